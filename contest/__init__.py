@@ -1,0 +1,89 @@
+"""sangkien: the ward's contest of administrative-reform initiatives."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+
+def database_url_from_env(default: str) -> str:
+    """DATABASE_URL if set (postgresql:// is taken to mean psycopg 3), else the default."""
+    url = os.environ.get("DATABASE_URL", "").strip() or default
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _secret_key(instance_path: str) -> str:
+    """A random key kept in instance/ so sessions survive a restart of a fresh install."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Application factory, as in Flask's tutorial."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=str(root / "instance"),
+        instance_relative_config=True,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=database_url_from_env(
+            "sqlite:///" + os.path.join(app.instance_path, "sangkien.db")
+        ),
+        UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        MAX_ATTACHMENT_BYTES=8 * 1024 * 1024,
+        MAX_IMPORT_BYTES=10 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+    from .db import db
+
+    db.init_app(app)
+
+    from flask_wtf.csrf import CSRFProtect
+
+    CSRFProtect(app)
+
+    from .auth import login_manager
+
+    login_manager.init_app(app)
+
+    from . import auth, contests, entries, main, registry, screening
+    from judging import routes as judging_routes
+    from judging import results as results_routes
+
+    for module in (auth, main, contests, entries, registry, screening, judging_routes, results_routes):
+        app.register_blueprint(module.bp)
+
+    from .web import register_web
+
+    register_web(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,96 @@
+"""The `sangkien` command: init-db, demo, create-user, serve, plus Flask's own commands."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .db import db, init_db
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the database tables (existing data is kept)."""
+    init_db()
+    click.echo(f"Cơ sở dữ liệu đã sẵn sàng: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Load the demo ward, people, registry and contests."""
+    from .demo import DEMO_PASSWORD, DEMO_USERS, database_is_empty, load_demo
+
+    init_db()
+    if not database_is_empty():
+        if if_empty:
+            click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu.")
+            _print_logins(DEMO_USERS, DEMO_PASSWORD)
+            return
+        raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; chỉ nạp dữ liệu mẫu vào cơ sở dữ liệu trống.")
+    summary = load_demo(current_app.config["UPLOAD_FOLDER"], current_app.config["MAX_ATTACHMENT_BYTES"])
+    db.session.commit()
+    click.echo(f"Đã nạp dữ liệu mẫu: {summary['users']} người dùng, {summary['registry']} sáng kiến trong ngân hàng, "
+               f"{summary['entries']} bài dự thi.")
+    _print_logins(DEMO_USERS, DEMO_PASSWORD)
+
+
+def _print_logins(users: list, password: str) -> None:
+    from .models import ROLE_LABELS
+
+    click.echo(f"Tài khoản mẫu (mật khẩu chung: {password}):")
+    for username, full_name, role, *_ in users:
+        click.echo(f"  {username:<12} {ROLE_LABELS[role]:<28} {full_name}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "secretary", "judge", "participant"]), required=True)
+@click.option("--name", "full_name", default="", help="Full name as shown in the UI.")
+@click.option("--unit", default="", help="Unit name (created if new).")
+@click.password_option(help="Password (asked for when not given).")
+@with_appcontext
+def create_user_command(username: str, role: str, full_name: str, unit: str, password: str) -> None:
+    """Create an account."""
+    from .errors import OperationError
+    from .operations import create_user
+
+    try:
+        user = create_user(None, username, full_name, role, password, unit_name=unit)
+    except OperationError as error:
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản {user.username} ({user.role_label}).")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Serve the application (threaded server for one office; use gunicorn for production)."""
+    click.echo(f"Đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
+    current_app.run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
+
+
+def register_cli(app) -> None:  # type: ignore[no-untyped-def]
+    """Attach the project's commands to the app (so `flask --app contest` has them too)."""
+    for command in (init_db_command, demo_command, create_user_command, serve_command):
+        app.cli.add_command(command)
+    try:
+        from .matching.cli import dedup_eval
+    except ImportError:  # the matcher's CLI is optional at import time
+        return
+    app.cli.add_command(dedup_eval)
+
+
+def _create_app():  # type: ignore[no-untyped-def]
+    from . import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, add_default_commands=True, load_dotenv=False,
+                  help="sangkien: cuộc thi sáng kiến, giải pháp cải cách hành chính.")

@@ -1,0 +1,110 @@
+"""The organising committee's contests: create, edit, and the secretariat's overview."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from . import operations
+from .auth import get_or_404, role_required
+from .db import db
+from .errors import OperationError
+from .forms import ContestForm, attach_error
+from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
+from .timeutil import to_local, to_utc
+
+bp = Blueprint("contests", __name__, url_prefix="/contests")
+
+
+def _data_from(form: ContestForm) -> operations.ContestData:
+    """The form's values as the operation's input (deadlines converted to UTC)."""
+    criteria = [
+        operations.CriterionData(code=(row.form.code.data or f"c{i + 1}").strip(), name=row.form.name.data.strip(),
+                                 max_points=float(row.form.max_points.data), description=(row.form.description.data or "").strip())
+        for i, row in enumerate(form.criteria)
+        if (row.form.name.data or "").strip() and row.form.max_points.data is not None
+    ]
+    return operations.ContestData(
+        title=form.title.data, year=form.year.data,
+        fields=[line.strip() for line in (form.fields.data or "").splitlines() if line.strip()],
+        submission_deadline=to_utc(form.submission_deadline.data),
+        judging_deadline=to_utc(form.judging_deadline.data),
+        criteria=criteria, threshold=form.threshold.data, forward_count=form.forward_count.data,
+        prize_first=form.prize_first.data, prize_second=form.prize_second.data,
+        prize_third=form.prize_third.data, prize_consolation=form.prize_consolation.data,
+        duplicate_threshold=form.duplicate_threshold.data,
+    )
+
+
+def _fill_criteria(form: ContestForm, criteria: list) -> None:
+    for row, c in zip(form.criteria, criteria):
+        row.form.code.data, row.form.name.data, row.form.max_points.data, row.form.description.data = (
+            c.code, c.name, c.max_points, c.description)
+
+
+@bp.route("/")
+@role_required(ADMIN, SECRETARY)
+def index() -> Any:
+    """Every contest, newest first."""
+    contests = db.session.scalars(select(Contest).order_by(Contest.year.desc(), Contest.id.desc())).all()
+    return render_template("contests/index.html", contests=contests)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(ADMIN)
+def create() -> Any:
+    """Open a new contest with the default rubric filled in."""
+    form = ContestForm()
+    if not form.is_submitted():
+        _fill_criteria(form, operations.DEFAULT_CRITERIA)
+    if form.validate_on_submit():
+        try:
+            contest = operations.create_contest(current_user, _data_from(form))
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Đã tạo cuộc thi.", "success")
+            return redirect(url_for("contests.show", contest_id=contest.id))
+    return render_template("contests/form.html", form=form, contest=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit(contest_id: int) -> Any:
+    """Change a contest's settings."""
+    contest = get_or_404(Contest, contest_id)
+    form = ContestForm(obj=contest)
+    if not form.is_submitted():
+        form.fields.data = "\n".join(contest.fields)
+        form.submission_deadline.data = to_local(contest.submission_deadline)
+        form.judging_deadline.data = to_local(contest.judging_deadline)
+    if form.validate_on_submit():
+        try:
+            operations.update_contest(current_user, contest, _data_from(form))
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Đã lưu thay đổi của cuộc thi.", "success")
+            return redirect(url_for("contests.show", contest_id=contest.id))
+    return render_template("contests/form.html", form=form, contest=contest), 400 if form.errors else 200
+
+
+@bp.route("/<int:contest_id>")
+@role_required(ADMIN, SECRETARY)
+def show(contest_id: int) -> Any:
+    """The secretariat's overview of one contest: entries, flags, the next step."""
+    contest = get_or_404(Contest, contest_id)
+    entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id).order_by(Entry.id)).all()
+    open_flags = dict(db.session.execute(
+        select(DuplicateFlag.entry_id, func.count(DuplicateFlag.id))
+        .join(Entry, DuplicateFlag.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, DuplicateFlag.status == FLAG_OPEN)
+        .group_by(DuplicateFlag.entry_id)
+    ).all())
+    return render_template("contests/show.html", contest=contest, entries=entries, open_flags=open_flags)

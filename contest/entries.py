@@ -1,0 +1,187 @@
+"""Participants' entries: write a draft, attach files, see similar initiatives, submit."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from . import operations
+from .auth import get_or_404, role_required
+from .db import db, utcnow
+from .duplicates import similar_registry_items
+from .errors import OperationError
+from .forms import AttachmentForm, EntryForm, attach_error
+from .models import OPEN, PARTICIPANT, Attachment, Contest, Entry
+
+bp = Blueprint("entries", __name__, url_prefix="/entries")
+
+SUGGESTION_MIN_SCORE = 35.0
+
+
+def get_entry_or_403(entry_id: int) -> Entry:
+    """The entry if the signed-in user may see it; 404 or 403 otherwise."""
+    entry = get_or_404(Entry, entry_id)
+    if not entry.can_view(current_user):
+        abort(403)
+    return entry
+
+
+def _entry_data(form: EntryForm) -> operations.EntryData:
+    return operations.EntryData(
+        kind=form.kind.data, title=form.title.data or "", field=form.field.data or "",
+        collective_name=form.collective_name.data or "", situation=form.situation.data or "",
+        solution=form.solution.data or "", effect=form.effect.data or "", scope=form.scope.data or "",
+        applied_where=form.applied_where.data or "", applied_since=form.applied_since.data,
+        benefit=form.benefit.data or "",
+        coauthors=[operations.CoAuthorData(r.form.full_name.data or "", r.form.position.data or "", r.form.share.data or 0.0)
+                   for r in form.coauthors],
+    )
+
+
+@bp.route("/")
+@role_required(PARTICIPANT)
+def index() -> Any:
+    """The participant's own entries and the contests open for submission."""
+    entries = db.session.scalars(select(Entry).filter_by(author_id=current_user.id).order_by(Entry.id.desc())).all()
+    now = utcnow()
+    contests = [c for c in db.session.scalars(select(Contest).filter_by(status=OPEN)) if c.accepts_submissions(now)]
+    return render_template("entries/index.html", entries=entries, contests=contests)
+
+
+def _edit(contest: Contest, entry: Entry | None) -> Any:
+    """Shared by new and edit: the one place that renders and saves the entry form."""
+    form = EntryForm(obj=entry)
+    form.field.choices = [(f, f) for f in contest.fields]
+    if form.validate_on_submit():
+        try:
+            entry = operations.save_entry(current_user, contest, _entry_data(form), entry)
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Đã lưu bản nháp. Hãy đính kèm bản mô tả sáng kiến rồi bấm “Nộp bài”.", "success")
+            return redirect(url_for("entries.show", entry_id=entry.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("entries/form.html", form=form, contest=contest, entry=entry), status
+
+
+@bp.route("/new/<int:contest_id>", methods=["GET", "POST"])
+@role_required(PARTICIPANT)
+def create(contest_id: int) -> Any:
+    """Start a new entry in an open contest."""
+    contest = get_or_404(Contest, contest_id)
+    if not contest.accepts_submissions(utcnow()):
+        flash("Cuộc thi này đã hết hạn nhận bài.", "warning")
+        return redirect(url_for("entries.index"))
+    return _edit(contest, None)
+
+
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@role_required(PARTICIPANT)
+def edit(entry_id: int) -> Any:
+    """Change a draft."""
+    entry = get_entry_or_403(entry_id)
+    if not entry.can_edit(current_user):
+        flash("Bài đã nộp thì không sửa được nữa.", "warning")
+        return redirect(url_for("entries.show", entry_id=entry.id))
+    return _edit(entry.contest, entry)
+
+
+@bp.route("/<int:entry_id>")
+@login_required
+def show(entry_id: int) -> Any:
+    """An entry with its attachments; for a draft, the similar applied initiatives too."""
+    entry = get_entry_or_403(entry_id)
+    similar = []
+    if entry.can_edit(current_user):
+        similar = [(i, m) for i, m in similar_registry_items(entry.title, entry.body) if m.score >= SUGGESTION_MIN_SCORE]
+    return render_template("entries/show.html", entry=entry, similar=similar, upload_form=AttachmentForm())
+
+
+@bp.route("/<int:entry_id>/submit", methods=["POST"])
+@role_required(PARTICIPANT)
+def submit(entry_id: int) -> Any:
+    """Submit a draft; refused after the deadline."""
+    entry = get_entry_or_403(entry_id)
+    try:
+        operations.submit_entry(current_user, entry)
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash("Đã nộp bài dự thi. Ban tổ chức sẽ kiểm tra trùng lặp trước khi chấm.", "success")
+    return redirect(url_for("entries.show", entry_id=entry.id))
+
+
+@bp.route("/<int:entry_id>/attachments", methods=["POST"])
+@role_required(PARTICIPANT)
+def upload(entry_id: int) -> Any:
+    """Attach a PDF or DOCX to a draft."""
+    entry = get_entry_or_403(entry_id)
+    form = AttachmentForm()
+    if not form.validate_on_submit() or not form.file.data:
+        flash("Tệp đính kèm: hãy chọn một tệp PDF hoặc DOCX.", "danger")
+        return redirect(url_for("entries.show", entry_id=entry.id))
+    upload_file = form.file.data
+    try:
+        operations.add_attachment(current_user, entry, upload_file.filename or "", upload_file.read(),
+                                  current_app.config["UPLOAD_FOLDER"], current_app.config["MAX_ATTACHMENT_BYTES"])
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash("Đã đính kèm tệp.", "success")
+    return redirect(url_for("entries.show", entry_id=entry.id))
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int) -> Any:
+    """Download an attachment, for those who may see its entry; never rendered inline."""
+    item = get_or_404(Attachment, attachment_id)
+    get_entry_or_403(item.entry_id)
+    path = os.path.join(current_app.config["UPLOAD_FOLDER"], item.stored_name)
+    if not os.path.exists(path):
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
+@role_required(PARTICIPANT)
+def delete_attachment(attachment_id: int) -> Any:
+    """Remove an attachment from a draft."""
+    item = get_or_404(Attachment, attachment_id)
+    entry = get_entry_or_403(item.entry_id)
+    try:
+        operations.remove_attachment(current_user, item, current_app.config["UPLOAD_FOLDER"])
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash("Đã xoá tệp đính kèm.", "info")
+    return redirect(url_for("entries.show", entry_id=entry.id))
+
+
+@bp.route("/similar")
+@login_required
+def similar() -> Any:
+    """Applied initiatives like the text being typed (JSON, for the live suggestions)."""
+    title = request.args.get("title", "")[:500]
+    body = "\n".join(request.args.get(k, "")[:5000] for k in ("situation", "solution", "effect"))
+    if len((title + body).strip()) < 8:
+        return jsonify(matches=[])
+    found = similar_registry_items(title, body)
+    return jsonify(matches=[
+        {"id": item.id, "title": item.title, "score": round(m.score, 1),
+         "meta": ", ".join(str(p) for p in (item.unit, item.year) if p)}
+        for item, m in found if m.score >= SUGGESTION_MIN_SCORE
+    ])

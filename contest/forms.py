@@ -1,0 +1,178 @@
+"""Forms of the submission side; every message is Vietnamese and names the field."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .errors import OperationError
+from .models import COLLECTIVE, INDIVIDUAL
+
+# WTForms ships no Vietnamese catalogue; its built-in messages are translated here.
+_VI = {
+    "Not a valid float value.": "Phải là một số (dùng dấu chấm cho phần thập phân, ví dụ 12.5).",
+    "Not a valid decimal value.": "Phải là một số.",
+    "Not a valid integer value.": "Phải là một số nguyên.",
+    "Not a valid date value.": "Ngày không hợp lệ (dạng ngày/tháng/năm).",
+    "Not a valid datetime value.": "Ngày giờ không hợp lệ.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "This field is required.": "Không được để trống.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+}
+
+
+class VietnameseMessages:
+    """A gettext-like object that WTForms asks for its built-in messages."""
+
+    def gettext(self, text: str) -> str:
+        return _VI.get(text, text)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if "characters long" in singular:
+            return "Độ dài không hợp lệ (%(min)d–%(max)d ký tự)." if "between" in singular else "Quá dài."
+        return _VI.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+VI_MESSAGES = VietnameseMessages()
+
+
+class VietnameseMeta:
+    """Form Meta that makes WTForms speak Vietnamese."""
+
+    def get_translations(self, form: object) -> VietnameseMessages:
+        return VI_MESSAGES
+
+
+class BaseForm(FlaskForm):
+    """Every top-level form: CSRF from Flask-WTF, messages in Vietnamese."""
+
+    class Meta(VietnameseMeta):
+        pass
+
+
+class SubForm(Form):
+    """A repeated row inside a form (no CSRF of its own)."""
+
+    class Meta(VietnameseMeta):
+        pass
+
+
+def _required(label: str) -> DataRequired:
+    return DataRequired(f"{label}: không được để trống.")
+
+
+class CriterionForm(SubForm):
+    """One rubric row."""
+
+    code = StringField("Mã", validators=[Optional(), Length(max=40)])
+    name = StringField("Tên tiêu chí", validators=[Optional(), Length(max=200)])
+    max_points = FloatField("Điểm tối đa", validators=[Optional(), NumberRange(0, 1000, "Điểm tối đa: từ 0 đến 1000.")])
+    description = StringField("Mô tả", validators=[Optional(), Length(max=1000)])
+
+
+class ContestForm(BaseForm):
+    """The organising committee's settings of a contest."""
+
+    title = StringField("Tên cuộc thi", validators=[_required("Tên cuộc thi"), Length(max=300)])
+    year = IntegerField("Năm", validators=[InputRequired("Năm: không được để trống."),
+                                           NumberRange(2000, 2100, "Năm: từ 2000 đến 2100.")])
+    fields = TextAreaField("Các lĩnh vực (mỗi dòng một lĩnh vực)", validators=[_required("Lĩnh vực")])
+    submission_deadline = DateTimeLocalField("Hạn nộp bài (giờ Việt Nam)", format="%Y-%m-%dT%H:%M",
+                                             validators=[InputRequired("Hạn nộp bài: cần chọn ngày giờ hợp lệ.")])
+    judging_deadline = DateTimeLocalField("Hạn chấm (giờ Việt Nam)", format="%Y-%m-%dT%H:%M",
+                                          validators=[InputRequired("Hạn chấm: cần chọn ngày giờ hợp lệ.")])
+    criteria = FieldList(FormField(CriterionForm), min_entries=5, max_entries=5)
+    threshold = FloatField("Ngưỡng công nhận (điểm)", default=50,
+                           validators=[InputRequired("Ngưỡng công nhận: cần một số.")])
+    forward_count = IntegerField("Số sáng kiến gửi Hội đồng thị xã", default=3,
+                                 validators=[InputRequired("Số sáng kiến gửi Hội đồng: cần một số."),
+                                             NumberRange(0, 1000, "Số sáng kiến gửi Hội đồng: từ 0 đến 1000.")])
+    prize_first = IntegerField("Số giải Nhất", default=1, validators=[NumberRange(0, 100, "Số giải Nhất: từ 0 đến 100.")])
+    prize_second = IntegerField("Số giải Nhì", default=2, validators=[NumberRange(0, 100, "Số giải Nhì: từ 0 đến 100.")])
+    prize_third = IntegerField("Số giải Ba", default=3, validators=[NumberRange(0, 100, "Số giải Ba: từ 0 đến 100.")])
+    prize_consolation = IntegerField("Số giải Khuyến khích", default=4,
+                                     validators=[NumberRange(0, 100, "Số giải Khuyến khích: từ 0 đến 100.")])
+    duplicate_threshold = FloatField("Ngưỡng cảnh báo trùng lặp (0–100, để trống = mặc định)",
+                                     validators=[Optional(), NumberRange(0, 100, "Ngưỡng trùng lặp: từ 0 đến 100.")])
+
+
+class CoAuthorForm(SubForm):
+    """One co-author row."""
+
+    full_name = StringField("Họ và tên", validators=[Optional(), Length(max=200)])
+    position = StringField("Chức vụ, đơn vị", validators=[Optional(), Length(max=200)])
+    share = FloatField("Tỷ lệ đóng góp (%)",
+                       validators=[Optional(), NumberRange(0, 100, "Tỷ lệ đóng góp: từ 0 đến 100%%.")])
+
+
+class EntryForm(BaseForm):
+    """The initiative description (bản mô tả sáng kiến)."""
+
+    kind = SelectField("Hình thức dự thi", choices=[(INDIVIDUAL, "Cá nhân"), (COLLECTIVE, "Tập thể")],
+                       validators=[InputRequired("Hình thức dự thi: hãy chọn cá nhân hoặc tập thể.")])
+    collective_name = StringField("Tên tập thể (nếu dự thi tập thể)", validators=[Optional(), Length(max=200)])
+    title = StringField("Tên sáng kiến, giải pháp", validators=[_required("Tên sáng kiến"), Length(max=500)])
+    field = SelectField("Lĩnh vực", validators=[InputRequired("Lĩnh vực: hãy chọn một lĩnh vực.")],
+                        validate_choice=False)
+    situation = TextAreaField("Thực trạng", validators=[Optional(), Length(max=20000)])
+    solution = TextAreaField("Nội dung giải pháp", validators=[Optional(), Length(max=20000)])
+    effect = TextAreaField("Hiệu quả đạt được", validators=[Optional(), Length(max=20000)])
+    scope = TextAreaField("Phạm vi, khả năng nhân rộng", validators=[Optional(), Length(max=10000)])
+    applied_where = StringField("Nơi đã áp dụng hoặc áp dụng thử", validators=[Optional(), Length(max=300)])
+    applied_since = DateField("Áp dụng từ ngày", validators=[Optional()], format="%Y-%m-%d")
+    benefit = TextAreaField("Lợi ích thu được khi áp dụng", validators=[Optional(), Length(max=10000)])
+    coauthors = FieldList(FormField(CoAuthorForm), min_entries=3, max_entries=10)
+
+
+class AttachmentForm(BaseForm):
+    """Upload one file to a draft."""
+
+    file = FileField("Tệp đính kèm (PDF hoặc DOCX)")
+
+
+class FlagDecisionForm(BaseForm):
+    """The secretary's decision on a duplicate flag."""
+
+    decision = SelectField("Kết luận", choices=[("confirm", "Xác nhận trùng lặp (loại khỏi chấm)"),
+                                                 ("clear", "Không trùng lặp (bỏ cảnh báo)")],
+                           validators=[InputRequired("Kết luận: hãy chọn.")])
+    reason = TextAreaField("Lý do", validators=[_required("Lý do"), Length(max=2000)])
+
+
+class RegistryItemForm(BaseForm):
+    """One applied initiative, entered by hand."""
+
+    code = StringField("Mã số", validators=[Optional(), Length(max=50)])
+    title = StringField("Tên sáng kiến", validators=[_required("Tên sáng kiến"), Length(max=500)])
+    summary = TextAreaField("Tóm tắt (thực trạng, giải pháp, kết quả)", validators=[Optional(), Length(max=20000)])
+    unit = StringField("Đơn vị áp dụng", validators=[Optional(), Length(max=300)])
+    year = IntegerField("Năm áp dụng", validators=[Optional(), NumberRange(1990, 2100, "Năm áp dụng: từ 1990 đến 2100.")])
+    field = StringField("Lĩnh vực", validators=[Optional(), Length(max=200)])
+
+
+class RegistryImportForm(BaseForm):
+    """A CSV or XLSX file of applied initiatives."""
+
+    file = FileField("Tệp CSV hoặc Excel (.xlsx)")
+
+
+def attach_error(form: BaseForm, error: OperationError) -> None:
+    """Show an operation's refusal next to its field, or at the top of the form."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None and not isinstance(target, FieldList) and hasattr(target, "errors"):
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

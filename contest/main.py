@@ -1,0 +1,42 @@
+"""The home page of each role, and the admin's audit log."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .auth import role_required
+from .db import db
+from .models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, AuditLog, Contest
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def home() -> Any:
+    """Send each role to where its work is; visitors see the published results."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("results.index"))
+    if current_user.has_role(PARTICIPANT):
+        return redirect(url_for("entries.index"))
+    if current_user.has_role(JUDGE):
+        return redirect(url_for("judging.queue"))
+    return redirect(url_for("contests.index"))
+
+
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.route("/audit")
+@role_required(ADMIN)
+def audit() -> Any:
+    """The audit log, newest first, a page at a time."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = db.session.scalar(select(func.count(AuditLog.id))) or 0
+    records = db.session.scalars(
+        select(AuditLog).order_by(AuditLog.id.desc()).limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
+    ).all()
+    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+    return render_template("main/audit.html", records=records, page=page, pages=pages, total=total)

@@ -1,0 +1,313 @@
+"""Models of the submission side: people, contests, entries, the registry, flags, audit."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import db, utcnow
+
+# Roles, from the most to the least powerful.
+ADMIN, SECRETARY, JUDGE, PARTICIPANT = "admin", "secretary", "judge", "participant"
+ROLES = (ADMIN, SECRETARY, JUDGE, PARTICIPANT)
+ROLE_LABELS = {
+    ADMIN: "Ban tổ chức",
+    SECRETARY: "Tổ thư ký",
+    JUDGE: "Giám khảo",
+    PARTICIPANT: "Cán bộ, công chức (dự thi)",
+}
+
+
+class Unit(db.Model):
+    """A unit of the ward: an office of the UBND or an organisation of the political system."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class User(UserMixin, db.Model):
+    """Anyone who signs in; the role decides what they may do."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Optional[Unit]] = relationship()
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of the password, never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds one of the roles."""
+        return self.role in roles
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+# Contest life cycle.
+OPEN, JUDGING, CLOSED, PUBLISHED = "open", "judging", "closed", "published"
+CONTEST_STATUS_LABELS = {
+    OPEN: "Đang nhận bài",
+    JUDGING: "Đang chấm",
+    CLOSED: "Đã kết thúc chấm",
+    PUBLISHED: "Đã công bố kết quả",
+}
+
+
+class Contest(db.Model):
+    """One yearly contest: its fields, deadlines, rubric, threshold and prize structure."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int]
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    submission_deadline: Mapped[datetime]  # UTC
+    judging_deadline: Mapped[datetime]  # UTC
+    threshold: Mapped[float] = mapped_column(default=50.0)
+    forward_count: Mapped[int] = mapped_column(default=3)
+    duplicate_threshold: Mapped[Optional[float]] = mapped_column(default=None)
+    prize_first: Mapped[int] = mapped_column(default=1)
+    prize_second: Mapped[int] = mapped_column(default=2)
+    prize_third: Mapped[int] = mapped_column(default=3)
+    prize_consolation: Mapped[int] = mapped_column(default=4)
+    status: Mapped[str] = mapped_column(String(20), default=OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="contest", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+    entries: Mapped[list["Entry"]] = relationship(back_populates="contest")
+
+    @property
+    def status_label(self) -> str:
+        return CONTEST_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def max_total(self) -> float:
+        return sum(c.max_points for c in self.criteria)
+
+    def accepts_submissions(self, now: datetime) -> bool:
+        """Entries can be submitted while the contest is open and the deadline not passed."""
+        return self.status == OPEN and now <= self.submission_deadline
+
+    @property
+    def results_public(self) -> bool:
+        return self.status == PUBLISHED
+
+
+class Criterion(db.Model):
+    """One criterion of a contest's rubric, with its maximum points."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    max_points: Mapped[float]
+    position: Mapped[int] = mapped_column(default=0)
+
+    contest: Mapped[Contest] = relationship(back_populates="criteria")
+
+
+# Entry life cycle.
+DRAFT, SUBMITTED, EXCLUDED = "draft", "submitted", "excluded"
+ENTRY_STATUS_LABELS = {DRAFT: "Bản nháp", SUBMITTED: "Đã nộp", EXCLUDED: "Bị loại (trùng lặp)"}
+INDIVIDUAL, COLLECTIVE = "individual", "collective"
+ENTRY_KIND_LABELS = {INDIVIDUAL: "Cá nhân", COLLECTIVE: "Tập thể"}
+
+
+class Entry(db.Model):
+    """An initiative submitted to a contest by an individual or for a collective."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
+    kind: Mapped[str] = mapped_column(String(20), default=INDIVIDUAL)
+    collective_name: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(500))
+    field: Mapped[str] = mapped_column(String(200))
+    situation: Mapped[str] = mapped_column(Text, default="")
+    solution: Mapped[str] = mapped_column(Text, default="")
+    effect: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(Text, default="")
+    applied_where: Mapped[str] = mapped_column(String(300), default="")
+    applied_since: Mapped[Optional[date]]
+    benefit: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=DRAFT)
+    exclusion_reason: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[Optional[datetime]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    contest: Mapped[Contest] = relationship(back_populates="entries")
+    author: Mapped[User] = relationship()
+    unit: Mapped[Optional[Unit]] = relationship()
+    coauthors: Mapped[list["CoAuthor"]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="CoAuthor.id"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+    flags: Mapped[list["DuplicateFlag"]] = relationship(
+        back_populates="entry", foreign_keys="DuplicateFlag.entry_id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def status_label(self) -> str:
+        return ENTRY_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def kind_label(self) -> str:
+        return ENTRY_KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def body(self) -> str:
+        """The text the matcher compares: situation, solution and effect."""
+        return "\n".join(p for p in (self.situation, self.solution, self.effect) if p)
+
+    @property
+    def authors_display(self) -> str:
+        if self.kind == COLLECTIVE and self.collective_name:
+            return self.collective_name
+        return self.author.full_name
+
+    def can_view(self, user: Any) -> bool:
+        """Authors see their own entries; the secretariat and admin see all; judges their queue."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if user.id == self.author_id or user.has_role(ADMIN, SECRETARY):
+            return True
+        if user.has_role(JUDGE):
+            from judging.models import Assignment
+
+            return db.session.scalar(
+                db.select(Assignment.id).filter_by(entry_id=self.id, judge_id=user.id)
+            ) is not None
+        return False
+
+    def can_edit(self, user: Any) -> bool:
+        """Only the author edits, and only a draft."""
+        return getattr(user, "is_authenticated", False) and user.id == self.author_id and self.status == DRAFT
+
+
+class CoAuthor(db.Model):
+    """A co-author of an entry with their share of the contribution, in percent."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    full_name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    share: Mapped[float] = mapped_column(default=0.0)
+
+    entry: Mapped[Entry] = relationship(back_populates="coauthors")
+
+
+class Attachment(db.Model):
+    """A Word or PDF file attached to an entry, stored under a generated name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    original_name: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="attachments")
+
+
+class RegistryItem(db.Model):
+    """An initiative already applied in the ward (ngân hàng sáng kiến)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), default="")
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(300), default="")
+    year: Mapped[Optional[int]]
+    field: Mapped[str] = mapped_column(String(200), default="")
+    source_entry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("entry.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+FLAG_OPEN, FLAG_CONFIRMED, FLAG_CLEARED = "open", "confirmed", "cleared"
+FLAG_STATUS_LABELS = {FLAG_OPEN: "Chờ xem xét", FLAG_CONFIRMED: "Xác nhận trùng", FLAG_CLEARED: "Không trùng"}
+
+
+class DuplicateFlag(db.Model):
+    """A likely duplicate found by the matcher: an entry against a registry item or another entry."""
+
+    __table_args__ = (UniqueConstraint("entry_id", "registry_item_id", "other_entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    registry_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("registry_item.id"))
+    other_entry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("entry.id"))
+    score: Mapped[float]
+    title_score: Mapped[float] = mapped_column(default=0.0)
+    body_score: Mapped[float] = mapped_column(default=0.0)
+    shared_phrases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default=FLAG_OPEN)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[Optional[datetime]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="flags", foreign_keys=[entry_id])
+    registry_item: Mapped[Optional[RegistryItem]] = relationship()
+    other_entry: Mapped[Optional[Entry]] = relationship(foreign_keys=[other_entry_id])
+    decided_by: Mapped[Optional[User]] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return FLAG_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def match_title(self) -> str:
+        target = self.registry_item or self.other_entry
+        return target.title if target else ""
+
+    @property
+    def match_body(self) -> str:
+        if self.registry_item:
+            return self.registry_item.summary
+        return self.other_entry.body if self.other_entry else ""
+
+
+class AuditLog(db.Model):
+    """One change of state: who, when, what, before and after; chained by hash."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(80))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[Optional[int]]
+    before: Mapped[Optional[dict]] = mapped_column(JSON)
+    after: Mapped[Optional[dict]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+    actor: Mapped[Optional[User]] = relationship()

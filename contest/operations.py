@@ -1,0 +1,453 @@
+"""Verb functions of the submission side: each changes state, writes the audit log, flushes.
+
+Views and CLI commands call these and commit once; nothing here commits.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Iterable, Optional
+
+from sqlalchemy import select
+
+from . import audit
+from .db import db, utcnow
+from .duplicates import find_duplicates, threshold_for
+from .errors import OperationError
+from .models import (
+    COLLECTIVE,
+    DRAFT,
+    EXCLUDED,
+    FLAG_CLEARED,
+    FLAG_CONFIRMED,
+    FLAG_OPEN,
+    OPEN,
+    ROLES,
+    SUBMITTED,
+    Attachment,
+    CoAuthor,
+    Contest,
+    Criterion,
+    DuplicateFlag,
+    Entry,
+    RegistryItem,
+    Unit,
+    User,
+)
+from .timeutil import format_datetime
+from .uploads import detect_attachment_type
+
+
+# ---------------------------------------------------------------- users
+
+def create_user(
+    actor: Optional[User],
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    unit_name: str = "",
+    position: str = "",
+) -> User:
+    """Create an account with a hashed password."""
+    username = username.strip()
+    if not username:
+        raise OperationError("Tên đăng nhập: không được để trống.", "username")
+    if role not in ROLES:
+        raise OperationError(f"Vai trò: “{role}” không hợp lệ.", "role")
+    if len(password) < 8:
+        raise OperationError("Mật khẩu: cần ít nhất 8 ký tự.", "password")
+    if db.session.scalar(select(User.id).filter_by(username=username)) is not None:
+        raise OperationError(f"Tên đăng nhập: “{username}” đã có người dùng.", "username")
+    user = User(username=username, full_name=full_name.strip() or username, role=role, position=position)
+    if unit_name:
+        user.unit = get_or_create_unit(unit_name)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, None, {"username": username, "role": role})
+    return user
+
+
+def get_or_create_unit(name: str) -> Unit:
+    """The unit of that name, created when new."""
+    unit = db.session.scalar(select(Unit).filter_by(name=name.strip()))
+    if unit is None:
+        unit = Unit(name=name.strip())
+        db.session.add(unit)
+        db.session.flush()
+    return unit
+
+
+# ---------------------------------------------------------------- contests
+
+@dataclass
+class CriterionData:
+    """One rubric row as entered."""
+
+    code: str
+    name: str
+    max_points: float
+    description: str = ""
+
+
+@dataclass
+class ContestData:
+    """Everything the organising committee sets when it opens a contest."""
+
+    title: str
+    year: int
+    fields: list[str]
+    submission_deadline: datetime  # UTC
+    judging_deadline: datetime  # UTC
+    criteria: list[CriterionData]
+    threshold: float = 50.0
+    forward_count: int = 3
+    prize_first: int = 1
+    prize_second: int = 2
+    prize_third: int = 3
+    prize_consolation: int = 4
+    duplicate_threshold: Optional[float] = None
+
+
+DEFAULT_CRITERIA = [
+    CriterionData("novelty", "Tính mới", 40, "Giải pháp chưa được áp dụng tại đơn vị; mức độ mới so với cách làm hiện có."),
+    CriterionData("usefulness", "Tính hữu ích, hiệu quả", 35, "Lợi ích thực tế đã đạt được khi áp dụng: thời gian, chi phí, sự hài lòng."),
+    CriterionData("replicability", "Khả năng nhân rộng", 25, "Mức độ có thể áp dụng ở đơn vị, lĩnh vực khác."),
+]
+
+
+def _contest_snapshot(contest: Contest) -> dict[str, Any]:
+    return {
+        "title": contest.title,
+        "year": contest.year,
+        "fields": list(contest.fields),
+        "submission_deadline": contest.submission_deadline,
+        "judging_deadline": contest.judging_deadline,
+        "threshold": contest.threshold,
+        "forward_count": contest.forward_count,
+        "prizes": [contest.prize_first, contest.prize_second, contest.prize_third, contest.prize_consolation],
+        "duplicate_threshold": contest.duplicate_threshold,
+        "criteria": [[c.code, c.name, c.max_points] for c in contest.criteria],
+    }
+
+
+def _validate_contest(data: ContestData) -> None:
+    if not data.title.strip():
+        raise OperationError("Tên cuộc thi: không được để trống.", "title")
+    if not data.fields:
+        raise OperationError("Lĩnh vực: cần ít nhất một lĩnh vực.", "fields")
+    if data.judging_deadline < data.submission_deadline:
+        raise OperationError("Hạn chấm: phải sau hạn nộp bài.", "judging_deadline")
+    if not data.criteria:
+        raise OperationError("Tiêu chí chấm: cần ít nhất một tiêu chí.", "criteria")
+    if any(c.max_points <= 0 for c in data.criteria):
+        raise OperationError("Tiêu chí chấm: điểm tối đa của mỗi tiêu chí phải lớn hơn 0.", "criteria")
+    total = sum(c.max_points for c in data.criteria)
+    if not 0 <= data.threshold <= total:
+        raise OperationError(f"Ngưỡng công nhận: phải trong khoảng 0–{total:g} điểm.", "threshold")
+
+
+def _apply_contest(contest: Contest, data: ContestData) -> None:
+    for name in ("title", "year", "submission_deadline", "judging_deadline", "threshold", "forward_count",
+                 "prize_first", "prize_second", "prize_third", "prize_consolation", "duplicate_threshold"):
+        setattr(contest, name, getattr(data, name))
+    contest.title = data.title.strip()
+    contest.fields = [f.strip() for f in data.fields if f.strip()]
+
+
+def _rubric_frozen(contest: Contest) -> bool:
+    """The rubric cannot change once a judge has a sheet on the contest."""
+    from judging.models import ScoreSheet
+
+    return db.session.scalar(
+        select(ScoreSheet.id).join(Entry, ScoreSheet.entry_id == Entry.id).where(Entry.contest_id == contest.id).limit(1)
+    ) is not None
+
+
+def create_contest(actor: User, data: ContestData) -> Contest:
+    """Open a new contest with its rubric."""
+    _validate_contest(data)
+    contest = Contest(status=OPEN)
+    _apply_contest(contest, data)
+    for pos, c in enumerate(data.criteria):
+        contest.criteria.append(Criterion(code=c.code, name=c.name.strip(), max_points=c.max_points,
+                                          description=c.description, position=pos))
+    db.session.add(contest)
+    db.session.flush()
+    audit.record(actor, "contest.create", "contest", contest.id, None, _contest_snapshot(contest))
+    return contest
+
+
+def update_contest(actor: User, contest: Contest, data: ContestData) -> Contest:
+    """Change a contest's settings; its rubric only while no sheet exists."""
+    _validate_contest(data)
+    before = _contest_snapshot(contest)
+    rubric = [[c.code, c.name.strip(), float(c.max_points)] for c in data.criteria]
+    if rubric != [[c.code, c.name, float(c.max_points)] for c in contest.criteria]:
+        if _rubric_frozen(contest):
+            raise OperationError("Tiêu chí chấm: đã có phiếu chấm nên không thể thay đổi thang điểm.", "criteria")
+        existing = {c.code: c for c in contest.criteria}
+        rows = []
+        for pos, c in enumerate(data.criteria):
+            row = existing.pop(c.code, None) or Criterion(code=c.code)
+            row.name, row.max_points, row.position, row.description = c.name.strip(), c.max_points, pos, c.description
+            rows.append(row)
+        contest.criteria = rows  # criteria left out are deleted (delete-orphan)
+    _apply_contest(contest, data)
+    db.session.flush()
+    audit.record(actor, "contest.update", "contest", contest.id, before, _contest_snapshot(contest))
+    return contest
+
+
+# ---------------------------------------------------------------- entries
+
+@dataclass
+class CoAuthorData:
+    full_name: str
+    position: str = ""
+    share: float = 0.0
+
+
+@dataclass
+class EntryData:
+    """What a participant writes; required parts are checked at submission, not for drafts."""
+
+    kind: str
+    title: str
+    field: str
+    collective_name: str = ""
+    situation: str = ""
+    solution: str = ""
+    effect: str = ""
+    scope: str = ""
+    applied_where: str = ""
+    applied_since: Optional[date] = None
+    benefit: str = ""
+    coauthors: list[CoAuthorData] = field(default_factory=list)
+
+
+def _entry_snapshot(entry: Entry) -> dict[str, Any]:
+    return {
+        "status": entry.status,
+        "kind": entry.kind,
+        "collective_name": entry.collective_name,
+        "title": entry.title,
+        "field": entry.field,
+        "situation": entry.situation,
+        "solution": entry.solution,
+        "effect": entry.effect,
+        "scope": entry.scope,
+        "applied_where": entry.applied_where,
+        "applied_since": entry.applied_since,
+        "benefit": entry.benefit,
+        "coauthors": [[c.full_name, c.position, c.share] for c in entry.coauthors],
+    }
+
+
+def save_entry(actor: User, contest: Contest, data: EntryData, entry: Optional[Entry] = None) -> Entry:
+    """Create or update the author's draft."""
+    if entry is not None and not entry.can_edit(actor):
+        raise OperationError("Bài dự thi đã nộp, không thể sửa.")
+    if entry is None and contest.status != OPEN:
+        raise OperationError("Cuộc thi đã hết thời gian nhận bài.")
+    if not data.title.strip():
+        raise OperationError("Tên sáng kiến: không được để trống.", "title")
+    if data.field not in contest.fields:
+        raise OperationError("Lĩnh vực: hãy chọn một lĩnh vực của cuộc thi.", "field")
+    if data.kind == COLLECTIVE and not data.collective_name.strip():
+        raise OperationError("Tên tập thể: bắt buộc khi dự thi với tư cách tập thể.", "collective_name")
+    if sum(c.share for c in data.coauthors) > 100:
+        raise OperationError("Đồng tác giả: tổng tỷ lệ đóng góp không được vượt quá 100%.", "coauthors")
+    before = _entry_snapshot(entry) if entry else None
+    if entry is None:
+        entry = Entry(contest=contest, author=actor, unit_id=actor.unit_id, status=DRAFT)
+        db.session.add(entry)
+    for name in ("kind", "title", "field", "collective_name", "situation", "solution", "effect", "scope",
+                 "applied_where", "applied_since", "benefit"):
+        value = getattr(data, name)
+        setattr(entry, name, value.strip() if isinstance(value, str) else value)
+    entry.coauthors = [CoAuthor(full_name=c.full_name.strip(), position=c.position.strip(), share=c.share)
+                       for c in data.coauthors if c.full_name.strip()]
+    db.session.flush()
+    audit.record(actor, "entry.save", "entry", entry.id, before, _entry_snapshot(entry))
+    return entry
+
+
+SUBMIT_REQUIRED = [
+    ("situation", "Thực trạng"),
+    ("solution", "Nội dung giải pháp"),
+    ("effect", "Hiệu quả"),
+    ("applied_where", "Nơi áp dụng"),
+]
+
+
+def submit_entry(actor: User, entry: Entry, now: Optional[datetime] = None) -> list[DuplicateFlag]:
+    """Submit a draft before the deadline, then flag its likely duplicates."""
+    now = now or utcnow()
+    contest = entry.contest
+    if actor.id != entry.author_id:
+        raise OperationError("Chỉ tác giả mới được nộp bài này.")
+    if entry.status != DRAFT:
+        raise OperationError("Bài này đã được nộp.")
+    if not contest.accepts_submissions(now):
+        raise OperationError(
+            f"Đã hết hạn nộp bài ({format_datetime(contest.submission_deadline)}, giờ Việt Nam). Không thể nộp bài."
+        )
+    for name, label in SUBMIT_REQUIRED:
+        if not getattr(entry, name).strip():
+            raise OperationError(f"{label}: cần điền trước khi nộp bài.", name)
+    if entry.applied_since is None:
+        raise OperationError("Áp dụng từ ngày: cần điền (chỉ công nhận sáng kiến đã được áp dụng hoặc áp dụng thử).",
+                             "applied_since")
+    if not entry.attachments:
+        raise OperationError("Tệp đính kèm: cần ít nhất một tệp bản mô tả sáng kiến (PDF hoặc DOCX).", "attachments")
+    entry.status = SUBMITTED
+    entry.submitted_at = now
+    db.session.flush()
+    audit.record(actor, "entry.submit", "entry", entry.id, {"status": DRAFT}, {"status": SUBMITTED})
+    return flag_duplicates(None, entry)
+
+
+def flag_duplicates(actor: Optional[User], entry: Entry) -> list[DuplicateFlag]:
+    """Store a flag for each likely duplicate not flagged before; decided flags are kept."""
+    existing = {(f.registry_item_id, f.other_entry_id): f for f in entry.flags}
+    new_flags = []
+    for found in find_duplicates(entry, threshold_for(entry.contest)):
+        key = (found.registry_item_id, found.other_entry_id)
+        flag = existing.get(key)
+        if flag is None:
+            flag = DuplicateFlag(entry=entry, registry_item_id=found.registry_item_id,
+                                 other_entry_id=found.other_entry_id, score=found.match.score)
+            db.session.add(flag)
+            new_flags.append(flag)
+        flag.score = found.match.score
+        flag.title_score = found.match.title_score
+        flag.body_score = found.match.body_score
+        flag.shared_phrases = list(found.match.shared_phrases)
+    db.session.flush()
+    if new_flags:
+        audit.record(actor, "entry.flag", "entry", entry.id, None,
+                     {"flags": [[f.registry_item_id, f.other_entry_id, round(f.score, 1)] for f in new_flags]})
+    return new_flags
+
+
+def recheck_contest(actor: User, contest: Contest) -> int:
+    """Run the duplicate check again on every submitted entry (after a registry import)."""
+    count = 0
+    for entry in db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED)):
+        count += len(flag_duplicates(actor, entry))
+    audit.record(actor, "contest.recheck", "contest", contest.id, None, {"new_flags": count})
+    return count
+
+
+def decide_flag(actor: User, flag: DuplicateFlag, confirmed: bool, reason: str) -> DuplicateFlag:
+    """Confirm a flag (the entry leaves judging, with the reason) or clear it."""
+    reason = reason.strip()
+    if not reason:
+        raise OperationError("Lý do: cần ghi lý do xác nhận hoặc bỏ cảnh báo trùng lặp.", "reason")
+    before = {"status": flag.status, "reason": flag.reason, "entry_status": flag.entry.status}
+    flag.status = FLAG_CONFIRMED if confirmed else FLAG_CLEARED
+    flag.reason = reason
+    flag.decided_by_id = actor.id
+    flag.decided_at = utcnow()
+    entry = flag.entry
+    if confirmed:
+        entry.status = EXCLUDED
+        entry.exclusion_reason = f"Trùng lặp với “{flag.match_title}”: {reason}"
+        _drop_assignments(entry)
+    elif entry.status == EXCLUDED and not any(f.status == FLAG_CONFIRMED for f in entry.flags):
+        entry.status = SUBMITTED
+        entry.exclusion_reason = ""
+    db.session.flush()
+    audit.record(actor, "flag.decide", "duplicate_flag", flag.id, before,
+                 {"status": flag.status, "reason": reason, "entry_status": entry.status})
+    return flag
+
+
+def _drop_assignments(entry: Entry) -> None:
+    """An excluded entry leaves every judge's queue (its sheets are kept for the record)."""
+    from judging.models import Assignment
+
+    for a in db.session.scalars(select(Assignment).filter_by(entry_id=entry.id)):
+        db.session.delete(a)
+
+
+# ---------------------------------------------------------------- attachments
+
+def add_attachment(actor: User, entry: Entry, original_name: str, data: bytes, upload_dir: str,
+                   max_bytes: int) -> Attachment:
+    """Store an uploaded PDF or DOCX under a generated name, after checking its content."""
+    if not entry.can_edit(actor):
+        raise OperationError("Tệp đính kèm: chỉ thêm được khi bài còn là bản nháp.", "file")
+    if not data:
+        raise OperationError("Tệp đính kèm: tệp rỗng.", "file")
+    if len(data) > max_bytes:
+        raise OperationError(f"Tệp đính kèm: vượt quá giới hạn {max_bytes // (1024 * 1024)} MB.", "file")
+    kind = detect_attachment_type(data)
+    if kind is None:
+        raise OperationError("Tệp đính kèm: chỉ nhận tệp PDF hoặc Word (DOCX); nội dung tệp không đúng định dạng.",
+                             "file")
+    extension, content_type = kind
+    display = os.path.basename(original_name.replace("\\", "/")).strip()[:250] or f"tep-dinh-kem.{extension}"
+    stored = f"{uuid.uuid4().hex}.{extension}"
+    os.makedirs(upload_dir, exist_ok=True)
+    with open(os.path.join(upload_dir, stored), "xb") as fh:
+        fh.write(data)
+    attachment = Attachment(entry=entry, stored_name=stored, original_name=display,
+                            content_type=content_type, size=len(data))
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record(actor, "attachment.add", "entry", entry.id, None,
+                 {"attachment": attachment.id, "name": display, "size": len(data)})
+    return attachment
+
+
+def remove_attachment(actor: User, attachment: Attachment, upload_dir: str) -> None:
+    """Delete an attachment of a draft."""
+    entry = attachment.entry
+    if not entry.can_edit(actor):
+        raise OperationError("Tệp đính kèm: chỉ xoá được khi bài còn là bản nháp.", "file")
+    audit.record(actor, "attachment.remove", "entry", entry.id,
+                 {"attachment": attachment.id, "name": attachment.original_name}, None)
+    path = os.path.join(upload_dir, attachment.stored_name)
+    db.session.delete(attachment)
+    db.session.flush()
+    if os.path.exists(path):
+        os.remove(path)
+
+
+# ---------------------------------------------------------------- registry
+
+@dataclass
+class RegistryData:
+    title: str
+    summary: str = ""
+    unit: str = ""
+    year: Optional[int] = None
+    field: str = ""
+    code: str = ""
+
+
+def add_registry_item(actor: User, data: RegistryData) -> RegistryItem:
+    """Add one applied initiative to the registry by hand."""
+    if not data.title.strip():
+        raise OperationError("Tên sáng kiến: không được để trống.", "title")
+    item = RegistryItem(title=data.title.strip(), summary=data.summary.strip(), unit=data.unit.strip(),
+                        year=data.year, field=data.field.strip(), code=data.code.strip())
+    db.session.add(item)
+    db.session.flush()
+    audit.record(actor, "registry.add", "registry_item", item.id, None, {"title": item.title, "year": item.year})
+    return item
+
+
+def import_registry(actor: User, rows: Iterable[RegistryData], source: str) -> list[RegistryItem]:
+    """Add the valid rows of an imported file to the registry, as one audited change."""
+    items = [RegistryItem(title=r.title, summary=r.summary, unit=r.unit, year=r.year, field=r.field, code=r.code)
+             for r in rows]
+    db.session.add_all(items)
+    db.session.flush()
+    audit.record(actor, "registry.import", "registry", None, None, {"source": source, "added": len(items)})
+    return items

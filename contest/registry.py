@@ -1,0 +1,93 @@
+"""The registry of applied initiatives: browse, add by hand, import CSV/XLSX, export XLSX."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from . import operations
+from .auth import role_required
+from .db import db
+from .errors import OperationError
+from .forms import RegistryImportForm, RegistryItemForm, attach_error
+from .models import ADMIN, SECRETARY, RegistryItem
+from .registry_io import parse_registry_file, registry_workbook
+
+bp = Blueprint("registry", __name__, url_prefix="/registry")
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+@role_required(ADMIN, SECRETARY)
+def index() -> Any:
+    """The registry, searchable by title, a page at a time."""
+    q = request.args.get("q", "").strip()[:200]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = select(RegistryItem)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(RegistryItem.title.ilike(like), RegistryItem.unit.ilike(like)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = db.session.scalars(
+        query.order_by(RegistryItem.year.desc(), RegistryItem.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template("registry/index.html", items=items, q=q, page=page, pages=pages, total=total,
+                           form=RegistryItemForm(), import_form=RegistryImportForm())
+
+
+@bp.route("/new", methods=["POST"])
+@role_required(ADMIN, SECRETARY)
+def create() -> Any:
+    """Add one applied initiative by hand."""
+    form = RegistryItemForm()
+    if form.validate_on_submit():
+        try:
+            operations.add_registry_item(current_user, operations.RegistryData(
+                title=form.title.data, summary=form.summary.data or "", unit=form.unit.data or "",
+                year=form.year.data, field=form.field.data or "", code=form.code.data or ""))
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Đã thêm sáng kiến vào ngân hàng.", "success")
+            return redirect(url_for("registry.index"))
+    return render_template("registry/new.html", form=form), 400
+
+
+@bp.route("/import", methods=["POST"])
+@role_required(ADMIN, SECRETARY)
+def import_file() -> Any:
+    """Import a CSV or XLSX file; show what was added and every rejected row with its reason."""
+    form = RegistryImportForm()
+    upload = form.file.data if form.validate_on_submit() else None
+    if not upload or not upload.filename:
+        flash("Tệp: hãy chọn một tệp CSV hoặc Excel (.xlsx).", "danger")
+        return redirect(url_for("registry.index"))
+    data = upload.read()
+    try:
+        if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
+            raise OperationError("Tệp: vượt quá giới hạn dung lượng cho phép.", "file")
+        parsed = parse_registry_file(upload.filename, data)
+        added = operations.import_registry(current_user, parsed.rows, upload.filename)
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("registry.index"))
+    db.session.commit()
+    return render_template("registry/import_report.html", added=len(added), rejected=parsed.rejected,
+                           filename=upload.filename)
+
+
+@bp.route("/export.xlsx")
+@role_required(ADMIN, SECRETARY)
+def export() -> Any:
+    """The whole registry as an Excel file."""
+    items = db.session.scalars(select(RegistryItem).order_by(RegistryItem.id)).all()
+    return send_file(io.BytesIO(registry_workbook(items)), as_attachment=True,
+                     download_name="ngan-hang-sang-kien.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,1 @@
+"""The judging side: panel assignment, score sheets, aggregation, ranking, results, forwarding."""

@@ -1,0 +1,116 @@
+"""Models of the judging side: assignments, score sheets, results and their publication."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from contest.db import db, utcnow
+from contest.models import JUDGE, Criterion, Entry, User
+
+
+class Assignment(db.Model):
+    """A judge is asked to score an entry."""
+
+    __table_args__ = (UniqueConstraint("entry_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+    judge: Mapped[User] = relationship()
+
+
+SHEET_DRAFT, SHEET_SUBMITTED = "draft", "submitted"
+SHEET_STATUS_LABELS = {SHEET_DRAFT: "Bản nháp", SHEET_SUBMITTED: "Đã nộp phiếu"}
+
+
+class ScoreSheet(db.Model):
+    """One judge's score sheet (phiếu chấm) for one entry."""
+
+    __table_args__ = (UniqueConstraint("entry_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(String(20), default=SHEET_DRAFT)
+    version: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[Optional[datetime]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+    judge: Mapped[User] = relationship()
+    scores: Mapped[list["Score"]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan", order_by="Score.criterion_id"
+    )
+
+    @property
+    def status_label(self) -> str:
+        return SHEET_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def locked(self) -> bool:
+        return self.status == SHEET_SUBMITTED
+
+    def points_by_criterion(self) -> dict[int, float]:
+        """Points given per criterion id (criteria left blank are absent)."""
+        return {s.criterion_id: s.points for s in self.scores if s.points is not None}
+
+    def can_edit(self, user: Any) -> bool:
+        """Only the sheet's judge edits it, and only until it is submitted."""
+        return (
+            getattr(user, "is_authenticated", False)
+            and user.id == self.judge_id
+            and user.has_role(JUDGE)
+            and not self.locked
+        )
+
+
+class Score(db.Model):
+    """Points and a comment for one criterion of one sheet."""
+
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheet.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"))
+    points: Mapped[Optional[float]]
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    sheet: Mapped[ScoreSheet] = relationship(back_populates="scores")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class Result(db.Model):
+    """An entry's place in the computed standings of a closed contest."""
+
+    __table_args__ = (UniqueConstraint("contest_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    rank: Mapped[int]
+    mean_total: Mapped[float]
+    criterion_means: Mapped[dict] = mapped_column(JSON, default=dict)
+    sheet_count: Mapped[int] = mapped_column(default=0)
+    recognised: Mapped[bool] = mapped_column(default=False)
+    prize: Mapped[Optional[str]] = mapped_column(String(20))
+    forwarded: Mapped[bool] = mapped_column(default=False)
+
+    entry: Mapped[Entry] = relationship()
+
+
+class Publication(db.Model):
+    """A frozen snapshot of the results as published; a new publication is a new version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    version: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")

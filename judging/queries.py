@@ -1,0 +1,125 @@
+"""Read-only queries the judging views and verbs share (no state changes here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import select
+
+from contest.db import db
+from contest.models import JUDGE, JUDGING, SUBMITTED, Contest, Entry, User
+
+from .models import SHEET_SUBMITTED, Assignment, Result, ScoreSheet
+
+
+def active_judges() -> list[User]:
+    """Every active user with the judge role, by name."""
+    return list(db.session.scalars(select(User).filter_by(role=JUDGE, active=True).order_by(User.full_name)))
+
+
+def eligible_entries(contest: Contest) -> list[Entry]:
+    """The entries of a contest that are judged: submitted, never excluded ones."""
+    return list(db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED).order_by(Entry.id)))
+
+
+def find_assignment(entry: Entry, judge: Any) -> Optional[Assignment]:
+    """The judge's assignment to the entry, if any."""
+    return db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, judge_id=judge.id))
+
+
+def find_sheet(entry: Entry, judge: Any) -> Optional[ScoreSheet]:
+    """The judge's own sheet for the entry, if any (never another judge's)."""
+    return db.session.scalar(select(ScoreSheet).filter_by(entry_id=entry.id, judge_id=judge.id))
+
+
+def contest_results(contest: Contest) -> list[Result]:
+    """The contest's results in rank order."""
+    return list(
+        db.session.scalars(select(Result).filter_by(contest_id=contest.id).order_by(Result.rank, Result.entry_id))
+    )
+
+
+def panel_judges(contest: Contest) -> list[User]:
+    """The judges assigned to any entry of the contest, by name."""
+    query = (
+        select(User)
+        .join(Assignment, Assignment.judge_id == User.id)
+        .join(Entry, Entry.id == Assignment.entry_id)
+        .where(Entry.contest_id == contest.id)
+        .distinct()
+        .order_by(User.full_name)
+    )
+    return list(db.session.scalars(query))
+
+
+def judge_queue(judge: Any) -> list[tuple[Entry, Optional[ScoreSheet]]]:
+    """The judge's assigned, eligible entries of contests being judged, with the judge's own sheet."""
+    query = (
+        select(Entry, ScoreSheet)
+        .join(Assignment, Assignment.entry_id == Entry.id)
+        .join(Contest, Contest.id == Entry.contest_id)
+        .outerjoin(ScoreSheet, (ScoreSheet.entry_id == Entry.id) & (ScoreSheet.judge_id == judge.id))
+        .where(Assignment.judge_id == judge.id, Contest.status == JUDGING, Entry.status == SUBMITTED)
+        .order_by(Contest.id, Entry.id)
+    )
+    return [(entry, sheet) for entry, sheet in db.session.execute(query)]
+
+
+NOT_ASSIGNED, PENDING = "none", "pending"
+CELL_LABELS = {NOT_ASSIGNED: "—", PENDING: "Chưa chấm", "draft": "Bản nháp", SHEET_SUBMITTED: "Đã nộp"}
+
+
+@dataclass
+class JudgeProgress:
+    """One judge's progress on a contest: assigned, drafted, submitted, late."""
+
+    judge: User
+    assigned: int = 0
+    submitted: int = 0
+    late: bool = False
+
+
+@dataclass
+class PanelProgress:
+    """Who has submitted what: a cell status per (entry id, judge id), and totals per judge."""
+
+    entries: list[Entry]
+    judges: list[JudgeProgress]
+    cells: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    @property
+    def assigned(self) -> int:
+        return sum(j.assigned for j in self.judges)
+
+    @property
+    def missing(self) -> int:
+        return sum(j.assigned - j.submitted for j in self.judges)
+
+
+def panel_progress(contest: Contest, now: datetime) -> PanelProgress:
+    """The assignment matrix of a contest; a judge is late when the deadline passed with sheets missing."""
+    entries = eligible_entries(contest)
+    entry_ids = [e.id for e in entries]
+    judges = {j.id: j for j in active_judges()}
+    assigned = db.session.execute(
+        select(Assignment.entry_id, Assignment.judge_id).where(Assignment.entry_id.in_(entry_ids))
+    ).all()
+    for _, judge_id in assigned:
+        if judge_id not in judges:  # an assigned judge who has since been deactivated still shows
+            judges[judge_id] = db.session.get(User, judge_id)
+    sheets = {
+        (s.entry_id, s.judge_id): s.status
+        for s in db.session.scalars(select(ScoreSheet).where(ScoreSheet.entry_id.in_(entry_ids)))
+    }
+    progress = {jid: JudgeProgress(judge=j) for jid, j in judges.items()}
+    cells: dict[tuple[int, int], str] = {}
+    for entry_id, judge_id in assigned:
+        status = sheets.get((entry_id, judge_id), PENDING)
+        cells[(entry_id, judge_id)] = status
+        progress[judge_id].assigned += 1
+        progress[judge_id].submitted += status == SHEET_SUBMITTED
+    for p in progress.values():
+        p.late = now > contest.judging_deadline and p.submitted < p.assigned
+    ordered = sorted(progress.values(), key=lambda p: p.judge.full_name)
+    return PanelProgress(entries=entries, judges=ordered, cells=cells)

@@ -1,0 +1,112 @@
+"""Pure ranking: submitted score sheets in, standings out (no Flask, no database)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional, Sequence
+
+DEFAULT_CRITERIA_ORDER = ("novelty", "usefulness", "replicability")
+PRIZE_ORDER = ("nhat", "nhi", "ba", "kk")
+PRIZE_LABELS = {
+    "nhat": "Giải Nhất",
+    "nhi": "Giải Nhì",
+    "ba": "Giải Ba",
+    "kk": "Giải Khuyến khích",
+}
+DEFAULT_PRIZES = {"nhat": 1, "nhi": 2, "ba": 3, "kk": 4}
+# Means are compared at this precision so that float noise never splits a real tie.
+PRECISION = 6
+
+
+@dataclass(frozen=True)
+class SheetTotals:
+    """One judge's submitted sheet for one entry: points per criterion code."""
+
+    entry_id: int
+    judge_id: int
+    points: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An entry's place in the ranking."""
+
+    entry_id: int
+    rank: int
+    mean_total: float
+    criterion_means: dict[str, float] = field(default_factory=dict)
+    sheet_count: int = 0
+    recognised: bool = False
+    prize: Optional[str] = None
+
+    @property
+    def prize_label(self) -> str:
+        return PRIZE_LABELS.get(self.prize or "", "")
+
+
+def sheet_total(points: Mapping[object, Optional[float]]) -> float:
+    """The total of one sheet: the sum of its points, blanks counting as nothing."""
+    return float(sum(p for p in points.values() if p is not None))
+
+
+def _mean(values: Sequence[float]) -> float:
+    return round(sum(values) / len(values), PRECISION) if values else 0.0
+
+
+def rank_entries(
+    sheets: Iterable[SheetTotals],
+    criteria_order: Sequence[str] = DEFAULT_CRITERIA_ORDER,
+    threshold: float = 50.0,
+    prizes: Optional[Mapping[str, int]] = None,
+    entry_ids: Iterable[int] = (),
+) -> list[Standing]:
+    """Rank entries by the mean of their judges' sheet totals.
+
+    Order: entries with at least one sheet first, by mean total, descending; ties are broken
+    by the mean points of each criterion of `criteria_order` in turn (novelty, then
+    usefulness, then replicability), descending. Entries equal on all of these share a rank
+    and the next rank skips (standard competition ranking: 1, 2, 2, 4); within a tie they
+    are listed by entry id. Entries of `entry_ids` with no sheet come last, share the last
+    rank, and are never recognised.
+
+    An entry is recognised when it has a sheet and its mean total >= `threshold`. Prizes go
+    down the ranking among recognised entries only: the first `prizes["nhat"]` positions get
+    "nhat", the next `prizes["nhi"]` "nhi", then "ba", then "kk". An entry's prize is that of
+    its rank's position, so entries tied at a prize boundary all get the better prize and the
+    positions they fill are used up. When fewer entries are recognised than there are prizes,
+    the lower prizes stay empty.
+    """
+    quotas = dict(DEFAULT_PRIZES if prizes is None else prizes)
+    by_entry: dict[int, list[SheetTotals]] = defaultdict(list)
+    for sheet in sheets:
+        by_entry[sheet.entry_id].append(sheet)
+    for entry_id in entry_ids:
+        by_entry.setdefault(entry_id, [])
+
+    rows = []
+    for entry_id, entry_sheets in by_entry.items():
+        totals = [sheet_total(s.points) for s in entry_sheets]
+        means = {
+            code: _mean([float(s.points.get(code) or 0.0) for s in entry_sheets]) for code in criteria_order
+        }
+        key = (1 if entry_sheets else 0, _mean(totals), *(means[c] for c in criteria_order))
+        rows.append((key, entry_id, means, len(entry_sheets)))
+    rows.sort(key=lambda r: (tuple(-k for k in r[0]), r[1]))
+
+    # Cumulative prize boundaries: position p (1-based) gets the first tier with p <= bound.
+    bounds: list[tuple[int, str]] = []
+    reach = 0
+    for code in PRIZE_ORDER:
+        reach += max(int(quotas.get(code, 0)), 0)
+        bounds.append((reach, code))
+
+    standings: list[Standing] = []
+    previous_key: Optional[tuple] = None
+    rank = 0
+    for position, (key, entry_id, means, count) in enumerate(rows, start=1):
+        if key != previous_key:
+            rank, previous_key = position, key
+        recognised = count > 0 and key[1] >= threshold
+        prize = next((code for bound, code in bounds if rank <= bound), None) if recognised else None
+        standings.append(Standing(entry_id, rank, key[1], means, count, recognised, prize))
+    return standings

@@ -1,0 +1,63 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Ask before destructive or final actions (forms marked data-confirm).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
+
+  // Similar applied initiatives while the participant types the title and solution.
+  var box = document.getElementById("similar-suggestions");
+  if (box) {
+    var url = box.getAttribute("data-url");
+    var fields = ["title", "situation", "solution", "effect"].map(function (id) {
+      return document.getElementById(id);
+    }).filter(Boolean);
+    var timer = null;
+    var lastQuery = "";
+    var render = function (items) {
+      box.textContent = "";
+      if (!items.length) { return; }
+      var heading = document.createElement("h2");
+      heading.className = "h6";
+      heading.textContent = box.getAttribute("data-heading");
+      box.appendChild(heading);
+      var list = document.createElement("ul");
+      list.className = "list-group mb-3";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        li.className = "list-group-item";
+        var title = document.createElement("strong");
+        title.textContent = item.title;
+        var meta = document.createElement("div");
+        meta.className = "small text-muted";
+        meta.textContent = item.meta + " · " + box.getAttribute("data-score-label") + " " + Math.round(item.score);
+        li.appendChild(title);
+        li.appendChild(meta);
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    };
+    var query = function () {
+      var params = new URLSearchParams();
+      fields.forEach(function (f) { params.append(f.id, f.value); });
+      var q = params.toString();
+      if (q === lastQuery) { return; }
+      lastQuery = q;
+      fetch(url + "?" + q, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { matches: [] }; })
+        .then(function (data) { render(data.matches || []); })
+        .catch(function () { /* suggestions are a help, not a requirement */ });
+    };
+    fields.forEach(function (f) {
+      f.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(query, 400);
+      });
+    });
+    query();
+  }
+})();

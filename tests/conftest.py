@@ -1,0 +1,219 @@
+"""Fixtures: an app with a fresh database per test, clients signed in as each role, factories."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from contest import create_app
+from contest.db import db, init_db, utcnow
+from contest.models import (
+    ADMIN,
+    JUDGE,
+    PARTICIPANT,
+    SECRETARY,
+    Contest,
+    Criterion,
+    Entry,
+    RegistryItem,
+    Unit,
+    User,
+)
+
+PASSWORD = "matkhau-123"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The `app` fixture keeps one context pushed for the test's own queries; without this,
+    requests would share its `g` (Flask-Login's user, Flask-WTF's token) and its session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def app(tmp_path: Any) -> Iterator[Flask]:
+    """An app on a fresh SQLite file (or TEST_DATABASE_URL, emptied first)."""
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        }
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if os.environ.get("TEST_DATABASE_URL"):
+            db.drop_all()
+        init_db()
+        yield app
+        db.session.remove()
+        if os.environ.get("TEST_DATABASE_URL"):
+            db.drop_all()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """An anonymous test client (CSRF on, as in production)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def no_csrf(app: Flask) -> None:
+    """Turn CSRF off for tests that are about something else."""
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Factory: a user with a role, a unit and the shared test password."""
+    counter = {"n": 0}
+
+    def make(role: str = PARTICIPANT, username: str | None = None, unit: Unit | None = None, **kw: Any) -> User:
+        counter["n"] += 1
+        user = User(
+            username=username or f"{role}{counter['n']}",
+            full_name=kw.pop("full_name", f"Người dùng {role} {counter['n']}"),
+            role=role,
+            unit=unit,
+            **kw,
+        )
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_contest(app: Flask) -> Callable[..., Contest]:
+    """Factory: an open contest with the default rubric and deadlines in the future."""
+
+    def make(**kw: Any) -> Contest:
+        now = utcnow()
+        contest = Contest(
+            title=kw.pop("title", "Sáng kiến, giải pháp CCHC phường Trung Lương năm 2024"),
+            year=kw.pop("year", 2024),
+            fields=kw.pop("fields", ["Cải cách TTHC", "Chính quyền số", "Tuyên truyền CCHC"]),
+            submission_deadline=kw.pop("submission_deadline", now + timedelta(days=10)),
+            judging_deadline=kw.pop("judging_deadline", now + timedelta(days=20)),
+            **kw,
+        )
+        for pos, (code, name, max_points) in enumerate(
+            [("novelty", "Tính mới", 40), ("usefulness", "Tính hữu ích, hiệu quả", 35), ("replicability", "Khả năng nhân rộng", 25)]
+        ):
+            contest.criteria.append(Criterion(code=code, name=name, max_points=max_points, position=pos))
+        db.session.add(contest)
+        db.session.commit()
+        return contest
+
+    return make
+
+
+@pytest.fixture
+def make_entry(app: Flask) -> Callable[..., Entry]:
+    """Factory: an entry of a contest by an author, submitted unless said otherwise."""
+
+    def make(contest: Contest, author: User, **kw: Any) -> Entry:
+        entry = Entry(
+            contest=contest,
+            author=author,
+            unit_id=author.unit_id,
+            title=kw.pop("title", "Ứng dụng mã QR tra cứu hồ sơ"),
+            field=kw.pop("field", contest.fields[0]),
+            situation=kw.pop("situation", "Người dân phải đến nhiều lần để hỏi tiến độ hồ sơ."),
+            solution=kw.pop("solution", "In mã QR lên giấy hẹn để tự tra cứu bằng điện thoại."),
+            effect=kw.pop("effect", "Giảm 70% số cuộc gọi hỏi tiến độ."),
+            status=kw.pop("status", "submitted"),
+            submitted_at=kw.pop("submitted_at", utcnow()),
+            **kw,
+        )
+        db.session.add(entry)
+        db.session.commit()
+        return entry
+
+    return make
+
+
+@pytest.fixture
+def make_registry_item(app: Flask) -> Callable[..., RegistryItem]:
+    """Factory: an applied initiative in the registry."""
+
+    def make(**kw: Any) -> RegistryItem:
+        item = RegistryItem(
+            title=kw.pop("title", "Tổ công nghệ số cộng đồng hướng dẫn người dân nộp hồ sơ trực tuyến"),
+            summary=kw.pop("summary", "Tổ công nghệ số đến từng khu dân cư hướng dẫn cài đặt VNeID."),
+            unit=kw.pop("unit", "UBND phường"),
+            year=kw.pop("year", 2022),
+            field=kw.pop("field", "Chính quyền số"),
+            **kw,
+        )
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+    return make
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:
+    """Sign a client in through the real form, CSRF token included."""
+    page = client.get("/auth/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(
+        "/auth/login", data={"username": user.username, "password": password, "csrf_token": token}
+    )
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def signed_in(app: Flask, make_user: Callable[..., User]) -> Callable[..., tuple[FlaskClient, User]]:
+    """Factory: a fresh client signed in as a new user of the role (or as the given user)."""
+
+    def make(role: str = PARTICIPANT, user: User | None = None, **kw: Any) -> tuple[FlaskClient, User]:
+        user = user or make_user(role, **kw)
+        c = app.test_client()
+        response = login(c, user)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c, user
+
+    return make
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any] | None = None, page: str | None = None, **kw: Any) -> Any:
+    """POST like a browser: fetch the page (or url) for its CSRF token, then submit."""
+    html = client.get(page or url).get_data(as_text=True)
+    payload = dict(data or {})
+    payload.setdefault("csrf_token", csrf_token_from(html))
+    return client.post(url, data=payload, **kw)
+
+
+__all__ = ["ADMIN", "SECRETARY", "JUDGE", "PARTICIPANT", "login", "post_form", "csrf_token_from", "PASSWORD"]

@@ -1,0 +1,79 @@
+"""The organising committee opens and edits a contest through the UI."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from conftest import post_form
+from contest.db import db
+from contest.models import ADMIN, SECRETARY, AuditLog, Contest
+
+
+def contest_form(**overrides):
+    data = {
+        "title": "Sáng kiến CCHC phường Trung Lương năm 2025",
+        "year": "2025",
+        "fields": "Cải cách TTHC\nChính quyền số\nDịch vụ công trực tuyến",
+        "submission_deadline": "2030-05-30T17:00",
+        "judging_deadline": "2030-06-30T17:00",
+        "threshold": "50",
+        "forward_count": "3",
+        "prize_first": "1", "prize_second": "2", "prize_third": "3", "prize_consolation": "4",
+    }
+    for i, (code, name, points) in enumerate([("novelty", "Tính mới", 40), ("usefulness", "Tính hữu ích, hiệu quả", 35),
+                                              ("replicability", "Khả năng nhân rộng", 25)]):
+        data[f"criteria-{i}-code"], data[f"criteria-{i}-name"], data[f"criteria-{i}-max_points"] = code, name, str(points)
+    data.update(overrides)
+    return data
+
+
+def test_new_contest_form_has_default_rubric(signed_in) -> None:
+    admin, _ = signed_in(ADMIN)
+    html = admin.get("/contests/new").get_data(as_text=True)
+    assert 'value="Tính mới"' in html and ('value="40"' in html or 'value="40.0"' in html)
+    assert "Khả năng nhân rộng" in html
+
+
+def test_admin_creates_contest(signed_in) -> None:
+    admin, user = signed_in(ADMIN)
+    response = post_form(admin, "/contests/new", contest_form())
+    assert response.status_code == 302
+    contest = db.session.scalar(select(Contest))
+    assert contest.title.endswith("năm 2025") and contest.fields == ["Cải cách TTHC", "Chính quyền số", "Dịch vụ công trực tuyến"]
+    assert [(c.code, c.max_points) for c in contest.criteria] == [("novelty", 40), ("usefulness", 35), ("replicability", 25)]
+    assert contest.threshold == 50 and contest.forward_count == 3
+    # 17:00 in Vietnam is 10:00 UTC.
+    assert contest.submission_deadline.hour == 10
+    log = db.session.scalar(select(AuditLog).filter_by(action="contest.create"))
+    assert log.actor_id == user.id and log.after["title"] == contest.title
+    page = admin.get(f"/contests/{contest.id}").get_data(as_text=True)
+    assert "30/05/2030 17:00" in page
+
+
+def test_contest_form_errors_are_vietnamese_and_nothing_saved(signed_in) -> None:
+    admin, _ = signed_in(ADMIN)
+    response = post_form(admin, "/contests/new", contest_form(title="", year="năm nay",
+                                                              judging_deadline="2030-01-01T00:00"), page="/contests/new")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Tên cuộc thi: không được để trống." in html
+    assert "Phải là một số nguyên." in html
+    assert db.session.scalar(select(Contest)) is None
+    response = post_form(admin, "/contests/new", contest_form(judging_deadline="2030-01-01T00:00"), page="/contests/new")
+    assert "Hạn chấm: phải sau hạn nộp bài." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Contest)) is None
+
+
+def test_admin_edits_contest_and_rubric(signed_in, make_contest) -> None:
+    contest = make_contest()
+    admin, _ = signed_in(ADMIN)
+    form = contest_form(threshold="60", **{"criteria-0-max_points": "50", "criteria-2-max_points": "15"})
+    response = post_form(admin, f"/contests/{contest.id}/edit", form)
+    assert response.status_code == 302
+    db.session.refresh(contest)
+    assert contest.threshold == 60
+    assert [c.max_points for c in contest.criteria] == [50, 35, 15]
+
+
+def test_secretary_cannot_create_contest(signed_in) -> None:
+    secretary, _ = signed_in(SECRETARY)
+    assert secretary.get("/contests/new").status_code == 403

@@ -1,0 +1,117 @@
+"""Duplicate flags on submission, and the secretary's review of them."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from conftest import post_form
+from contest import operations
+from contest.db import db
+from contest.models import PARTICIPANT, SECRETARY, AuditLog, DuplicateFlag, Entry
+from judging.models import Assignment
+
+REGISTRY_TITLE = "Ứng dụng mã QR trên giấy hẹn trả kết quả để người dân tự tra cứu tình trạng hồ sơ"
+REGISTRY_SUMMARY = ("Người dân thường phải đến trụ sở hoặc gọi điện nhiều lần để hỏi hồ sơ đã giải quyết đến đâu. "
+                    "Bộ phận Một cửa in mã QR riêng cho từng hồ sơ lên giấy tiếp nhận và hẹn trả kết quả; người dân "
+                    "quét mã là biết hồ sơ đang ở bước nào. Số cuộc gọi hỏi tiến độ giảm khoảng 70%.")
+
+
+def submitted_duplicate(make_registry_item, make_contest, make_user, title=None) -> Entry:
+    """An entry that repeats a registry item, submitted through the verb function."""
+    make_registry_item(title=REGISTRY_TITLE, summary=REGISTRY_SUMMARY, field="Cải cách TTHC")
+    make_registry_item(title="Thành lập câu lạc bộ dưỡng sinh cho người cao tuổi",
+                       summary="Hội Người cao tuổi tổ chức tập dưỡng sinh mỗi sáng tại nhà văn hóa.")
+    contest = make_contest()
+    author = make_user(PARTICIPANT)
+    entry = operations.save_entry(author, contest, operations.EntryData(
+        kind="individual", title=title or "Quét mã QR in trên phiếu hẹn để tra cứu hồ sơ đang giải quyết đến đâu",
+        field=contest.fields[0],
+        situation="Công dân phải gọi điện, đến hỏi nhiều lần xem hồ sơ giải quyết tới đâu.",
+        solution="In mã QR cho mỗi hồ sơ lên phiếu hẹn trả kết quả, người dân quét mã bằng điện thoại để xem hồ sơ đang ở khâu nào.",
+        effect="Giảm 70% cuộc gọi hỏi tiến độ.", applied_where="UBND phường",
+        applied_since=__import__("datetime").date(2024, 1, 1)))
+    operations.add_attachment(author, entry, "a.pdf", b"%PDF-1.4\n%%EOF\n", __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
+    operations.submit_entry(author, entry)
+    db.session.commit()
+    return entry
+
+
+def test_submission_flags_the_registry_duplicate_only(app, make_registry_item, make_contest, make_user) -> None:
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user)
+    flags = db.session.scalars(select(DuplicateFlag)).all()
+    assert len(flags) == 1
+    flag = flags[0]
+    assert flag.entry_id == entry.id and flag.registry_item.title == REGISTRY_TITLE
+    assert 0 < flag.score <= 100 and flag.shared_phrases
+
+
+def test_secretary_reviews_side_by_side_and_confirms(app, signed_in, make_registry_item, make_contest, make_user) -> None:
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user)
+    flag = db.session.scalar(select(DuplicateFlag))
+    client, secretary = signed_in(SECRETARY)
+    listing = client.get(f"/screening/{entry.contest_id}").get_data(as_text=True)
+    assert REGISTRY_TITLE in listing and entry.title in listing
+    page = client.get(f"/screening/flags/{flag.id}").get_data(as_text=True)
+    assert "<mark>" in page and REGISTRY_SUMMARY.split(".")[0][:20] in page.replace("<mark>", "").replace("</mark>", "")
+    refused = post_form(client, f"/screening/flags/{flag.id}", {"decision": "confirm", "reason": ""})
+    assert refused.status_code == 400 and "Lý do: không được để trống." in refused.get_data(as_text=True)
+    db.session.refresh(flag)
+    assert flag.status == "open"
+    done = post_form(client, f"/screening/flags/{flag.id}", {"decision": "confirm", "reason": "Cùng giải pháp mã QR."})
+    assert done.status_code == 302
+    db.session.refresh(flag)
+    db.session.refresh(entry)
+    assert flag.status == "confirmed" and flag.decided_by_id == secretary.id
+    assert entry.status == "excluded" and "Cùng giải pháp mã QR." in entry.exclusion_reason
+    log = db.session.scalar(select(AuditLog).filter_by(action="flag.decide"))
+    assert log.before["status"] == "open" and log.after["status"] == "confirmed" and log.actor_id == secretary.id
+
+
+def test_clearing_a_flag_keeps_the_entry_in_judging(app, signed_in, make_registry_item, make_contest, make_user) -> None:
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user)
+    flag = db.session.scalar(select(DuplicateFlag))
+    client, _ = signed_in(SECRETARY)
+    post_form(client, f"/screening/flags/{flag.id}", {"decision": "clear", "reason": "Khác đối tượng áp dụng."})
+    db.session.refresh(entry)
+    assert entry.status == "submitted"
+
+
+def test_confirmed_duplicate_leaves_the_judges_queue(app, make_registry_item, make_contest, make_user) -> None:
+    from judging.operations import assign_panel
+
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user)
+    judge = make_user("judge")
+    secretary = make_user(SECRETARY)
+    assign_panel(secretary, entry.contest)
+    db.session.commit()
+    assert db.session.scalar(select(Assignment).filter_by(entry_id=entry.id)) is not None
+    operations.decide_flag(secretary, db.session.scalar(select(DuplicateFlag)), True, "Trùng ý tưởng.")
+    db.session.commit()
+    assert db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, judge_id=judge.id)) is None
+
+
+def test_flag_page_escapes_user_text(app, signed_in, make_registry_item, make_contest, make_user) -> None:
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user,
+                                title="<script>alert(1)</script> Quét mã QR in trên phiếu hẹn để tra cứu hồ sơ")
+    flag = db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entry.id))
+    client, _ = signed_in(SECRETARY)
+    page = client.get(f"/screening/flags/{flag.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_recheck_after_registry_import_finds_new_duplicates(app, signed_in, make_contest, make_user, make_registry_item) -> None:
+    contest = make_contest()
+    author = make_user(PARTICIPANT)
+    entry = operations.save_entry(author, contest, operations.EntryData(
+        kind="individual", title="Hộp thư góp ý điện tử qua Zalo cho người dân phản ánh thái độ công chức",
+        field=contest.fields[0], situation="Người dân ngại góp ý trực tiếp.",
+        solution="Lập kênh Zalo góp ý, lãnh đạo phường trả lời trong 3 ngày.", effect="Nhiều ý kiến được tiếp thu.",
+        applied_where="UBND phường", applied_since=__import__("datetime").date(2024, 1, 1)))
+    operations.add_attachment(author, entry, "a.pdf", b"%PDF-1.4\n%%EOF\n", app.config["UPLOAD_FOLDER"], 10**6)
+    operations.submit_entry(author, entry)
+    db.session.commit()
+    assert db.session.scalar(select(DuplicateFlag)) is None
+    make_registry_item(title="Kênh Zalo góp ý để người dân phản ánh thái độ phục vụ của công chức",
+                       summary="Phường lập kênh Zalo nhận góp ý về thái độ công chức; lãnh đạo trả lời trong 3 ngày.")
+    client, _ = signed_in(SECRETARY)
+    post_form(client, f"/screening/{contest.id}/recheck", page=f"/screening/{contest.id}")
+    assert db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entry.id)) is not None
