@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install clean-db
+.PHONY: run test test-pg install clean-db
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -24,6 +25,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The same suite against PostgreSQL (tables are dropped and recreated per test).
+test-pg: $(STAMP)
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest
 
 clean-db:
 	rm -f instance/sangkien.db instance/sangkien.db-wal instance/sangkien.db-shm

@@ -9,14 +9,17 @@ from typing import Any, Mapping
 from flask import Flask
 
 
-def database_url_from_env(default: str) -> str:
-    """DATABASE_URL if set (postgresql:// is taken to mean psycopg 3), else the default."""
-    url = os.environ.get("DATABASE_URL", "").strip() or default
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+def normalize_database_url(url: str) -> str:
+    """A database URL as SQLAlchemy wants it: postgres(ql):// is taken to mean psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def database_url_from_env(default: str) -> str:
+    """DATABASE_URL if set, else the default."""
+    return normalize_database_url(os.environ.get("DATABASE_URL", "").strip() or default)
 
 
 def _secret_key(instance_path: str) -> str:

@@ -77,13 +77,10 @@ def serve_command(host: str, port: int) -> None:
 
 def register_cli(app) -> None:  # type: ignore[no-untyped-def]
     """Attach the project's commands to the app (so `flask --app contest` has them too)."""
-    for command in (init_db_command, demo_command, create_user_command, serve_command):
+    from .matching.cli import dedup_eval
+
+    for command in (init_db_command, demo_command, create_user_command, serve_command, dedup_eval):
         app.cli.add_command(command)
-    try:
-        from .matching.cli import dedup_eval
-    except ImportError:  # the matcher's CLI is optional at import time
-        return
-    app.cli.add_command(dedup_eval)
 
 
 def _create_app():  # type: ignore[no-untyped-def]

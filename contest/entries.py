@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from . import operations
 from .auth import get_or_404, role_required
@@ -54,7 +55,7 @@ def index() -> Any:
 def _edit(contest: Contest, entry: Entry | None) -> Any:
     """Shared by new and edit: the one place that renders and saves the entry form."""
     form = EntryForm(obj=entry)
-    form.field.choices = [(f, f) for f in contest.fields]
+    form.field.choices = [SelectChoice(f, f) for f in contest.fields]
     if form.validate_on_submit():
         try:
             entry = operations.save_entry(current_user, contest, _entry_data(form), entry)

@@ -12,6 +12,7 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
+    SelectChoice,
     StringField,
     TextAreaField,
 )
@@ -121,7 +122,7 @@ class CoAuthorForm(SubForm):
 class EntryForm(BaseForm):
     """The initiative description (bản mô tả sáng kiến)."""
 
-    kind = SelectField("Hình thức dự thi", choices=[(INDIVIDUAL, "Cá nhân"), (COLLECTIVE, "Tập thể")],
+    kind = SelectField("Hình thức dự thi", choices=[SelectChoice(INDIVIDUAL, "Cá nhân"), SelectChoice(COLLECTIVE, "Tập thể")],
                        validators=[InputRequired("Hình thức dự thi: hãy chọn cá nhân hoặc tập thể.")])
     collective_name = StringField("Tên tập thể (nếu dự thi tập thể)", validators=[Optional(), Length(max=200)])
     title = StringField("Tên sáng kiến, giải pháp", validators=[_required("Tên sáng kiến"), Length(max=500)])
@@ -146,8 +147,8 @@ class AttachmentForm(BaseForm):
 class FlagDecisionForm(BaseForm):
     """The secretary's decision on a duplicate flag."""
 
-    decision = SelectField("Kết luận", choices=[("confirm", "Xác nhận trùng lặp (loại khỏi chấm)"),
-                                                 ("clear", "Không trùng lặp (bỏ cảnh báo)")],
+    decision = SelectField("Kết luận", choices=[SelectChoice("confirm", "Xác nhận trùng lặp (loại khỏi chấm)"),
+                                                 SelectChoice("clear", "Không trùng lặp (bỏ cảnh báo)")],
                            validators=[InputRequired("Kết luận: hãy chọn.")])
     reason = TextAreaField("Lý do", validators=[_required("Lý do"), Length(max=2000)])
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from contest import create_app
+from contest import create_app, normalize_database_url
 from contest.db import db, init_db, utcnow
 from contest.models import (
     ADMIN,
@@ -44,7 +44,7 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture
 def app(tmp_path: Any) -> Iterator[Flask]:
     """An app on a fresh SQLite file (or TEST_DATABASE_URL, emptied first)."""
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    url = normalize_database_url(os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}")
     app = create_app(
         {
             "TESTING": True,

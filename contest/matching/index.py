@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import heapq
 import math
+import zlib
 from array import array
+from collections import Counter
 from functools import lru_cache
+from operator import itemgetter
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
@@ -62,11 +65,13 @@ DEFAULT_THRESHOLD: float = 50.0
 # Candidate generation: at most this many postings are read per query (rarest features first),
 # so latency is bounded whatever the registry size; features so common that their postings
 # exceed the cap are not used to find candidates (they still count when rescoring).
-_POSTINGS_BUDGET = 60_000
+_POSTINGS_BUDGET = 120_000
 _POSTINGS_CAP = 20_000
-_CANDIDATES = 40
+_PRESELECT = 200  # best raw counts kept before normalising by document size
+_CANDIDATES = 30  # rescored exactly
 # Only features at least this heavy are indexed (stop-word features are for rescoring only).
 _INDEX_MIN_WEIGHT = 0.3
+_INDEX_MIN_Q = int(round(_INDEX_MIN_WEIGHT * 200))
 
 
 def calibrate(raw: float) -> float:
@@ -79,153 +84,146 @@ def calibrate(raw: float) -> float:
 
 # --- text analysis -----------------------------------------------------------------------
 
+# Weights are stored as integers in 0.._WQ (one byte per feature in the index).
+_WQ = 200
+_FeatMap = dict  # feature id → (quantised weight, crc32 of the accented spelling or 0 if unmarked)
+
 
 @dataclass(slots=True)
-class _Analyzed:
-    """Feature view of one text: folded feature → weight, plus accented spellings."""
+class _Text:
+    """Features of one analysed text, keyed by folded feature string."""
 
-    feats: dict[str, float]
-    accented: dict[str, str]  # folded feature → accented spelling (first seen)
+    feats: dict[str, tuple[int, int]]
     marked: bool  # typed with diacritics, so accent disagreement is meaningful
     total: float
+    content: str  # folded content words, for rapidfuzz
+    ncontent: int
 
 
-def _analyze(text: str) -> tuple[list[Token], _Analyzed]:
-    """Tokens and features of a text."""
-    toks = analyze(text, canonical=True)
-    return toks, _features(toks)
-
-
-def _features(toks: Sequence[Token]) -> _Analyzed:
+def _features(toks: Sequence[Token]) -> _Text:
     """Unigram and bigram features with fixed weights (max weight wins for repeats)."""
-    feats: dict[str, float] = {}
-    acc: dict[str, str] = {}
+    feats: dict[str, tuple[int, int]] = {}
     nmarked = 0
+    letters = 0
+    content = []
     for t in toks:
-        if t.text != t.folded:
-            nmarked += 1
-        k = t.folded
-        if feats.get(k, -1.0) < t.weight:
-            feats[k] = t.weight
-            acc[k] = t.text
+        f = t.folded
+        if not f.isdigit():
+            letters += 1
+            if t.text != f:
+                nmarked += 1
+        if t.weight >= 0.5:
+            content.append(f)
+        w = int(round(t.weight * _WQ))
+        old = feats.get(f)
+        if old is None or old[0] < w:
+            feats[f] = (w, 0 if t.text == f else zlib.crc32(t.text.encode("utf-8")))
     for a, b in zip(toks, toks[1:]):
         k = a.folded + " " + b.folded
-        w = math.sqrt(a.weight * b.weight)
-        if feats.get(k, -1.0) < w:
-            feats[k] = w
-            acc[k] = a.text + " " + b.text
-    letters = sum(1 for t in toks if not t.folded.isdigit())
+        w = int(round(math.sqrt(a.weight * b.weight) * _WQ))
+        old = feats.get(k)
+        if old is None or old[0] < w:
+            acc = a.text + " " + b.text
+            feats[k] = (w, 0 if acc == k else zlib.crc32(acc.encode("utf-8")))
     marked = letters > 0 and nmarked >= 0.15 * letters
-    return _Analyzed(feats, acc, marked, sum(feats.values()))
+    total = sum(v[0] for v in feats.values()) / _WQ
+    return _Text(feats, marked, total, " ".join(content), len(content))
 
 
-def _merge(a: _Analyzed, b: _Analyzed) -> _Analyzed:
-    """Union of two feature views (title + body = the whole text)."""
-    feats = dict(b.feats)
-    acc = dict(b.accented)
-    for k, w in a.feats.items():
-        if feats.get(k, -1.0) < w:
-            feats[k] = w
-            acc[k] = a.accented[k]
-    return _Analyzed(feats, acc, a.marked or b.marked, sum(feats.values()))
+def _merge_maps(a: dict, b: dict) -> dict:
+    """Union of two feature maps, the heavier weight winning (title + body = the whole text)."""
+    out = dict(b)
+    for k, v in a.items():
+        old = out.get(k)
+        if old is None or old[0] < v[0]:
+            out[k] = v
+    return out
 
 
-def _overlap(q: _Analyzed, d: _Analyzed) -> float:
+def _overlap(q: dict, d: dict, both_marked: bool) -> float:
     """Weighted overlap; a word spelt with different marks on both sides counts less."""
-    both_marked = q.marked and d.marked
     s = 0.0
-    small, large = (q, d) if len(q.feats) <= len(d.feats) else (d, q)
-    for k, w in small.feats.items():
-        w2 = large.feats.get(k)
-        if w2 is None:
-            continue
-        w = w if w < w2 else w2
-        if both_marked:
-            a, b = small.accented[k], large.accented[k]
-            # Only when both spellings carry marks: a missing mark is a typo, not another word.
-            if a != b and a != k and b != k:
-                w *= _ACCENT_MISMATCH
+    for k in q.keys() & d.keys():
+        wq, aq = q[k]
+        wd, ad = d[k]
+        w = wq if wq < wd else wd
+        # Only when both spellings carry marks: a missing mark is a typo, not another word.
+        if both_marked and aq != ad and aq and ad:
+            w *= _ACCENT_MISMATCH
         s += w
-    return s
+    return s / _WQ
 
 
-def _dice(q: _Analyzed, d: _Analyzed) -> float:
+def _dice(overlap: float, qt: float, dt: float) -> float:
     """Weighted Dice coefficient in [0, 1], with each side's size capped at _LENGTH_CAP × the other's.
 
     A contest entry (situation + solution + effect, pages long) compared with a registry summary
     of three sentences must not look unrelated just because it is longer: beyond the cap the
     extra length stops counting, and the measure turns into containment of the shorter text.
     """
-    qt, dt = q.total, d.total
     denom = min(qt, _LENGTH_CAP * dt) + min(dt, _LENGTH_CAP * qt)
-    return min(1.0, 2.0 * _overlap(q, d) / denom) if denom > 0 else 0.0
+    return min(1.0, 2.0 * overlap / denom) if denom > 0 else 0.0
 
 
-def _title_fuzz(qt: Sequence[Token], dt: Sequence[Token]) -> float:
+def _title_fuzz(a: str, na: int, b: str, nb: int) -> float:
     """rapidfuzz similarity of the content words of two titles, robust to misspelt syllables.
 
     token_set_ratio is 100 whenever one word set contains the other (a short title inside a long
     one), so it is damped by the length ratio; token_sort_ratio needs no guard.
     """
-    a = [t.folded for t in qt if t.weight >= 0.5]
-    b = [t.folded for t in dt if t.weight >= 0.5]
-    if not a or not b:
+    if not na or not nb:
         return 0.0
-    sa, sb = " ".join(a), " ".join(b)
-    sort = fuzz.token_sort_ratio(sa, sb) / 100.0
-    guard = min(len(a), len(b)) / max(len(a), len(b))
-    tset = fuzz.token_set_ratio(sa, sb) / 100.0 * guard
+    sort = fuzz.token_sort_ratio(a, b) / 100.0
+    tset = fuzz.token_set_ratio(a, b) / 100.0 * (min(na, nb) / max(na, nb))
     return max(sort, tset)
 
 
 @dataclass(slots=True)
 class _Entry:
-    """What the index keeps per document."""
+    """What the index keeps per document: compact arrays, rebuilt into maps when rescored."""
 
     doc: Document
     num: int  # internal number used in postings
-    title: _Analyzed
-    body: _Analyzed
-    full: _Analyzed
-    title_tokens: tuple[Token, ...]
-    keys: tuple[int, ...]  # indexed feature ids, for removal
+    t_ids: array  # title features
+    t_w: bytes
+    t_acc: array | None  # None when the text was typed without marks
+    f_ids: array  # features of the whole text (title ∪ body)
+    f_w: bytes
+    f_acc: array | None
+    t_total: float
+    b_total: float
+    f_total: float
+    marked: bool
+    t_content: str
+    t_n: int
+
+    def title_map(self) -> dict:
+        """Title features: id → (weight, accent hash)."""
+        return _unpack(self.t_ids, self.t_w, self.t_acc)
+
+    def full_map(self) -> dict:
+        """Whole-text features: id → (weight, accent hash)."""
+        return _unpack(self.f_ids, self.f_w, self.f_acc)
+
+
+def _unpack(ids: array, wts: bytes, acc: array | None) -> dict:
+    """Feature map from the stored arrays."""
+    if acc is None:
+        return {i: (w, 0) for i, w in zip(ids, wts)}
+    return dict(zip(ids, zip(wts, acc)))
 
 
 @dataclass(slots=True)
 class _Query:
-    """Analysed query."""
+    """Analysed query, its features mapped onto the index vocabulary."""
 
-    title_tokens: list[Token]
-    body_tokens: list[Token]
-    title: _Analyzed
-    body: _Analyzed
-    full: _Analyzed
-
-
-def _prepare_query(title: str, body: str) -> _Query:
-    """Analyse a query once."""
-    tt, ta = _analyze(title)
-    bt, ba = _analyze(body)
-    return _Query(tt, bt, ta, ba, _merge(ta, ba))
-
-
-def _body_score(q: _Query, e: _Entry) -> float:
-    """0–100 similarity of the bodies alone."""
-    return round(100.0 * _dice(q.body, e.body), 1) if q.body.feats and e.body.feats else 0.0
-
-
-def _score(q: _Query, e: _Entry) -> tuple[float, float]:
-    """(calibrated score, title score) of a query against one entry."""
-    full = _dice(q.full, e.full)
-    title = _dice(q.title, e.title)
-    tfuzz = _title_fuzz(q.title_tokens, e.title_tokens)
-    if not q.body.feats or not e.body.feats:
-        # One side has a title only: compare titles with titles (a title against a whole text
-        # would always look unrelated), with rapidfuzz to forgive misspelt words.
-        full = max(title, 0.9 * tfuzz)
-    raw = full * (title + _T_FLOOR) ** _T_EXP
-    tscore = 100.0 * max(title, 0.9 * tfuzz)
-    return calibrate(raw), round(min(tscore, 100.0), 1)
+    title: _Text
+    body: _Text
+    t_map: dict
+    b_map: dict
+    f_map: dict
+    f_total: float
+    marked: bool
 
 
 class Matcher:
@@ -237,7 +235,7 @@ class Matcher:
         self._postings: list[array] = []
         self._entries: dict[str, _Entry] = {}
         self._by_num: dict[int, _Entry] = {}
-        self._next = 0
+        self._nidx: list[int] = []  # per internal number: how many features it has in the postings
         for doc in documents:
             self.add(doc)
 
@@ -253,26 +251,44 @@ class Matcher:
         """The indexed documents."""
         return (e.doc for e in self._entries.values())
 
+    def _ids(self, feats: dict[str, tuple[int, int]]) -> tuple[array, bytes, array]:
+        """Intern features into the vocabulary; return (ids, weights, accent hashes)."""
+        vocab = self._vocab
+        ids = array("I")
+        wts = bytearray()
+        acc = array("I")
+        for k, (w, h) in feats.items():
+            fid = vocab.get(k)
+            if fid is None:
+                fid = vocab[k] = len(self._postings)
+                self._postings.append(array("I"))
+            ids.append(fid)
+            wts.append(w)
+            acc.append(h)
+        return ids, bytes(wts), acc
+
     def add(self, doc: Document) -> None:
         """Index a document (replacing one with the same id)."""
         if doc.id in self._entries:
             self.remove(doc.id)
-        tt, ta = _analyze(doc.title or "")
-        _, ba = _analyze(doc.body or "")
-        full = _merge(ta, ba)
-        keys: list[int] = []
-        num = self._next
-        self._next += 1
-        for k, w in full.feats.items():
-            if w < _INDEX_MIN_WEIGHT:
-                continue
-            fid = self._vocab.get(k)
-            if fid is None:
-                fid = self._vocab[k] = len(self._postings)
-                self._postings.append(array("l"))
-            self._postings[fid].append(num)
-            keys.append(fid)
-        entry = _Entry(doc, num, ta, ba, full, tuple(tt), tuple(keys))
+        t = _features(analyze(doc.title or "", canonical=True))
+        b = _features(analyze(doc.body or "", canonical=True))
+        full = _merge_maps(t.feats, b.feats)
+        t_ids, t_w, t_acc = self._ids(t.feats)
+        f_ids, f_w, f_acc = self._ids(full)
+        marked = t.marked or b.marked
+        num = len(self._nidx)
+        indexed = 0
+        postings = self._postings
+        for fid, w in zip(f_ids, f_w):
+            if w >= _INDEX_MIN_Q:
+                postings[fid].append(num)
+                indexed += 1
+        self._nidx.append(indexed)
+        entry = _Entry(
+            doc, num, t_ids, t_w, t_acc if marked else None, f_ids, f_w, f_acc if marked else None,
+            t.total, b.total, sum(v[0] for v in full.values()) / _WQ, marked, t.content, t.ncontent,
+        )
         self._entries[doc.id] = entry
         self._by_num[num] = entry
 
@@ -282,49 +298,86 @@ class Matcher:
         if entry is None:
             return
         del self._by_num[entry.num]
-        for fid in entry.keys:
-            plist = self._postings[fid]
-            try:
-                plist.remove(entry.num)
-            except ValueError:  # pragma: no cover - index invariant
-                pass
+        self._nidx[entry.num] = 0
+        for fid, w in zip(entry.f_ids, entry.f_w):
+            if w >= _INDEX_MIN_Q:
+                try:
+                    self._postings[fid].remove(entry.num)
+                except ValueError:  # pragma: no cover - index invariant
+                    pass
+
+    def _query(self, title: str, body: str) -> tuple[_Query, tuple[str, tuple[Token, ...]]]:
+        """Analyse a query once (features for scoring, tokens for the evidence)."""
+        analysed = _cached_tokens(_join(title, body))
+        t_toks, b_toks = _split_title(analysed, title)
+        t = _features(t_toks)
+        b = _features(b_toks)
+        vocab = self._vocab
+        t_map = {vocab[k]: v for k, v in t.feats.items() if k in vocab}
+        b_map = {vocab[k]: v for k, v in b.feats.items() if k in vocab}
+        full_keys = _merge_maps(t.feats, b.feats)
+        f_total = sum(v[0] for v in full_keys.values()) / _WQ
+        q = _Query(t, b, t_map, b_map, _merge_maps(t_map, b_map), f_total, t.marked or b.marked)
+        return q, analysed
 
     def _candidates(self, q: _Query, exclude: set[str]) -> list[_Entry]:
-        """Entries sharing the most (weighted) features with the query, rarest features first."""
+        """Entries sharing the most features with the query, rarest features first, bounded work."""
         todo = []
-        for k, w in q.full.feats.items():
-            if w < _INDEX_MIN_WEIGHT:
+        postings = self._postings
+        for fid, (w, _) in q.f_map.items():
+            if w < _INDEX_MIN_Q:
                 continue
-            fid = self._vocab.get(k)
-            if fid is None:
-                continue
-            plist = self._postings[fid]
-            if 0 < len(plist) <= _POSTINGS_CAP:
-                # Title words name the idea: let them count double when gathering candidates.
-                todo.append((len(plist), k, w * (2.0 if k in q.title.feats else 1.0), plist))
+            plist = postings[fid]
+            n = len(plist)
+            if 0 < n <= _POSTINGS_CAP:
+                todo.append((n, fid, plist))
         todo.sort(key=lambda x: (x[0], x[1]))
-        acc: dict[int, float] = {}
+        counts: Counter[int] = Counter()
         budget = _POSTINGS_BUDGET
-        get = acc.get
-        for n, _, w, plist in todo:
+        t_map = q.t_map
+        for n, fid, plist in todo:
             if budget <= 0:
                 break
             budget -= n
-            for num in plist:
-                acc[num] = get(num, 0.0) + w
-        if not acc:
+            counts.update(plist)  # counted in C
+            if fid in t_map:
+                counts.update(plist)  # title words name the idea: they count double here
+        if not counts:
             return []
-        by_num = self._by_num
+        top = heapq.nlargest(_PRESELECT, counts.items(), key=itemgetter(1))
         # Normalise by document size (Dice-like) so long bodies do not crowd out the real match.
-        qtot = q.full.total
-        scored = [(s / (qtot + by_num[num].full.total), num) for num, s in acc.items()]
-        best = heapq.nlargest(_CANDIDATES + len(exclude), scored)
+        qn = sum(1 for w, _ in q.f_map.values() if w >= _INDEX_MIN_Q) + len(
+            [k for k in q.t_map if q.t_map[k][0] >= _INDEX_MIN_Q]
+        )
+        nidx = self._nidx
+        by_num = self._by_num
+        scored = sorted(
+            ((c / (qn + nidx[num]), by_num[num].doc.id, num) for num, c in top),
+            key=lambda x: (-x[0], x[1]),
+        )
         out = []
-        for _, num in best:
-            e = by_num[num]
-            if e.doc.id not in exclude:
-                out.append(e)
-        return out[:_CANDIDATES] if not exclude else out[: _CANDIDATES]
+        for _, doc_id, num in scored:
+            if doc_id in exclude:
+                continue
+            out.append(by_num[num])
+            if len(out) >= _CANDIDATES:
+                break
+        return out
+
+    def _score(self, q: _Query, e: _Entry) -> tuple[float, float]:
+        """(calibrated score, title score) of a query against an entry."""
+        both = q.marked and e.marked
+        title = _dice(_overlap(q.t_map, e.title_map(), both), q.title.total, e.t_total)
+        tfuzz = _title_fuzz(q.title.content, q.title.ncontent, e.t_content, e.t_n)
+        if not q.body.feats or e.b_total <= 0:
+            # One side has a title only: compare titles with titles (a title against a whole text
+            # would always look unrelated), with rapidfuzz to forgive misspelt words.
+            full = max(title, 0.9 * tfuzz)
+        else:
+            full = _dice(_overlap(q.f_map, e.full_map(), both), q.f_total, e.f_total)
+        raw = full * (title + _T_FLOOR) ** _T_EXP
+        tscore = 100.0 * max(title, 0.9 * tfuzz)
+        return calibrate(raw), round(min(tscore, 100.0), 1)
 
     def search(
         self,
@@ -337,36 +390,55 @@ class Matcher:
         """The best matches of an entry, score ≥ threshold, sorted by score (then id)."""
         if limit <= 0 or not self._entries:
             return []
-        q = _prepare_query(title or "", body or "")
+        title = title or ""
+        body = body or ""
+        q, qtoks = self._query(title, body)
         excl = set(exclude)
         scored = []
         for e in self._candidates(q, excl):
-            score, ts = _score(q, e)
+            score, ts = self._score(q, e)
             if score >= threshold:
-                scored.append((score, e, ts))
-        scored.sort(key=lambda x: (-x[0], x[1].doc.id))
-        qtoks = _cached_tokens(_join(title, body))
-        out = []
-        for score, e, ts in scored[:limit]:
-            phrases = _explain_tokens(qtoks, _cached_tokens(_join(e.doc.title, e.doc.body)))
-            out.append(Match(e.doc.id, round(score, 2), ts, _body_score(q, e), phrases))
-        return out
+                scored.append((score, e.doc.id, e, ts))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return [self._match(q, qtoks, e, score, ts) for score, _, e, ts in scored[:limit]]
+
+    def _match(self, q: _Query, qtoks: tuple[str, tuple[Token, ...]], e: _Entry, score: float, ts: float) -> Match:
+        """A Match with its evidence: shared phrases and the body similarity."""
+        dtoks = _cached_tokens(_join(e.doc.title, e.doc.body))
+        phrases = _explain_tokens(qtoks, dtoks)
+        body = 0.0
+        if q.body.feats and e.b_total > 0:
+            db = _features(_split_title(dtoks, e.doc.title or "")[1])
+            both = q.marked and e.marked
+            body = 100.0 * _dice(_overlap(q.body.feats, db.feats, both), q.body.total, db.total)
+        return Match(e.doc.id, round(score, 2), ts, round(body, 1), phrases)
 
     def score_pair(self, title: str, body: str, doc_id: str) -> Match | None:
         """Score an entry against one indexed document directly (no candidate generation)."""
         e = self._entries.get(doc_id)
         if e is None:
             return None
-        q = _prepare_query(title or "", body or "")
-        score, ts = _score(q, e)
-        return Match(doc_id, round(score, 2), ts, _body_score(q, e), explain(_join(title, body), _join(e.doc.title, e.doc.body)))
+        q, qtoks = self._query(title or "", body or "")
+        score, ts = self._score(q, e)
+        return self._match(q, qtoks, e, score, ts)
+
+
+def _split_title(analysed: tuple[str, tuple[Token, ...]], title: str) -> tuple[list[Token], list[Token]]:
+    """Tokens of _join(title, body) split back into the title's and the body's."""
+    from .normalize import _safe_nfc
+
+    cut = len(_safe_nfc(title))
+    toks = analysed[1]
+    t = [x for x in toks if x.start < cut]
+    b = [x for x in toks if x.start >= cut]
+    return t, b
 
 
 def _join(title: str, body: str) -> str:
-    """Title and body as one text (a full stop keeps their words from forming a bigram)."""
+    """Title and body as one text (a full stop keeps their words from forming one phrase)."""
     title = title or ""
     body = body or ""
-    return f"{title}. {body}" if title and body else title or body
+    return f"{title}. {body}" if body else title
 
 
 # --- explanation and highlighting ---------------------------------------------------------

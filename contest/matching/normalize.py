@@ -235,8 +235,8 @@ def analyze(text: str, canonical: bool = False) -> list[Token]:
     strict = _typed_with_marks([(w.lower(), _fold_chars(w.lower()), s, e) for w, s, e in words])
     if canonical:
         expanded = _merge_thousands(nfc, expanded)
-        expanded = _numerals(expanded)
-        expanded = _synonyms(expanded, strict)
+        expanded = _numerals(expanded, nfc)
+        expanded = _synonyms(expanded, strict, nfc)
     folded = [f for _, f, _, _ in expanded]
     weights = [1.0] * len(expanded)
     table, _ = _stop_table()
@@ -250,7 +250,7 @@ def analyze(text: str, canonical: bool = False) -> list[Token]:
             entries = table.get(tuple(folded[i : i + length]))
             span = expanded[i : i + length]
             w = next((wt for acc, wt in entries or () if _compatible(span, acc, strict)), None)
-            if w is not None:
+            if w is not None and (length == 1 or _one_phrase(nfc, span)):
                 for k in range(i, i + length):
                     weights[k] = min(weights[k], w)
                 i += length
@@ -311,7 +311,7 @@ def _numeral(word: _Word) -> tuple[str, int] | None:
     return None
 
 
-def _number_run(words: list[_Word], i: int) -> tuple[int, int, bool] | None:
+def _number_run(words: list[_Word], i: int, nfc: str) -> tuple[int, int, bool] | None:
     """Value, length and whether it holds a multiplier, of the spelled-out number starting at i."""
     total = cur = 0
     unit: int | None = None
@@ -319,7 +319,7 @@ def _number_run(words: list[_Word], i: int) -> tuple[int, int, bool] | None:
     j = i
     while j < len(words):
         num = _numeral(words[j])
-        if num is None:
+        if num is None or (j > i and not _one_phrase(nfc, words[j - 1 : j + 1])):
             break
         kind, v = num
         if kind == "unit":
@@ -346,7 +346,7 @@ def _number_run(words: list[_Word], i: int) -> tuple[int, int, bool] | None:
     return total + cur + (unit or 0), j - i, has_mult
 
 
-def _numerals(words: list[_Word]) -> list[_Word]:
+def _numerals(words: list[_Word], nfc: str) -> list[_Word]:
     """Spelled-out numbers and fractions to digits: "một trăm năm mươi" → 150, "bảy phần mười" → 70."""
     out: list[_Word] = []
     i = 0
@@ -362,7 +362,7 @@ def _numerals(words: list[_Word]) -> list[_Word]:
             out.append(words[i])
             i += 1
             continue
-        run = _number_run(words, i) if (words[i][1] in _UNITS or words[i][1] in _MULTS) else None
+        run = _number_run(words, i, nfc) if (words[i][1] in _UNITS or words[i][1] in _MULTS) else None
         if run is None:
             out.append(words[i])
             i += 1
@@ -375,7 +375,7 @@ def _numerals(words: list[_Word]) -> list[_Word]:
             if words[k + 1][1] == "tram" and _numeral(words[k + 1]) is not None:
                 k, end, converted = k + 2, words[k + 1][3], True
             else:
-                den = _number_run(words, k + 1)
+                den = _number_run(words, k + 1, nfc)
                 if den is not None and den[0] > 0:
                     value = round(100 * value / den[0])
                     k, end, converted = k + 1 + den[1], words[k + den[1]][3], True
@@ -453,7 +453,15 @@ def _stop_starts() -> dict[str, tuple[int, ...]]:
     return _starts(_stop_table()[0])
 
 
-def _synonyms(words: list[_Word], strict: bool) -> list[_Word]:
+def _one_phrase(nfc: str, span: list[_Word]) -> bool:
+    """True when the words are one phrase in the source: only spaces between them (or one expanded word)."""
+    for a, b in zip(span, span[1:]):
+        if a[2] != b[2] and (b[2] < a[3] or nfc[a[3] : b[2]].strip()):
+            return False
+    return True
+
+
+def _synonyms(words: list[_Word], strict: bool, nfc: str) -> list[_Word]:
     """Rewrite every synonym variant to its canonical wording (longest match first, accent-aware)."""
     table, _ = _synonym_table()
     starts = _synonym_starts()
@@ -467,7 +475,7 @@ def _synonyms(words: list[_Word], strict: bool) -> list[_Word]:
             span = words[i : i + length]
             entries = table.get(tuple(w[1] for w in span))
             canon = next((c for acc, c in entries or () if _compatible(span, acc, strict)), None)
-            if canon is not None:
+            if canon is not None and (length == 1 or _one_phrase(nfc, span)):
                 start, end = words[i][2], words[i + length - 1][3]
                 out.extend((a, f, start, end) for a, f in canon)
                 i += length
