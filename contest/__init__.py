@@ -75,11 +75,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     login_manager.init_app(app)
 
-    from . import auth, contests, entries, main, registry, screening
+    from . import auth, contests, entries, jobs_routes, main, registry, screening
     from judging import routes as judging_routes
     from judging import results as results_routes
 
-    for module in (auth, main, contests, entries, registry, screening, judging_routes, results_routes):
+    for module in (auth, main, contests, entries, registry, screening, jobs_routes, judging_routes, results_routes):
         app.register_blueprint(module.bp)
 
     from .web import register_web

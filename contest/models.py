@@ -311,3 +311,41 @@ class AuditLog(db.Model):
     hash: Mapped[str] = mapped_column(String(64), default="")
 
     actor: Mapped[Optional[User]] = relationship()
+
+
+JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED = "queued", "running", "done", "failed"
+JOB_STATUS_LABELS = {JOB_QUEUED: "Đang chờ", JOB_RUNNING: "Đang chạy", JOB_DONE: "Hoàn tất", JOB_FAILED: "Thất bại"}
+
+
+class Job(db.Model):
+    """Long work done in the background (an import, a re-check), claimed from the database."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default=JOB_QUEUED)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[Optional[dict]] = mapped_column(JSON)
+    error: Mapped[str] = mapped_column(Text, default="")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[Optional[datetime]]
+    finished_at: Mapped[Optional[datetime]]
+
+    created_by: Mapped[Optional[User]] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return JOB_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JOB_DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JOB_DONE, JOB_FAILED)

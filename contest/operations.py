@@ -334,13 +334,9 @@ def flag_duplicates(actor: Optional[User], entry: Entry) -> list[DuplicateFlag]:
     return new_flags
 
 
-def recheck_contest(actor: User, contest: Contest) -> int:
-    """Run the duplicate check again on every submitted entry (after a registry import)."""
-    count = 0
-    for entry in db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED)):
-        count += len(flag_duplicates(actor, entry))
-    audit.record(actor, "contest.recheck", "contest", contest.id, None, {"new_flags": count})
-    return count
+def record_recheck(actor: Optional[User], contest: Contest, new_flags: int) -> None:
+    """Audit a finished re-check of a contest's entries."""
+    audit.record(actor, "contest.recheck", "contest", contest.id, None, {"new_flags": new_flags})
 
 
 def decide_flag(actor: User, flag: DuplicateFlag, confirmed: bool, reason: str) -> DuplicateFlag:

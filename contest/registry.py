@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 import io
+import os
+import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from . import operations
+from . import jobs, operations
 from .auth import role_required
 from .db import db
 from .errors import OperationError
 from .forms import RegistryImportForm, RegistryItemForm, attach_error
 from .models import ADMIN, SECRETARY, RegistryItem
-from .registry_io import parse_registry_file, registry_workbook
+from .registry_io import registry_workbook
+from .tasks import REGISTRY_IMPORT
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 PAGE_SIZE = 50
@@ -62,25 +65,25 @@ def create() -> Any:
 @bp.route("/import", methods=["POST"])
 @role_required(ADMIN, SECRETARY)
 def import_file() -> Any:
-    """Import a CSV or XLSX file; show what was added and every rejected row with its reason."""
+    """Queue the import of a CSV or XLSX file and follow its progress."""
     form = RegistryImportForm()
     upload = form.file.data if form.validate_on_submit() else None
     if not upload or not upload.filename:
         flash("Tệp: hãy chọn một tệp CSV hoặc Excel (.xlsx).", "danger")
         return redirect(url_for("registry.index"))
     data = upload.read()
-    try:
-        if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
-            raise OperationError("Tệp: vượt quá giới hạn dung lượng cho phép.", "file")
-        parsed = parse_registry_file(upload.filename, data)
-        added = operations.import_registry(current_user, parsed.rows, upload.filename)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
+        flash("Tệp: vượt quá giới hạn dung lượng cho phép.", "danger")
         return redirect(url_for("registry.index"))
+    folder = os.path.join(current_app.instance_path, "imports")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{uuid.uuid4().hex}.upload")
+    with open(path, "xb") as fh:
+        fh.write(data)
+    job = jobs.enqueue(current_user, REGISTRY_IMPORT, {"path": path, "filename": os.path.basename(upload.filename)})
     db.session.commit()
-    return render_template("registry/import_report.html", added=len(added), rejected=parsed.rejected,
-                           filename=upload.filename)
+    jobs.start(current_app._get_current_object(), job.id)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/export.xlsx")

@@ -32,6 +32,7 @@ class ParsedFile:
     """The rows a file yields, and each rejected row with its reason."""
 
     rows: list[RegistryData] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the file's line number of each row
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -109,6 +110,7 @@ def parse_registry_file(filename: str, data: bytes) -> ParsedFile:
                 continue
         parsed.rows.append(RegistryData(title=title, summary=cell("summary"), unit=cell("unit"), year=year,
                                         field=cell("field"), code=cell("code")))
+        parsed.lines.append(number)
     return parsed
 
 

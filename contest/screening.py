@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from . import operations
+from . import jobs, operations
 from .auth import get_or_404, role_required
 from .db import db
 from .errors import OperationError
 from .forms import FlagDecisionForm, attach_error
 from .matching import highlight_spans
 from .models import ADMIN, SECRETARY, Contest, DuplicateFlag, Entry
+from .tasks import RECHECK
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
@@ -35,10 +36,10 @@ def index(contest_id: int) -> Any:
 def recheck(contest_id: int) -> Any:
     """Check every submitted entry again, e.g. after a registry import."""
     contest = get_or_404(Contest, contest_id)
-    count = operations.recheck_contest(current_user, contest)
+    job = jobs.enqueue(current_user, RECHECK, {"contest_id": contest.id})
     db.session.commit()
-    flash(f"Đã kiểm tra lại toàn bộ bài dự thi: {count} cảnh báo mới.", "info")
-    return redirect(url_for("screening.index", contest_id=contest.id))
+    jobs.start(current_app._get_current_object(), job.id)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/flags/<int:flag_id>", methods=["GET", "POST"])

@@ -12,7 +12,9 @@ from sqlalchemy import delete, func, select
 from contest.audit import record
 from contest.db import db, utcnow
 from contest.errors import OperationError
-from contest.models import CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Contest, Criterion, Entry, User
+from contest.models import (
+    CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Contest, Criterion, Entry, RegistryItem, User,
+)
 from contest.timeutil import format_number
 
 from . import ranking
@@ -265,3 +267,22 @@ def forward_entries(actor: Any, contest: Contest) -> list[Result]:
     after = {"forwarded": [r.entry_id for r in chosen], "to": COUNCIL}
     record(actor, "judging.forward", "contest", contest.id, before, after)
     return chosen
+
+
+def add_recognised_to_registry(actor: Any, contest: Contest) -> list[RegistryItem]:
+    """Copy the contest's recognised entries into the registry, so next year's entries are checked against them."""
+    if contest.status not in (CLOSED, PUBLISHED):
+        raise JudgingError("Chỉ đưa vào ngân hàng được khi cuộc thi đã kết thúc chấm.")
+    already = set(db.session.scalars(select(RegistryItem.source_entry_id).where(RegistryItem.source_entry_id.is_not(None))))
+    items = [
+        RegistryItem(title=r.entry.title, summary=r.entry.body, unit=r.entry.unit.name if r.entry.unit else "",
+                     year=contest.year, field=r.entry.field, source_entry_id=r.entry_id,
+                     code=f"{contest.year}-{r.rank:03d}")
+        for r in contest_results(contest)
+        if r.recognised and r.entry_id not in already
+    ]
+    db.session.add_all(items)
+    db.session.flush()
+    record(actor, "registry.add_recognised", "contest", contest.id, None,
+           {"entries": [i.source_entry_id for i in items]})
+    return items

@@ -160,6 +160,22 @@ def forward(contest_id: int) -> Any:
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
 
+@bp.route("/contests/<int:contest_id>/to-registry", methods=["POST"])
+@role_required(*STAFF)
+def to_registry(contest_id: int) -> Any:
+    """Add the recognised entries to the registry of applied initiatives."""
+    contest = get_or_404(Contest, contest_id)
+    try:
+        items = operations.add_recognised_to_registry(current_user, contest)
+        db.session.commit()
+    except JudgingError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render_standings(contest, 400)
+    flash(f"Đã đưa {len(items)} sáng kiến được công nhận vào ngân hàng sáng kiến.", "success")
+    return redirect(url_for("judging.standings", contest_id=contest.id))
+
+
 @bp.route("/contests/<int:contest_id>/forwarded.xlsx")
 @role_required(*STAFF)
 def forward_xlsx(contest_id: int) -> Any:

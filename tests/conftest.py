@@ -51,6 +51,7 @@ def app(tmp_path: Any) -> Iterator[Flask]:
             "SECRET_KEY": "test",
             "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "JOBS_INLINE": True,
         }
     )
     app.test_client_class = IsolatedClient

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from contest.db import db
-from contest.models import AuditLog, Contest, Criterion, Entry, Unit, User
+from contest.models import AuditLog, Contest, Criterion, Entry, RegistryItem, Unit, User
 from judging.export import FORWARD_HEADERS, FORWARD_TITLE
 from judging.models import Assignment, Publication, Result, ScoreSheet
 from judging.operations import JudgingError, assign_panel, save_sheet
@@ -268,6 +268,22 @@ def test_close_standings_publish_forward_and_xlsx(world: dict, signed_in: Callab
     actions = audit_actions()
     for action in ("judging.assign_panel", "judging.submit_sheet", "judging.close", "judging.publish", "judging.forward"):
         assert action in actions, action
+
+
+def test_recognised_entries_join_the_registry_once(world: dict, signed_in: Callable) -> None:
+    contest, entries = world["contest"], world["entries"]
+    score_everything(world)
+    secretary, _ = signed_in(SECRETARY, user=world["secretary"])
+    standings_url = f"/judging/contests/{contest.id}/standings"
+    refused = post_form(secretary, f"/judging/contests/{contest.id}/to-registry", page=standings_url)
+    assert refused.status_code == 400 and "kết thúc chấm" in refused.get_data(as_text=True)
+    post_form(secretary, f"/judging/contests/{contest.id}/close", page=f"/judging/contests/{contest.id}/panel")
+    for _ in range(2):
+        assert post_form(secretary, f"/judging/contests/{contest.id}/to-registry", page=standings_url).status_code == 302
+    items = db.session.scalars(select(RegistryItem).order_by(RegistryItem.id)).all()
+    assert [i.source_entry_id for i in items] == [entries[0].id, entries[1].id]  # the two recognised, once each
+    assert items[0].title == entries[0].title and items[0].year == contest.year and entries[0].solution in items[0].summary
+    assert "registry.add_recognised" in audit_actions()
 
 
 def test_refusals_render_without_500(world: dict, signed_in: Callable) -> None:

@@ -81,3 +81,55 @@ def test_participant_cannot_import(signed_in) -> None:
     client, _ = signed_in(PARTICIPANT)
     assert client.get("/registry/").status_code == 403
     assert client.get("/registry/export.xlsx").status_code == 403
+
+
+def test_import_reports_duplicates_inside_the_file_and_with_the_registry(signed_in, make_registry_item) -> None:
+    make_registry_item(title="Ứng dụng mã QR trên giấy hẹn để người dân tự tra cứu tình trạng hồ sơ",
+                       summary="Bộ phận Một cửa in mã QR cho từng hồ sơ lên giấy hẹn; người dân quét mã biết hồ sơ đang ở bước nào.")
+    client, _ = signed_in(SECRETARY)
+    csv_text = ("Tên sáng kiến,Tóm tắt,Năm\n"
+                "Loa phát thanh tuyên truyền thủ tục hành chính hằng tuần,Phát thanh lịch tiếp dân và thủ tục mới trên loa mỗi sáng thứ hai,2021\n"
+                "Quét mã QR in trên giấy hẹn để tra cứu hồ sơ,In mã QR lên giấy hẹn trả kết quả để người dân quét mã xem hồ sơ đang ở khâu nào,2022\n"
+                "Phát thanh thủ tục hành chính trên loa hằng tuần,Mỗi sáng thứ hai phát thanh lịch tiếp dân và các thủ tục mới trên loa,2023\n")
+    html = import_file(client, csv_text.encode("utf-8"), "ds.csv").get_data(as_text=True)
+    assert "Đã thêm 3 sáng kiến" in html
+    assert "Có thể trùng nhau trong tệp (1)" in html and "<td>4</td><td>2</td>" in html
+    assert "Có thể trùng với sáng kiến đã có trong ngân hàng (1)" in html and "Ứng dụng mã QR trên giấy hẹn" in html
+
+
+def test_a_failing_import_adds_nothing(signed_in, monkeypatch) -> None:
+    from contest import operations
+
+    def broken(*args, **kwargs):
+        db.session.add(RegistryItem(title="nửa chừng"))
+        db.session.flush()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(operations, "import_registry", broken)
+    client, _ = signed_in(SECRETARY)
+    html = import_file(client, "Tên sáng kiến\nMột\nHai\n".encode(), "a.csv").get_data(as_text=True)
+    assert "Không có dữ liệu nào bị thay đổi" in html
+    assert count() == 0
+
+
+def test_jobs_run_in_a_thread_and_are_claimed_once(app, make_user) -> None:
+    from contest import jobs
+    from contest.models import Job
+    from contest.tasks import REGISTRY_IMPORT
+    import threading
+
+    user = make_user(SECRETARY)
+    path = app.instance_path + "/test-import.csv"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("Tên sáng kiến\nSổ tay điện tử\n")
+    job = jobs.enqueue(user, REGISTRY_IMPORT, {"path": path, "filename": "x.csv"})
+    db.session.commit()
+    app.config["JOBS_INLINE"] = False
+    jobs.start(app, job.id)
+    for thread in threading.enumerate():
+        if thread.name == f"job-{job.id}":
+            thread.join(timeout=30)
+    db.session.refresh(job)
+    assert job.status == "done" and job.result["added"] == 1 and job.claimed_by
+    assert not jobs.claim(job.id)  # already taken: nobody runs it twice
+    assert db.session.get(Job, job.id).done == 1

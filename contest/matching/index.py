@@ -65,7 +65,7 @@ DEFAULT_THRESHOLD: float = 50.0
 # Candidate generation: at most this many postings are read per query (rarest features first),
 # so latency is bounded whatever the registry size; features so common that their postings
 # exceed the cap are not used to find candidates (they still count when rescoring).
-_POSTINGS_BUDGET = 120_000
+_POSTINGS_BUDGET = 30_000
 _POSTINGS_CAP = 20_000
 _PRESELECT = 200  # best raw counts kept before normalising by document size
 _CANDIDATES = 30  # rescored exactly

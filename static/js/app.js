@@ -61,3 +61,26 @@
     query();
   }
 })();
+
+// Background job progress: poll until finished, then reload to show the report.
+(function () {
+  "use strict";
+  var box = document.getElementById("job-progress");
+  if (!box) { return; }
+  var bar = document.getElementById("job-bar");
+  var label = document.getElementById("job-label");
+  var count = document.getElementById("job-count");
+  var poll = function () {
+    fetch(box.getAttribute("data-url"), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        bar.value = job.percent;
+        bar.textContent = job.percent + "%";
+        label.textContent = job.label;
+        count.textContent = job.done + "/" + (job.total || "?");
+        if (job.finished) { window.location.reload(); } else { setTimeout(poll, 1000); }
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  };
+  setTimeout(poll, 500);
+})();

@@ -1,0 +1,119 @@
+"""Background jobs: queued in the database, claimed atomically, run with visible progress.
+
+A job is claimed by one UPDATE ... WHERE status = 'queued', so two threads or two worker
+processes never run the same job. Progress is written on its own short transaction so the
+job's own work stays all-or-nothing.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from typing import Any, Callable, Optional
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+
+from . import audit
+from .db import db, utcnow
+from .errors import OperationError
+from .models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job, User
+
+Progress = Callable[[int, int], None]
+Handler = Callable[[Job, Optional[User], Progress], dict]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of a kind."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(actor: Optional[User], kind: str, payload: dict[str, Any]) -> Job:
+    """Queue a job (audited); the caller commits, then calls start()."""
+    job = Job(kind=kind, payload=payload, created_by_id=getattr(actor, "id", None), status=JOB_QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    audit.record(actor, "job.enqueue", "job", job.id, None, {"kind": kind})
+    return job
+
+
+def worker_name() -> str:
+    """Who claims a job: host, process and thread."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def claim(job_id: int) -> bool:
+    """Take a queued job for this worker; False when someone else has it."""
+    with db.engine.begin() as conn:
+        taken = conn.execute(
+            update(Job).where(Job.id == job_id, Job.status == JOB_QUEUED)
+            .values(status=JOB_RUNNING, claimed_by=worker_name(), started_at=utcnow())
+        ).rowcount
+    return taken == 1
+
+
+def _set_progress(job_id: int, done: int, total: int) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == job_id).values(done=done, total=total))
+
+
+def run(job_id: int) -> None:
+    """Claim and run one job in the current app context; the outcome is stored on the job."""
+    if not claim(job_id):
+        return
+    job = db.session.get(Job, job_id)
+    actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    last = {"done": -1}
+
+    def progress(done: int, total: int) -> None:
+        # At most ~200 writes per job, however many rows it has.
+        if done == total or done - last["done"] >= max(total // 200, 1):
+            last["done"] = done
+            _set_progress(job_id, done, total)
+
+    try:
+        result = HANDLERS[job.kind](job, actor, progress)
+        job = db.session.get(Job, job_id)
+        job.status, job.result, job.finished_at = JOB_DONE, result, utcnow()
+        db.session.commit()
+    except Exception as exc:  # a job must end as failed, never hang as running
+        db.session.rollback()
+        message = exc.message if isinstance(exc, OperationError) else "Lỗi hệ thống khi chạy tác vụ; không có dữ liệu nào bị thay đổi."
+        if not isinstance(exc, OperationError):
+            current_app.logger.exception("Job %s failed", job_id)
+        with db.engine.begin() as conn:
+            conn.execute(update(Job).where(Job.id == job_id)
+                         .values(status=JOB_FAILED, error=message, finished_at=utcnow()))
+
+
+def start(app: Flask, job_id: int) -> None:
+    """Run the job in a background thread, or at once when JOBS_INLINE is set (tests)."""
+
+    def target() -> None:
+        with app.app_context():
+            run(job_id)
+            db.session.remove()
+
+    if app.config.get("JOBS_INLINE"):
+        target()
+    else:
+        threading.Thread(target=target, name=f"job-{job_id}", daemon=True).start()
+
+
+def run_pending(app: Flask) -> int:
+    """Run every queued job (the `sangkien worker --once` loop and a restart's recovery)."""
+    count = 0
+    with app.app_context():
+        ids = db.session.scalars(select(Job.id).where(Job.status == JOB_QUEUED).order_by(Job.id)).all()
+    for job_id in ids:
+        with app.app_context():
+            run(job_id)
+            db.session.remove()
+        count += 1
+    return count

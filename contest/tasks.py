@@ -1,0 +1,67 @@
+"""The background jobs of the submission side: registry import and re-checking entries."""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from sqlalchemy import select
+
+from . import operations
+from .db import db
+from .duplicates import registry_document, registry_matcher
+from .jobs import Progress, handler
+from .matching import DEFAULT_THRESHOLD, Document, Matcher
+from .models import SUBMITTED, Contest, Entry, Job, RegistryItem, User
+from .registry_io import parse_registry_file
+
+REGISTRY_IMPORT, RECHECK = "registry_import", "recheck"
+
+
+@handler(REGISTRY_IMPORT)
+def import_registry_file(job: Job, actor: Optional[User], progress: Progress) -> dict:
+    """Parse the file, find likely duplicates in it and in the registry, then add every valid row at once."""
+    path = job.payload["path"]
+    try:
+        with open(path, "rb") as fh:
+            parsed = parse_registry_file(job.payload["filename"], fh.read())
+        total = len(parsed.rows)
+        progress(0, total)
+        matcher = Matcher(registry_document(i) for i in db.session.scalars(select(RegistryItem)))
+        titles = {}
+        in_file, in_registry = [], []
+        for index, (row, line) in enumerate(zip(parsed.rows, parsed.lines)):
+            best = matcher.search(row.title, row.summary, limit=1, threshold=DEFAULT_THRESHOLD)
+            if best:
+                match = best[0]
+                if match.id.startswith("F"):
+                    in_file.append([line, int(match.id[1:]), round(match.score, 1)])
+                else:
+                    in_registry.append([line, titles.get(match.id) or _title(match.id), round(match.score, 1)])
+            matcher.add(Document(id=f"F{line}", title=row.title, body=row.summary))
+            progress(index + 1, total)
+        added = operations.import_registry(actor, parsed.rows, job.payload["filename"])
+        return {"added": len(added), "rejected": parsed.rejected, "duplicates_in_file": in_file,
+                "duplicates_in_registry": in_registry, "filename": job.payload["filename"]}
+    finally:
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def _title(doc_id: str) -> str:
+    item = db.session.get(RegistryItem, int(doc_id[1:]))
+    return item.title if item else doc_id
+
+
+@handler(RECHECK)
+def recheck_entries(job: Job, actor: Optional[User], progress: Progress) -> dict:
+    """Run the duplicate check again on every submitted entry, one entry per transaction."""
+    contest = db.session.get(Contest, job.payload["contest_id"])
+    registry_matcher()  # build the index once, before the loop
+    entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED)).all()
+    new_flags = 0
+    for index, entry in enumerate(entries):
+        new_flags += len(operations.flag_duplicates(actor, entry))
+        db.session.commit()  # each entry's flags stand alone; this also frees SQLite's write lock
+        progress(index + 1, len(entries))
+    operations.record_recheck(actor, contest, new_flags)
+    return {"checked": len(entries), "new_flags": new_flags, "contest_id": contest.id}
