@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo runs as "development": plain-http cookies on loopback, demo accounts allowed.
+run: export SANGKIEN_ENV = development
 run: $(STAMP)
 	$(BIN)/sangkien init-db
 	$(BIN)/sangkien demo --if-empty

@@ -54,11 +54,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        # "development" for `make run` on loopback http; anything else is production.
+        SANGKIEN_ENV=os.environ.get("SANGKIEN_ENV", "production"),
+        SESSION_IDLE_SECONDS=2 * 3600,
+        SESSION_MAX_SECONDS=12 * 3600,
+        LOGIN_RATE_LIMIT="10 per 10 minutes",
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=False,
+        BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    production = app.config["SANGKIEN_ENV"] != "development" and not app.testing
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
@@ -71,15 +82,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     CSRFProtect(app)
 
-    from .auth import login_manager
+    from .auth import limiter, login_manager
 
     login_manager.init_app(app)
+    limiter.init_app(app)
 
-    from . import auth, contests, entries, jobs_routes, main, registry, screening
+    from . import auth, contests, entries, jobs_routes, main, registry, screening, users
     from judging import routes as judging_routes
+    from judging import dossier_routes
     from judging import results as results_routes
 
-    for module in (auth, main, contests, entries, registry, screening, jobs_routes, judging_routes, results_routes):
+    for module in (auth, main, contests, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
+                   dossier_routes):
         app.register_blueprint(module.bp)
 
     from .web import register_web

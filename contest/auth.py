@@ -1,18 +1,22 @@
-"""Sign-in, sign-out, and the role checks every view uses."""
+"""Sign-in, sign-out, password change, session timeouts, and the role checks every view uses."""
 from __future__ import annotations
 
+import time
 from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from . import audit
 from .db import db
+from .forms import BaseForm
 from .models import User
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -20,15 +24,36 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "warning"
+# Counts failed sign-ins only; storage is shared by workers when RATELIMIT_STORAGE_URI points at Redis.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the user of the session, if still active."""
+def load_user(session_id: str) -> User | None:
+    """The user of a session, if still active and the session token still current."""
+    user_id, _, token = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user and user.active else None
+    if user is None or not user.active or not token or token != user.session_token:
+        return None
+    return user
+
+
+@bp.before_app_request
+def enforce_session_timeouts() -> Any:
+    """Sign out after SESSION_IDLE_SECONDS without a request or SESSION_MAX_SECONDS in all."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    started, seen = session.get("login_at", now), session.get("seen_at", now)
+    if now - seen > current_app.config["SESSION_IDLE_SECONDS"] or now - started > current_app.config["SESSION_MAX_SECONDS"]:
+        logout_user()
+        session.clear()
+        flash("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.", "warning")
+        return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
+    session["seen_at"] = now
+    return None
 
 
 def role_required(*roles: str) -> Callable[[F], F]:
@@ -60,18 +85,34 @@ def is_safe_next(target: str | None) -> bool:
     if not target:
         return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+        and "\\" not in target
 
 
-class LoginForm(FlaskForm):
-    username = StringField("Tên đăng nhập", validators=[DataRequired("Vui lòng nhập tên đăng nhập.")])
-    password = PasswordField("Mật khẩu", validators=[DataRequired("Vui lòng nhập mật khẩu.")])
+class LoginForm(BaseForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired("Tên đăng nhập: không được để trống.")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired("Mật khẩu: không được để trống.")])
     remember = BooleanField("Ghi nhớ đăng nhập")
 
 
+class PasswordForm(BaseForm):
+    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Mật khẩu hiện tại: không được để trống.")])
+    new = PasswordField("Mật khẩu mới", validators=[DataRequired("Mật khẩu mới: không được để trống."),
+                                                    Length(min=8, message="Mật khẩu mới: cần ít nhất 8 ký tự.")])
+    confirm = PasswordField("Nhập lại mật khẩu mới",
+                            validators=[EqualTo("new", "Nhập lại mật khẩu mới: không khớp với mật khẩu mới.")])
+
+
+def _failed(response: Any) -> bool:
+    """Only a refused sign-in counts towards the limit."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
+               key_func=lambda: f"{get_remote_address()}|{(request.form.get('username') or '').strip().lower()}")
 def login() -> Any:
-    """Sign in with a username and password."""
+    """Sign in with a username and password; a fresh session each time."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
@@ -80,8 +121,10 @@ def login() -> Any:
         if user is None or not user.check_password(form.password.data) or not user.active:
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "danger")
         else:
-            login_user(user, remember=form.remember.data)
             target = request.args.get("next")
+            session.clear()  # a new session at sign-in: nothing carried over from before
+            login_user(user, remember=form.remember.data)
+            session["login_at"] = session["seen_at"] = time.time()
             return redirect(target if is_safe_next(target) else url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
@@ -89,7 +132,29 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Any:
-    """Sign out (POST, so a link cannot sign anyone out)."""
+    """Sign out everywhere: the session token changes, so no old cookie works again."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
+    session.clear()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Any:
+    """Change one's own password; every other session ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors = ["Mật khẩu hiện tại: không đúng."]
+        else:
+            user = current_user._get_current_object()
+            user.set_password(form.new.data)
+            audit.record(user, "user.password", "user", user.id, None, None)
+            db.session.commit()
+            login_user(user)  # this session goes on with the new token
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200

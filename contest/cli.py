@@ -23,6 +23,9 @@ def demo_command(if_empty: bool) -> None:
     """Load the demo ward, people, registry and contests."""
     from .demo import DEMO_PASSWORD, DEMO_USERS, database_is_empty, load_demo
 
+    if current_app.config["SANGKIEN_ENV"] != "development" and not current_app.testing:
+        raise click.ClickException("Dữ liệu mẫu (tài khoản mẫu) chỉ dùng khi SANGKIEN_ENV=development; "
+                                   "không nạp vào cơ sở dữ liệu vận hành thật.")
     init_db()
     if not database_is_empty():
         if if_empty:
@@ -71,15 +74,20 @@ def create_user_command(username: str, role: str, full_name: str, unit: str, pas
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Serve the application (threaded server for one office; use gunicorn for production)."""
+    from werkzeug.serving import run_simple
+
     click.echo(f"Đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
-    current_app.run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
+    # Flask refuses app.run() inside its own CLI, so the WSGI server is started directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False, use_debugger=False)
 
 
 def register_cli(app) -> None:  # type: ignore[no-untyped-def]
     """Attach the project's commands to the app (so `flask --app contest` has them too)."""
+    from judging.dossier_routes import export_cli
+
     from .matching.cli import dedup_eval
 
-    for command in (init_db_command, demo_command, create_user_command, serve_command, dedup_eval):
+    for command in (init_db_command, demo_command, create_user_command, serve_command, dedup_eval, export_cli):
         app.cli.add_command(command)
 
 

@@ -60,6 +60,9 @@ def create() -> Any:
     if not form.is_submitted():
         _fill_criteria(form, operations.DEFAULT_CRITERIA)
     if form.validate_on_submit():
+        if not form.first_submission():
+            flash("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới.", "info")
+            return redirect(url_for("contests.index"))
         try:
             contest = operations.create_contest(current_user, _data_from(form))
         except OperationError as error:

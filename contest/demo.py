@@ -44,6 +44,7 @@ def database_is_empty() -> bool:
 def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     """Fill an empty database with the demo; returns what was created."""
     from judging.operations import assign_panel, save_sheet
+    from judging.queries import find_assignment
 
     data = json.loads(resources.files("contest").joinpath("demo_data.json").read_text("utf-8"))
     users = {u[0]: operations.create_user(None, u[0], u[1], u[2], DEMO_PASSWORD, unit_name=u[3], position=u[4])
@@ -88,7 +89,9 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     judges = [users["giamkhao1"], users["giamkhao2"], users["giamkhao3"]]
     eligible = [e for e in entries if e.status == "submitted"]
     for j, judge in enumerate(judges):
-        todo = eligible if j == 0 else eligible[: len(eligible) // (j + 1)]
+        # A judge of the author's unit is never assigned (conflict of interest): skip those.
+        assigned = [e for e in eligible if find_assignment(e, judge) is not None]
+        todo = assigned if j == 0 else assigned[: len(assigned) // (j + 1)]
         for k, entry in enumerate(todo):
             values = {c.id: (round(rng.uniform(0.35, 0.95) * c.max_points * 2) / 2, "Nhận xét của giám khảo.")
                       for c in judged.criteria}

@@ -57,6 +57,9 @@ def _edit(contest: Contest, entry: Entry | None) -> Any:
     form = EntryForm(obj=entry)
     form.field.choices = [SelectChoice(f, f) for f in contest.fields]
     if form.validate_on_submit():
+        if entry is None and not form.first_submission():
+            flash("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới.", "info")
+            return redirect(url_for("entries.index"))
         try:
             entry = operations.save_entry(current_user, contest, _entry_data(form), entry)
         except OperationError as error:

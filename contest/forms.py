@@ -1,6 +1,8 @@
 """Forms of the submission side; every message is Vietnamese and names the field."""
 from __future__ import annotations
 
+import uuid
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -10,6 +12,7 @@ from wtforms import (
     FloatField,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectChoice,
@@ -18,8 +21,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .db import db
 from .errors import OperationError
-from .models import COLLECTIVE, INDIVIDUAL
+from .models import COLLECTIVE, INDIVIDUAL, FormSubmission
 
 # WTForms ships no Vietnamese catalogue; its built-in messages are translated here.
 _VI = {
@@ -64,6 +68,26 @@ class BaseForm(FlaskForm):
         pass
 
 
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
+class CreateForm(BaseForm):
+    """A form that creates something: it carries a one-time token against double submission."""
+
+    once = HiddenField(default=_new_token)
+
+    def first_submission(self) -> bool:
+        """Record the token in the session's transaction; False when it was used before."""
+        token = (self.once.data or "")[:64]
+        if not token:
+            return True
+        if db.session.get(FormSubmission, token) is not None:
+            return False
+        db.session.add(FormSubmission(token=token))
+        return True
+
+
 class SubForm(Form):
     """A repeated row inside a form (no CSRF of its own)."""
 
@@ -84,7 +108,7 @@ class CriterionForm(SubForm):
     description = StringField("Mô tả", validators=[Optional(), Length(max=1000)])
 
 
-class ContestForm(BaseForm):
+class ContestForm(CreateForm):
     """The organising committee's settings of a contest."""
 
     title = StringField("Tên cuộc thi", validators=[_required("Tên cuộc thi"), Length(max=300)])
@@ -119,7 +143,7 @@ class CoAuthorForm(SubForm):
                        validators=[Optional(), NumberRange(0, 100, "Tỷ lệ đóng góp: từ 0 đến 100%%.")])
 
 
-class EntryForm(BaseForm):
+class EntryForm(CreateForm):
     """The initiative description (bản mô tả sáng kiến)."""
 
     kind = SelectField("Hình thức dự thi", choices=[SelectChoice(INDIVIDUAL, "Cá nhân"), SelectChoice(COLLECTIVE, "Tập thể")],
@@ -153,7 +177,7 @@ class FlagDecisionForm(BaseForm):
     reason = TextAreaField("Lý do", validators=[_required("Lý do"), Length(max=2000)])
 
 
-class RegistryItemForm(BaseForm):
+class RegistryItemForm(CreateForm):
     """One applied initiative, entered by hand."""
 
     code = StringField("Mã số", validators=[Optional(), Length(max=50)])

@@ -26,7 +26,7 @@ def home() -> Any:
     return redirect(url_for("contests.index"))
 
 
-AUDIT_PAGE_SIZE = 100
+AUDIT_PAGE_SIZE = 50
 
 
 @bp.route("/audit")
@@ -40,3 +40,9 @@ def audit() -> Any:
     ).all()
     pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
     return render_template("main/audit.html", records=records, page=page, pages=pages, total=total)
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Any:
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

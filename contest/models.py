@@ -1,6 +1,7 @@
 """Models of the submission side: people, contests, entries, the registry, flags, audit."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any, Optional
 
@@ -40,13 +41,24 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session's identity: changing it ends all of the user's sessions.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Optional[Unit]] = relationship()
 
+    def get_id(self) -> str:
+        """Flask-Login's session identity: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this user."""
+        self.session_token = secrets.token_hex(16)
+
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of the password, never the password."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted scrypt hash of the password, never the password; other sessions end."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
@@ -91,6 +103,14 @@ class Contest(db.Model):
     prize_second: Mapped[int] = mapped_column(default=2)
     prize_third: Mapped[int] = mapped_column(default=3)
     prize_consolation: Mapped[int] = mapped_column(default=4)
+    # Judging rules (judging/assignment.py, judging/aggregation.py, judging/rubric.py apply them).
+    blind: Mapped[bool] = mapped_column(default=False)  # judges see no author or unit
+    assignment_mode: Mapped[str] = mapped_column(String(20), default="all")  # "all" or "balanced"
+    judges_per_entry: Mapped[int] = mapped_column(default=2)  # k, in balanced mode
+    arbitration_limit: Mapped[Optional[float]] = mapped_column(default=None)  # None: no third judge
+    disagreement_threshold: Mapped[Optional[float]] = mapped_column(default=20.0)  # spread that flags
+    aggregation: Mapped[str] = mapped_column(String(20), default="mean")  # "mean" or "trimmed"
+    score_step: Mapped[float] = mapped_column(default=0.5)  # 1 or 0.5
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -126,8 +146,16 @@ class Criterion(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     max_points: Mapped[float]
     position: Mapped[int] = mapped_column(default=0)
+    bands: Mapped[list] = mapped_column(JSON, default=list)  # [[low, high, descriptor], …]; empty = default
 
     contest: Mapped[Contest] = relationship(back_populates="criteria")
+
+    @property
+    def band_list(self) -> list:
+        """The point bands, best first (the stored ones, or the default scaled to the maximum)."""
+        from judging.rubric import bands_from_json
+
+        return bands_from_json(self.bands, self.max_points, self.code)
 
 
 # Entry life cycle.
@@ -201,6 +229,9 @@ class Entry(db.Model):
             return True
         if user.has_role(JUDGE):
             from judging.models import Assignment
+
+            if self.contest.blind:  # a blind contest's judges read entries on the judging pages only
+                return False
 
             return db.session.scalar(
                 db.select(Assignment.id).filter_by(entry_id=self.id, judge_id=user.id)
@@ -349,3 +380,10 @@ class Job(db.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JOB_DONE, JOB_FAILED)
+
+
+class FormSubmission(db.Model):
+    """A creation form's one-time token: a double-submitted form creates one thing, not two."""
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

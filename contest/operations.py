@@ -296,14 +296,13 @@ def submit_entry(actor: User, entry: Entry, now: Optional[datetime] = None) -> l
         raise OperationError(
             f"Đã hết hạn nộp bài ({format_datetime(contest.submission_deadline)}, giờ Việt Nam). Không thể nộp bài."
         )
-    for name, label in SUBMIT_REQUIRED:
-        if not getattr(entry, name).strip():
-            raise OperationError(f"{label}: cần điền trước khi nộp bài.", name)
+    missing = [f"{label}: cần điền trước khi nộp bài." for name, label in SUBMIT_REQUIRED if not getattr(entry, name).strip()]
     if entry.applied_since is None:
-        raise OperationError("Áp dụng từ ngày: cần điền (chỉ công nhận sáng kiến đã được áp dụng hoặc áp dụng thử).",
-                             "applied_since")
+        missing.append("Áp dụng từ ngày: cần điền (chỉ công nhận sáng kiến đã được áp dụng hoặc áp dụng thử).")
     if not entry.attachments:
-        raise OperationError("Tệp đính kèm: cần ít nhất một tệp bản mô tả sáng kiến (PDF hoặc DOCX).", "attachments")
+        missing.append("Tệp đính kèm: cần ít nhất một tệp bản mô tả sáng kiến (PDF hoặc DOCX).")
+    if missing:
+        raise OperationError(" ".join(missing))
     entry.status = SUBMITTED
     entry.submitted_at = now
     db.session.flush()
@@ -447,3 +446,38 @@ def import_registry(actor: User, rows: Iterable[RegistryData], source: str) -> l
     db.session.flush()
     audit.record(actor, "registry.import", "registry", None, None, {"source": source, "added": len(items)})
     return items
+
+
+# ---------------------------------------------------------------- accounts (admin)
+
+@dataclass
+class UserData:
+    full_name: str
+    role: str
+    unit_name: str = ""
+    position: str = ""
+    active: bool = True
+
+
+def update_user(actor: User, user: User, data: UserData, new_password: str = "") -> User:
+    """Change an account; disabling it or setting a password ends its sessions."""
+    if data.role not in ROLES:
+        raise OperationError(f"Vai trò: “{data.role}” không hợp lệ.", "role")
+    if user.id == actor.id and (not data.active or data.role != user.role):
+        raise OperationError("Vai trò: không thể tự khoá hoặc đổi vai trò tài khoản của chính mình.", "role")
+    if new_password and len(new_password) < 8:
+        raise OperationError("Mật khẩu mới: cần ít nhất 8 ký tự.", "password")
+    before = {"full_name": user.full_name, "role": user.role, "unit": user.unit.name if user.unit else "",
+              "position": user.position, "active": user.active}
+    user.full_name = data.full_name.strip() or user.full_name
+    user.role, user.position, user.active = data.role, data.position.strip(), data.active
+    user.unit = get_or_create_unit(data.unit_name) if data.unit_name.strip() else None
+    if new_password:
+        user.set_password(new_password)
+    if not data.active:
+        user.end_sessions()
+    db.session.flush()
+    audit.record(actor, "user.update", "user", user.id, before,
+                 {"full_name": user.full_name, "role": user.role, "unit": data.unit_name.strip(),
+                  "position": user.position, "active": user.active, "password_reset": bool(new_password)})
+    return user

@@ -48,6 +48,9 @@ def create() -> Any:
     """Add one applied initiative by hand."""
     form = RegistryItemForm()
     if form.validate_on_submit():
+        if not form.first_submission():
+            flash("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới.", "info")
+            return redirect(url_for("registry.index"))
         try:
             operations.add_registry_item(current_user, operations.RegistryData(
                 title=form.title.data, summary=form.summary.data or "", unit=form.unit.data or "",

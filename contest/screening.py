@@ -11,6 +11,7 @@ from . import jobs, operations
 from .auth import get_or_404, role_required
 from .db import db
 from .errors import OperationError
+from .duplicates import threshold_for
 from .forms import FlagDecisionForm, attach_error
 from .matching import highlight_spans
 from .models import ADMIN, SECRETARY, Contest, DuplicateFlag, Entry
@@ -65,4 +66,5 @@ def flag(flag_id: int) -> Any:
         "match_title": highlight_spans(item.match_title, phrases),
         "match_body": highlight_spans(item.match_body, phrases),
     }
-    return render_template("screening/flag.html", flag=item, form=form, sides=sides), 400 if form.errors else 200
+    return render_template("screening/flag.html", flag=item, form=form, sides=sides,
+                           threshold=threshold_for(item.entry.contest)), 400 if form.errors else 200

@@ -39,3 +39,12 @@ def format_number(value: float | int | None, digits: int = 2) -> str:
     if isinstance(value, float) and "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_size(size: int) -> str:
+    """A file size as people read it: 16 byte, 12 KB, 1,5 MB."""
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{format_number(round(size / 1024))} KB"
+    return f"{format_number(round(size / 1024 / 1024, 1), 1)} MB"

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from . import models, timeutil
@@ -20,6 +21,28 @@ ERROR_MESSAGES = {
     500: "Hệ thống gặp lỗi. Dữ liệu đã lưu không bị ảnh hưởng; vui lòng thử lại.",
 }
 
+# How the audit log names actions and objects to a ward official; unknown codes show as they are.
+AUDIT_ACTIONS = {
+    "attachment.add": "Đính kèm tệp", "attachment.remove": "Xoá tệp đính kèm",
+    "contest.create": "Tạo cuộc thi", "contest.update": "Sửa cuộc thi", "contest.recheck": "Kiểm tra lại trùng lặp",
+    "entry.save": "Lưu bài dự thi", "entry.submit": "Nộp bài dự thi", "entry.flag": "Cảnh báo trùng lặp",
+    "flag.decide": "Kết luận cảnh báo trùng lặp", "job.enqueue": "Bắt đầu tác vụ nền",
+    "judging.assign_panel": "Phân công Ban giám khảo", "judging.set_panel": "Lập Ban giám khảo",
+    "judging.add_assignment": "Thêm phân công chấm", "judging.remove_assignment": "Bỏ phân công chấm",
+    "judging.declare_conflict": "Khai báo xung đột lợi ích", "judging.arbitration": "Phân công giám khảo thứ ba",
+    "judging.save_sheet": "Lưu nháp phiếu chấm", "judging.submit_sheet": "Nộp phiếu chấm",
+    "judging.reopen_sheet": "Mở lại phiếu chấm", "judging.request_rescore": "Yêu cầu chấm lại",
+    "judging.close": "Kết thúc chấm", "judging.publish": "Công bố kết quả", "judging.forward": "Đề nghị Hội đồng thị xã",
+    "registry.add": "Thêm vào ngân hàng sáng kiến", "registry.import": "Nhập ngân hàng sáng kiến",
+    "registry.add_recognised": "Đưa sáng kiến được công nhận vào ngân hàng",
+    "user.create": "Tạo tài khoản", "user.update": "Sửa tài khoản", "user.password": "Đổi mật khẩu",
+}
+AUDIT_OBJECTS = {
+    "contest": "Cuộc thi", "entry": "Bài dự thi", "duplicate_flag": "Cảnh báo trùng lặp", "score_sheet": "Phiếu chấm",
+    "registry": "Ngân hàng sáng kiến", "registry_item": "Sáng kiến trong ngân hàng", "user": "Tài khoản",
+    "job": "Tác vụ nền", "assignment": "Phân công chấm",
+}
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -31,8 +54,11 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["dt"] = timeutil.format_datetime
     app.jinja_env.filters["d"] = timeutil.format_date
     app.jinja_env.filters["num"] = timeutil.format_number
+    app.jinja_env.filters["size"] = timeutil.format_size
     app.jinja_env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     app.jinja_env.globals["ROLE_LABELS"] = models.ROLE_LABELS
+    app.jinja_env.globals["AUDIT_ACTIONS"] = AUDIT_ACTIONS
+    app.jinja_env.globals["AUDIT_OBJECTS"] = AUDIT_OBJECTS
     app.jinja_env.globals["roles"] = {
         "ADMIN": models.ADMIN,
         "SECRETARY": models.SECRETARY,
@@ -52,6 +78,15 @@ def register_web(app: Flask) -> None:
         if request.accept_mimetypes.best == "application/json":
             return {"error": message}, code
         return render_template("error.html", code=code, message=message), code
+
+    @app.errorhandler(IntegrityError)
+    def conflict(error: IntegrityError) -> Any:
+        # Two requests raced for the same unique row (a double click): the first one won.
+        from .db import db
+
+        db.session.rollback()
+        message = "Thao tác này vừa được gửi hai lần; lần gửi thứ hai bị bỏ qua, dữ liệu đã lưu không thay đổi."
+        return render_template("error.html", code=409, message=message), 409
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Any:

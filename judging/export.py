@@ -74,3 +74,112 @@ def workbook_bytes(wb: Workbook) -> bytes:
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+# The dossier's scores table: one line per submitted sheet, and the ranking summary.
+SCORES_TITLE = "BẢNG TỔNG HỢP ĐIỂM CHẤM SÁNG KIẾN, GIẢI PHÁP"
+SUMMARY_TITLE = "BẢNG TỔNG HỢP KẾT QUẢ XẾP HẠNG"
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    """One judge's submitted sheet: points per criterion code and the sheet's total."""
+
+    judge: str
+    points: dict[str, float]
+    total: float
+
+
+@dataclass(frozen=True)
+class ScoredEntry:
+    """An entry of the standings with its submitted sheets."""
+
+    rank: int
+    title: str
+    authors: str
+    kind: str
+    unit: str
+    field: str
+    mean_total: float
+    criterion_means: dict[str, float]
+    prize_label: str
+    recognised: bool
+    forwarded: bool
+    sheets: tuple[SheetLine, ...]
+
+
+def _header_block(ws, title: str, subtitle: str, headers: Sequence[str], widths: Sequence[int], row: int) -> Border:  # type: ignore[no-untyped-def]
+    """Title lines merged across the table, then bold bordered headers at `row`."""
+    last_col = get_column_letter(len(headers))
+    for line, (text, size) in enumerate(((title, 13), (subtitle, 12)), start=1):
+        ws.cell(row=line, column=1, value=text)
+        ws.merge_cells(f"A{line}:{last_col}{line}")
+        ws.cell(row=line, column=1).font = Font(bold=True, size=size)
+        ws.cell(row=line, column=1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for col, (header, width) in enumerate(zip(headers, widths), start=1):
+        cell = ws.cell(row=row, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = border
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+    return border
+
+
+def scores_workbook(
+    contest_title: str, criteria: Sequence[tuple[str, str, float]], entries: Sequence[ScoredEntry]
+) -> Workbook:
+    """Sheet 1: per entry, per judge, per criterion, each sheet's total, the mean, rank, prize.
+
+    Sheet 2: the ranking summary (criterion means, mean total, rank, prize, recognised,
+    forwarded). `criteria` are (code, name, max points) in rubric order. The entry columns
+    are merged over the entry's sheet lines, as the printed tables have them.
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Bảng điểm chi tiết"
+    crit_headers = [f"{name} (tối đa {max_points:g})" for _, name, max_points in criteria]
+    headers = ["STT", "Tên sáng kiến", "Tác giả/Tập thể", "Đơn vị", "Giám khảo", *crit_headers,
+               "Tổng điểm phiếu", "Điểm trung bình", "Xếp hạng", "Giải"]
+    widths = [6, 44, 26, 26, 24, *[14] * len(criteria), 12, 12, 9, 18]
+    border = _header_block(ws, SCORES_TITLE, contest_title, headers, widths, HEADER_ROW)
+    n = len(criteria)
+    entry_cols = {1, 2, 3, 4, 6 + n + 1, 6 + n + 2, 6 + n + 3}
+    row = HEADER_ROW + 1
+    for number, entry in enumerate(entries, start=1):
+        lines = entry.sheets or (SheetLine("", {}, 0.0),)
+        first = row
+        for line in lines:
+            values = [number, entry.title, entry.authors, entry.unit, line.judge,
+                      *[line.points.get(code) for code, _, _ in criteria],
+                      line.total if line.judge else None, entry.mean_total, entry.rank, entry.prize_label]
+            for col, value in enumerate(values, start=1):
+                cell = ws.cell(row=row, column=col, value=value if (row == first or col not in entry_cols) else None)
+                cell.border = border
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+            ws.cell(row=row, column=6 + n + 1).number_format = "0.00"
+            row += 1
+        if row - first > 1:
+            for col in entry_cols:
+                letter = get_column_letter(col)
+                ws.merge_cells(f"{letter}{first}:{letter}{row - 1}")
+
+    summary = wb.create_sheet("Tổng hợp xếp hạng")
+    headers = ["STT", "Tên sáng kiến", "Tác giả/Tập thể", "Cá nhân/Tập thể", "Đơn vị", "Lĩnh vực",
+               *[f"TB {name}" for _, name, _ in criteria], "Số phiếu", "Điểm trung bình", "Xếp hạng", "Giải",
+               "Được công nhận", "Đề nghị thị xã"]
+    widths = [6, 44, 26, 12, 26, 20, *[12] * len(criteria), 8, 12, 9, 18, 11, 11]
+    border = _header_block(summary, SUMMARY_TITLE, contest_title, headers, widths, HEADER_ROW)
+    for number, entry in enumerate(entries, start=1):
+        values = [number, entry.title, entry.authors, entry.kind, entry.unit, entry.field,
+                  *[entry.criterion_means.get(code) for code, _, _ in criteria], len(entry.sheets),
+                  entry.mean_total, entry.rank, entry.prize_label,
+                  "Có" if entry.recognised else "Không", "Có" if entry.forwarded else "Không"]
+        for col, value in enumerate(values, start=1):
+            cell = summary.cell(row=HEADER_ROW + number, column=col, value=value)
+            cell.border = border
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        summary.cell(row=HEADER_ROW + number, column=6 + n + 2).number_format = "0.00"
+    return wb

@@ -11,18 +11,68 @@ from contest.db import db, utcnow
 from contest.models import JUDGE, Criterion, Entry, User
 
 
+class PanelMember(db.Model):
+    """A judge on a contest's panel (Ban giám khảo); one member is its chair (trưởng ban)."""
+
+    __table_args__ = (UniqueConstraint("contest_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    is_chair: Mapped[bool] = mapped_column(default=False)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # fields of expertise; empty = any
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    judge: Mapped[User] = relationship()
+
+
+# How an assignment came about.
+BY_PANEL, BY_BALANCE, BY_HAND, BY_ARBITRATION = "panel", "balanced", "manual", "arbitration"
+ASSIGNMENT_SOURCE_LABELS = {BY_PANEL: "Cả ban", BY_BALANCE: "Cân bằng", BY_HAND: "Thủ công",
+                            BY_ARBITRATION: "Trọng tài (giám khảo thứ ba)"}
+
+
 class Assignment(db.Model):
-    """A judge is asked to score an entry."""
+    """A judge is asked to score an entry; a conflict overridden by the secretary keeps its reason."""
 
     __table_args__ = (UniqueConstraint("entry_id", "judge_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
     judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    source: Mapped[str] = mapped_column(String(20), default=BY_PANEL)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     entry: Mapped[Entry] = relationship()
     judge: Mapped[User] = relationship()
+
+
+class Conflict(db.Model):
+    """A conflict of interest a judge declared on an entry; it blocks the pair from then on."""
+
+    __table_args__ = (UniqueConstraint("entry_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+    judge: Mapped[User] = relationship()
+
+
+class Notice(db.Model):
+    """Something the chair must know: a third judge assigned, a re-score asked."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    entry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("entry.id"))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry: Mapped[Optional[Entry]] = relationship()
 
 
 SHEET_DRAFT, SHEET_SUBMITTED = "draft", "submitted"
@@ -40,6 +90,8 @@ class ScoreSheet(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=SHEET_DRAFT)
     version: Mapped[int] = mapped_column(default=1)
     submitted_at: Mapped[Optional[datetime]]
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")  # why it was reopened, shown to the judge
+    reopened_at: Mapped[Optional[datetime]]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     entry: Mapped[Entry] = relationship()
@@ -100,6 +152,9 @@ class Result(db.Model):
     recognised: Mapped[bool] = mapped_column(default=False)
     prize: Mapped[Optional[str]] = mapped_column(String(20))
     forwarded: Mapped[bool] = mapped_column(default=False)
+    spread: Mapped[float] = mapped_column(default=0.0)  # max − min of the judges' totals
+    disputed: Mapped[bool] = mapped_column(default=False)  # spread above the contest's threshold
+    z_mean: Mapped[Optional[float]] = mapped_column(default=None)  # mean of the judges' z-scores
 
     entry: Mapped[Entry] = relationship()
 

@@ -17,9 +17,17 @@ from contest.models import (
 )
 from contest.timeutil import format_number
 
-from . import ranking
-from .models import SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Publication, Result, Score, ScoreSheet
-from .queries import active_judges, contest_results, eligible_entries, find_assignment, find_sheet, panel_judges
+from . import aggregation, assignment, ranking, rubric
+from .models import (
+    BY_ARBITRATION, BY_BALANCE, BY_HAND, BY_PANEL, SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice,
+    PanelMember, Publication, Result, Score, ScoreSheet,
+)
+from .queries import (
+    active_judges, conflicts, contest_assignments, contest_results, counted_sheets, eligible_entries, entry_info,
+    find_assignment, find_member, find_sheet, is_chair, judge_info, panel_judges, panel_members,
+)
+
+ALL, BALANCED = "all", "balanced"
 
 COUNCIL = "Hội đồng chấm sáng kiến kinh nghiệm của thị xã"
 
@@ -28,44 +36,160 @@ class JudgingError(OperationError):
     """A refused judging action; the message is Vietnamese and names the field and reason."""
 
 
+def _audit_panel(contest: Contest) -> list[list]:
+    return [[m.judge_id, m.is_chair, list(m.fields or [])] for m in panel_members(contest)]
+
+
+def set_panel(actor: Any, contest: Contest, judges: list[User], chair: Optional[User] = None,
+              fields: Optional[dict[int, list[str]]] = None) -> list[PanelMember]:
+    """Make these judges the contest's panel, `chair` its chair; a judge who leaves loses the assignments not yet scored."""
+    if contest.status not in (OPEN, JUDGING):
+        raise JudgingError("Cuộc thi đã kết thúc chấm, không thể thay đổi Ban giám khảo.")
+    judges = [j for j in judges if j.has_role(JUDGE) and j.active]
+    if not judges:
+        raise JudgingError("Ban giám khảo: cần chọn ít nhất một giám khảo đang hoạt động.", field="judges")
+    chosen = {j.id for j in judges}
+    if chair is not None and chair.id not in chosen:
+        raise JudgingError("Trưởng ban: phải là một thành viên của Ban giám khảo.", field="chair")
+    before = {"panel": _audit_panel(contest)}
+    current = {m.judge_id: m for m in db.session.scalars(select(PanelMember).filter_by(contest_id=contest.id))}
+    removed = []
+    for judge_id, member in current.items():
+        if judge_id not in chosen:
+            db.session.delete(member)
+            removed.append(judge_id)
+    for a in contest_assignments(contest):
+        if a.judge_id in removed:
+            sheet = db.session.scalar(select(ScoreSheet).filter_by(entry_id=a.entry_id, judge_id=a.judge_id))
+            if sheet is None or not sheet.locked:
+                db.session.delete(a)
+    for judge in judges:
+        member = current.get(judge.id) or PanelMember(contest_id=contest.id, judge_id=judge.id)
+        member.is_chair = chair is not None and judge.id == chair.id
+        if fields is not None:
+            member.fields = [f for f in fields.get(judge.id, []) if f in contest.fields]
+        db.session.add(member)
+    db.session.flush()
+    record(actor, "judging.set_panel", "contest", contest.id, before, {"panel": _audit_panel(contest)})
+    return panel_members(contest)
+
+
 def assign_panel(actor: Any, contest: Contest, judges: Optional[list[User]] = None) -> int:
-    """Assign judges (by default every active judge) to every eligible entry; opens judging."""
+    """Assign the panel to the eligible entries by the contest's mode; opens judging.
+
+    Without a panel, the given judges (by default every active judge) become it. Mode "all"
+    gives every panel judge every entry; "balanced" gives each entry `judges_per_entry`
+    judges (`assignment.plan_balanced`). A conflicted pair is never assigned here: the
+    secretary may still add it by hand, with a reason.
+    """
     if contest.status not in (OPEN, JUDGING):
         raise JudgingError("Cuộc thi đã kết thúc chấm, không thể phân công thêm giám khảo.")
-    judges = active_judges() if judges is None else [j for j in judges if j.has_role(JUDGE) and j.active]
-    if not judges:
-        raise JudgingError("Chưa có giám khảo nào đang hoạt động để phân công.", field="judges")
+    members = panel_members(contest)
+    if not members:
+        pool = active_judges() if judges is None else [j for j in judges if j.has_role(JUDGE) and j.active]
+        if not pool:
+            raise JudgingError("Chưa có giám khảo nào đang hoạt động để phân công.", field="judges")
+        for judge in pool:
+            db.session.add(PanelMember(contest_id=contest.id, judge_id=judge.id))
+        db.session.flush()
+        members = panel_members(contest)
+    members = [m for m in members if m.judge.active]
+    if not members:
+        raise JudgingError("Ban giám khảo không còn giám khảo nào đang hoạt động.", field="judges")
     entries = eligible_entries(contest)
     if not entries:
         raise JudgingError("Chưa có sáng kiến nào đã nộp để phân công chấm.")
-    existing = set(
-        db.session.execute(
-            select(Assignment.entry_id, Assignment.judge_id).join(Entry).where(Entry.contest_id == contest.id)
-        )
-    )
+    existing = {(a.entry_id, a.judge_id) for a in contest_assignments(contest)}
+    blocked = set(conflicts(contest, entries, members))
     before = {"status": contest.status, "assignments": len(existing)}
-    created = 0
-    for entry in entries:
-        for judge in judges:
-            # An author never judges their own entry (conflict of interest).
-            if judge.id == entry.author_id or (entry.id, judge.id) in existing:
-                continue
-            db.session.add(Assignment(entry_id=entry.id, judge_id=judge.id))
-            created += 1
+    if contest.assignment_mode == BALANCED:
+        plan = assignment.plan_balanced(
+            [entry_info(e) for e in entries], [judge_info(m) for m in members],
+            max(contest.judges_per_entry, 1), existing, blocked,
+        )
+        pairs, source, short = plan.pairs, BY_BALANCE, plan.short
+    else:
+        pairs = [(e.id, m.judge_id) for e in entries for m in members
+                 if (e.id, m.judge_id) not in existing and (e.id, m.judge_id) not in blocked]
+        source, short = BY_PANEL, {}
+    for entry_id, judge_id in pairs:
+        db.session.add(Assignment(entry_id=entry_id, judge_id=judge_id, source=source))
     contest.status = JUDGING
     db.session.flush()
     after = {
         "status": contest.status,
-        "assignments": len(existing) + created,
-        "new": created,
-        "judges": [j.id for j in judges],
+        "assignments": len(existing) + len(pairs),
+        "new": len(pairs),
+        "mode": contest.assignment_mode,
+        "judges": [m.judge_id for m in members],
+        "skipped_conflicts": sorted([list(p) for p in blocked]),
+        "short": short,
     }
     record(actor, "judging.assign_panel", "contest", contest.id, before, after)
-    return created
+    return len(pairs)
 
 
-def _parse_points(raw: Any, criterion: Criterion) -> Optional[float]:
-    """Points as a float (a Vietnamese decimal comma is accepted), None when blank."""
+def add_assignment(actor: Any, entry: Entry, judge: User, override_reason: str = "") -> Assignment:
+    """Assign one panel judge to one entry by hand; a conflict needs the secretary's reason."""
+    contest = entry.contest
+    if contest.status not in (OPEN, JUDGING):
+        raise JudgingError("Cuộc thi đã kết thúc chấm, không thể phân công thêm.")
+    if entry.status != SUBMITTED:
+        raise JudgingError("Chỉ phân công được sáng kiến đã nộp, chưa bị loại.", field="entry_id")
+    if find_member(contest, judge) is None:
+        raise JudgingError("Giám khảo này chưa thuộc Ban giám khảo của cuộc thi.", field="judge_id")
+    if find_assignment(entry, judge) is not None:
+        raise JudgingError("Giám khảo đã được phân công chấm sáng kiến này.", field="judge_id")
+    kind = conflicts(contest, [entry], [find_member(contest, judge)]).get((entry.id, judge.id))
+    reason = (override_reason or "").strip()
+    if kind and not reason:
+        raise JudgingError(
+            f"Xung đột lợi ích: {assignment.CONFLICT_LABELS[kind].lower()}; cần ghi lý do nếu vẫn phân công.",
+            field="reason",
+        )
+    new = Assignment(entry_id=entry.id, judge_id=judge.id, source=BY_HAND, override_reason=reason if kind else "")
+    db.session.add(new)
+    db.session.flush()
+    record(actor, "judging.add_assignment", "assignment", new.id, None,
+           {"entry_id": entry.id, "judge_id": judge.id, "conflict": kind, "override_reason": new.override_reason})
+    return new
+
+
+def remove_assignment(actor: Any, target: Assignment) -> None:
+    """Take one entry out of one judge's queue; a submitted sheet is kept but no longer counts."""
+    contest = target.entry.contest
+    if contest.status not in (OPEN, JUDGING):
+        raise JudgingError("Cuộc thi đã kết thúc chấm, không thể thay đổi phân công.")
+    state = {"entry_id": target.entry_id, "judge_id": target.judge_id, "source": target.source}
+    sheet = db.session.scalar(select(ScoreSheet).filter_by(entry_id=target.entry_id, judge_id=target.judge_id))
+    if sheet is not None:
+        state["sheet_status"] = sheet.status
+    db.session.delete(target)
+    db.session.flush()
+    record(actor, "judging.remove_assignment", "assignment", target.id, state, None)
+
+
+def declare_conflict(actor: Any, entry: Entry, reason: str) -> Conflict:
+    """A judge declares a conflict of interest on an entry: it leaves their queue, the secretary sees why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise JudgingError("Lý do: cần ghi rõ lý do xung đột lợi ích.", field="reason")
+    own = find_assignment(entry, actor)
+    if own is None:
+        raise JudgingError("Bạn không được phân công chấm sáng kiến này.")
+    if entry.contest.status != JUDGING:
+        raise JudgingError("Cuộc thi không trong thời gian chấm.")
+    conflict = Conflict(entry_id=entry.id, judge_id=actor.id, reason=reason)
+    db.session.add(conflict)
+    db.session.delete(own)
+    db.session.flush()
+    record(actor, "judging.declare_conflict", "entry", entry.id, {"assigned": True},
+           {"assigned": False, "conflict": conflict.id, "reason": reason})
+    return conflict
+
+
+def _parse_points(raw: Any, criterion: Criterion, step: float = 0.5) -> Optional[float]:
+    """Points as a float (a Vietnamese decimal comma is accepted), None when blank; within [0, max], on the step."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     label = f"Tiêu chí “{criterion.name}”"
@@ -78,7 +202,29 @@ def _parse_points(raw: Any, criterion: Criterion) -> Optional[float]:
         raise JudgingError(
             f"{label}: điểm phải từ 0 đến {maximum} (đã nhập “{raw}”).", field=f"points_{criterion.id}"
         )
+    if not rubric.on_step(value, step):
+        unit = "số nguyên" if step == 1 else f"bội số của {format_number(float(step))}"
+        raise JudgingError(f"{label}: điểm phải là {unit} (đã nhập “{raw}”).", field=f"points_{criterion.id}")
     return value
+
+
+def _check_band(criterion: Criterion, points: Optional[float], band: Any, comment: str, submit: bool) -> None:
+    """The chosen band must hold the points; a submitted score in the lowest band needs a comment."""
+    bands = criterion.band_list
+    label = f"Tiêu chí “{criterion.name}”"
+    if band not in (None, "") and points is not None:
+        try:
+            chosen = bands[int(band)]
+        except (ValueError, IndexError):
+            raise JudgingError(f"{label}: mức điểm đã chọn không hợp lệ.", field=f"band_{criterion.id}")
+        if rubric.band_of(points, bands) != chosen:
+            raise JudgingError(
+                f"{label}: {format_number(points)} điểm không thuộc mức “{chosen.label}” "
+                f"({format_number(chosen.low)}–{format_number(chosen.high)}).",
+                field=f"points_{criterion.id}",
+            )
+    if submit and points is not None and not comment and rubric.comment_required(points, bands):
+        raise JudgingError(f"{label}: điểm ở mức thấp nhất cần có nhận xét giải thích.", field=f"comment_{criterion.id}")
 
 
 def _sheet_state(sheet: ScoreSheet) -> dict:
@@ -90,10 +236,12 @@ def _sheet_state(sheet: ScoreSheet) -> dict:
     }
 
 
-def save_sheet(
-    actor: Any, entry: Entry, values: dict[int, tuple[Optional[float], str]], submit: bool = False
-) -> ScoreSheet:
-    """Save the judge's sheet for an entry as a draft, or submit (and so lock) it."""
+def save_sheet(actor: Any, entry: Entry, values: dict[int, tuple], submit: bool = False) -> ScoreSheet:
+    """Save the judge's sheet for an entry as a draft, or submit (and so lock) it.
+
+    `values` maps a criterion id to (points, comment) or (points, comment, band index).
+    Submitting a sheet may assign a third judge (`_arbitrate`).
+    """
     contest = entry.contest
     if find_assignment(entry, actor) is None:
         raise JudgingError("Bạn không được phân công chấm sáng kiến này.")
@@ -107,14 +255,16 @@ def save_sheet(
     # Validate everything first, so that a refusal leaves the stored sheet untouched.
     parsed: dict[int, tuple[Optional[float], str]] = {}
     for criterion in contest.criteria:
-        raw, comment = values.get(criterion.id, (None, ""))
-        points = _parse_points(raw, criterion)
+        raw, comment, band = (tuple(values.get(criterion.id, ())) + (None, "", None))[:3]
+        points = _parse_points(raw, criterion, contest.score_step or 0.5)
         if submit and points is None:
             raise JudgingError(
                 f"Tiêu chí “{criterion.name}”: chưa cho điểm; cần chấm đủ các tiêu chí trước khi nộp phiếu.",
                 field=f"points_{criterion.id}",
             )
-        parsed[criterion.id] = (points, (comment or "").strip())
+        comment = (comment or "").strip()
+        _check_band(criterion, points, band, comment, submit)
+        parsed[criterion.id] = (points, comment)
 
     if sheet is None:
         sheet = ScoreSheet(entry_id=entry.id, judge_id=actor.id, status=SHEET_DRAFT, version=0)
@@ -135,7 +285,107 @@ def save_sheet(
     db.session.flush()
     action = "judging.submit_sheet" if submit else "judging.save_sheet"
     record(actor, action, "score_sheet", sheet.id, before, {**_sheet_state(sheet), "entry_id": entry.id})
+    if submit:
+        _arbitrate(entry)
     return sheet
+
+
+def _arbitrate(entry: Entry) -> Optional[Assignment]:
+    """When two submitted totals differ by more than the contest's limit, assign a third judge once and tell the chair.
+
+    The third judge is the least-loaded eligible panel judge (`assignment.pick_arbiter`);
+    an entry gets at most one arbiter. With nobody left to assign, the chair is told so.
+    """
+    contest = entry.contest
+    if contest.arbitration_limit is None:
+        return None
+    totals = [ranking.sheet_total(s.points_by_criterion()) for s in counted_sheets(contest) if s.entry_id == entry.id]
+    if not assignment.needs_arbitration(totals, contest.arbitration_limit):
+        return None
+    current = db.session.scalars(select(Assignment).filter_by(entry_id=entry.id)).all()
+    if any(a.source == BY_ARBITRATION for a in current):
+        return None
+    if db.session.scalar(select(Notice.id).filter_by(contest_id=contest.id, entry_id=entry.id)) is not None:
+        return None  # already told that nobody was left
+    members = [m for m in panel_members(contest) if m.judge.active]
+    loads: dict[int, int] = {}
+    for a in contest_assignments(contest):
+        loads[a.judge_id] = loads.get(a.judge_id, 0) + 1
+    arbiter = assignment.pick_arbiter(
+        entry_info(entry), [judge_info(m) for m in members], loads, [a.judge_id for a in current],
+        conflicts(contest, [entry], members),
+    )
+    gap = format_number(max(totals) - min(totals))
+    limit = format_number(float(contest.arbitration_limit))
+    new = None
+    if arbiter is None:
+        message = (f"“{entry.title}”: tổng điểm hai giám khảo chênh {gap} điểm (giới hạn {limit}) nhưng không còn "
+                   "giám khảo nào đủ điều kiện để chấm thứ ba; Trưởng ban cần quyết định.")
+    else:
+        new = Assignment(entry_id=entry.id, judge_id=arbiter.id, source=BY_ARBITRATION)
+        db.session.add(new)
+        message = (f"“{entry.title}”: tổng điểm hai giám khảo chênh {gap} điểm (giới hạn {limit}); "
+                   f"đã phân công giám khảo thứ ba: {arbiter.name}.")
+    db.session.add(Notice(contest_id=contest.id, entry_id=entry.id, message=message))
+    db.session.flush()
+    record(None, "judging.arbitration", "entry", entry.id, None,
+           {"totals": totals, "limit": contest.arbitration_limit, "arbiter": arbiter.id if arbiter else None})
+    return new
+
+
+def _reopen(sheet: ScoreSheet, reason: str) -> None:
+    sheet.status, sheet.reopen_reason, sheet.reopened_at = SHEET_DRAFT, reason, utcnow()
+
+
+def _back_to_judging(contest: Contest) -> str:
+    """A reopened sheet puts a closed contest back into judging; published versions stay as they were."""
+    previous = contest.status
+    if contest.status in (CLOSED, PUBLISHED):
+        contest.status = JUDGING
+    return previous
+
+
+def reopen_sheet(actor: Any, sheet: ScoreSheet, reason: str) -> ScoreSheet:
+    """The secretary unlocks a submitted sheet, with a reason the judge sees on the sheet page."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise JudgingError("Lý do: cần ghi lý do mở lại phiếu chấm.", field="reason")
+    if not sheet.locked:
+        raise JudgingError("Phiếu chấm chưa nộp nên không cần mở lại.")
+    if sheet.entry.status != SUBMITTED:
+        raise JudgingError("Sáng kiến này không còn trong danh sách chấm.")
+    before = {**_sheet_state(sheet), "contest_status": sheet.entry.contest.status}
+    _reopen(sheet, reason)
+    previous = _back_to_judging(sheet.entry.contest)
+    db.session.flush()
+    record(actor, "judging.reopen_sheet", "score_sheet", sheet.id, before,
+           {"status": sheet.status, "reason": reason, "contest_status": sheet.entry.contest.status,
+            "contest_status_before": previous})
+    return sheet
+
+
+def request_rescore(actor: Any, entry: Entry, reason: str) -> list[ScoreSheet]:
+    """The chair asks the entry's judges to score it again: their submitted sheets reopen, with the reason."""
+    contest = entry.contest
+    if not is_chair(contest, actor):
+        raise JudgingError("Chỉ Trưởng ban giám khảo được yêu cầu chấm lại.")
+    if contest.status != CLOSED:
+        raise JudgingError("Chỉ yêu cầu chấm lại được sau khi kết thúc chấm và trước khi công bố.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise JudgingError("Lý do: cần ghi lý do yêu cầu chấm lại.", field="reason")
+    sheets = [s for s in counted_sheets(contest) if s.entry_id == entry.id]
+    if not sheets:
+        raise JudgingError("Sáng kiến chưa có phiếu chấm nào đã nộp.")
+    for sheet in sheets:
+        _reopen(sheet, f"Trưởng ban yêu cầu chấm lại: {reason}")
+    _back_to_judging(contest)
+    db.session.add(Notice(contest_id=contest.id, entry_id=entry.id,
+                          message=f"Đã yêu cầu chấm lại “{entry.title}” ({len(sheets)} phiếu): {reason}"))
+    db.session.flush()
+    record(actor, "judging.request_rescore", "entry", entry.id, {"contest_status": CLOSED},
+           {"sheets": [s.id for s in sheets], "reason": reason, "contest_status": contest.status})
+    return sheets
 
 
 def tie_break_order(contest: Contest) -> tuple[str, ...]:
@@ -151,11 +401,7 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
         raise JudgingError("Chỉ kết thúc chấm được khi cuộc thi đang trong giai đoạn chấm.")
     entries = eligible_entries(contest)
     codes = {c.id: c.code for c in contest.criteria}
-    sheets = db.session.scalars(
-        select(ScoreSheet)
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .where(Entry.contest_id == contest.id, Entry.status == SUBMITTED, ScoreSheet.status == SHEET_SUBMITTED)
-    ).all()
+    sheets = counted_sheets(contest)
     totals = [
         ranking.SheetTotals(s.entry_id, s.judge_id, {codes[k]: v for k, v in s.points_by_criterion().items() if k in codes})
         for s in sheets
@@ -171,7 +417,10 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
             "kk": contest.prize_consolation,
         },
         entry_ids=[e.id for e in entries],
+        method=contest.aggregation or aggregation.MEAN,
+        disagreement=contest.disagreement_threshold,
     )
+    z = aggregation.mean_z([(t.entry_id, t.judge_id, ranking.sheet_total(t.points)) for t in totals])
     before = {"status": contest.status}
     db.session.execute(delete(Result).where(Result.contest_id == contest.id))
     results = [
@@ -184,6 +433,9 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
             sheet_count=s.sheet_count,
             recognised=s.recognised,
             prize=s.prize,
+            spread=s.spread,
+            disputed=s.disputed,
+            z_mean=z.get(s.entry_id),
         )
         for s in standings
     ]
@@ -223,7 +475,8 @@ def results_snapshot(contest: Contest) -> dict:
                 "forwarded": r.forwarded,
             }
         )
-    panel = [{"name": j.full_name, "position": j.position} for j in panel_judges(contest)]
+    chairs = {m.judge_id for m in panel_members(contest) if m.is_chair}
+    panel = [{"name": j.full_name, "position": j.position, "chair": j.id in chairs} for j in panel_judges(contest)]
     return {
         "contest": {"id": contest.id, "title": contest.title, "year": contest.year, "threshold": contest.threshold},
         "criteria": criteria,

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from contest.db import db
 from contest.models import JUDGE, JUDGING, SUBMITTED, Contest, Entry, User
 
-from .models import SHEET_SUBMITTED, Assignment, Result, ScoreSheet
+from .assignment import EntryInfo, JudgeInfo, conflict_kind
+from .assignment import DECLARED
+from .models import SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, Result, ScoreSheet
 
 
 def active_judges() -> list[User]:
@@ -40,8 +42,96 @@ def contest_results(contest: Contest) -> list[Result]:
     )
 
 
+def panel_members(contest: Contest) -> list[PanelMember]:
+    """The contest's panel: the chair first, then by name."""
+    members = db.session.scalars(select(PanelMember).filter_by(contest_id=contest.id)).all()
+    return sorted(members, key=lambda m: (not m.is_chair, m.judge.full_name, m.judge_id))
+
+
+def find_member(contest: Contest, user: Any) -> Optional[PanelMember]:
+    """The user's membership of the contest's panel, if any."""
+    return db.session.scalar(select(PanelMember).filter_by(contest_id=contest.id, judge_id=getattr(user, "id", None)))
+
+
+def is_chair(contest: Contest, user: Any) -> bool:
+    """True when the user chairs the contest's panel."""
+    member = find_member(contest, user)
+    return member is not None and member.is_chair
+
+
+def entry_info(entry: Entry) -> EntryInfo:
+    """An entry as the pure assigner sees it."""
+    return EntryInfo(entry.id, entry.author_id, entry.unit_id, entry.field, tuple(c.full_name for c in entry.coauthors))
+
+
+def judge_info(member: PanelMember) -> JudgeInfo:
+    """A panel member as the pure assigner sees them."""
+    return JudgeInfo(member.judge_id, member.judge.full_name, member.judge.unit_id, tuple(member.fields or ()))
+
+
+def conflicts(contest: Contest, entries: Optional[list[Entry]] = None,
+              members: Optional[list[PanelMember]] = None) -> dict[tuple[int, int], str]:
+    """Every conflict of interest between the contest's entries and its panel: declared or detected."""
+    entries = eligible_entries(contest) if entries is None else entries
+    members = panel_members(contest) if members is None else members
+    found: dict[tuple[int, int], str] = {}
+    for entry in entries:
+        info = entry_info(entry)
+        for member in members:
+            kind = conflict_kind(info, judge_info(member))
+            if kind:
+                found[(entry.id, member.judge_id)] = kind
+    entry_ids = [e.id for e in entries]
+    for c in db.session.scalars(select(Conflict).where(Conflict.entry_id.in_(entry_ids))):
+        found[(c.entry_id, c.judge_id)] = DECLARED
+    return found
+
+
+def declared_conflicts(contest: Contest) -> list[Conflict]:
+    """The conflicts judges declared on the contest's entries, newest first."""
+    return list(db.session.scalars(
+        select(Conflict).join(Entry, Entry.id == Conflict.entry_id).where(Entry.contest_id == contest.id)
+        .order_by(Conflict.created_at.desc())
+    ))
+
+
+def overridden(contest: Contest) -> list[Assignment]:
+    """Assignments the secretary made despite a conflict, with their reason."""
+    return list(db.session.scalars(
+        select(Assignment).join(Entry, Entry.id == Assignment.entry_id)
+        .where(Entry.contest_id == contest.id, Assignment.override_reason != "").order_by(Assignment.id)
+    ))
+
+
+def contest_notices(contest: Contest) -> list[Notice]:
+    """What the chair has been told, newest first."""
+    return list(db.session.scalars(select(Notice).filter_by(contest_id=contest.id).order_by(Notice.id.desc())))
+
+
+def contest_assignments(contest: Contest) -> list[Assignment]:
+    """Every assignment on the contest's entries."""
+    return list(db.session.scalars(
+        select(Assignment).join(Entry, Entry.id == Assignment.entry_id).where(Entry.contest_id == contest.id)
+        .order_by(Assignment.id)
+    ))
+
+
+def counted_sheets(contest: Contest) -> list[ScoreSheet]:
+    """The submitted sheets that count: of eligible entries, by judges still assigned to them."""
+    return list(db.session.scalars(
+        select(ScoreSheet)
+        .join(Entry, Entry.id == ScoreSheet.entry_id)
+        .join(Assignment, (Assignment.entry_id == ScoreSheet.entry_id) & (Assignment.judge_id == ScoreSheet.judge_id))
+        .where(Entry.contest_id == contest.id, Entry.status == SUBMITTED, ScoreSheet.status == SHEET_SUBMITTED)
+        .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id)
+    ))
+
+
 def panel_judges(contest: Contest) -> list[User]:
-    """The judges assigned to any entry of the contest, by name."""
+    """The panel's judges (the chair first), or for a contest without a panel those assigned to it."""
+    members = panel_members(contest)
+    if members:
+        return [m.judge for m in members]
     query = (
         select(User)
         .join(Assignment, Assignment.judge_id == User.id)
@@ -101,7 +191,8 @@ def panel_progress(contest: Contest, now: datetime) -> PanelProgress:
     """The assignment matrix of a contest; a judge is late when the deadline passed with sheets missing."""
     entries = eligible_entries(contest)
     entry_ids = [e.id for e in entries]
-    judges = {j.id: j for j in active_judges()}
+    members = panel_members(contest)
+    judges = {m.judge_id: m.judge for m in members} if members else {j.id: j for j in active_judges()}
     assigned = db.session.execute(
         select(Assignment.entry_id, Assignment.judge_id).where(Assignment.entry_id.in_(entry_ids))
     ).all()

@@ -5,6 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional, Sequence
 
+from . import aggregation
+
 DEFAULT_CRITERIA_ORDER = ("novelty", "usefulness", "replicability")
 PRIZE_ORDER = ("nhat", "nhi", "ba", "kk")
 PRIZE_LABELS = {
@@ -38,6 +40,8 @@ class Standing:
     sheet_count: int = 0
     recognised: bool = False
     prize: Optional[str] = None
+    spread: float = 0.0
+    disputed: bool = False
 
     @property
     def prize_label(self) -> str:
@@ -59,8 +63,15 @@ def rank_entries(
     threshold: float = 50.0,
     prizes: Optional[Mapping[str, int]] = None,
     entry_ids: Iterable[int] = (),
+    method: str = aggregation.MEAN,
+    disagreement: Optional[float] = None,
 ) -> list[Standing]:
-    """Rank entries by the mean of their judges' sheet totals.
+    """Rank entries by the aggregate of their judges' sheet totals.
+
+    The aggregate is the mean of the totals, or with `method="trimmed"` and at least five
+    sheets the mean without the highest and the lowest sheet (`aggregation.kept`); the
+    criterion means are taken over the same kept sheets. An entry whose spread of totals
+    (max − min, over all its sheets) exceeds `disagreement` is marked `disputed`.
 
     Order: entries with at least one sheet first, by mean total, descending; ties are broken
     by the mean points of each criterion of `criteria_order` in turn (novelty, then
@@ -85,12 +96,15 @@ def rank_entries(
 
     rows = []
     for entry_id, entry_sheets in by_entry.items():
-        totals = [sheet_total(s.points) for s in entry_sheets]
+        all_totals = [sheet_total(s.points) for s in entry_sheets]
+        counted = aggregation.kept(entry_sheets, all_totals, method, [s.judge_id for s in entry_sheets])
+        totals = [sheet_total(s.points) for s in counted]
         means = {
-            code: _mean([float(s.points.get(code) or 0.0) for s in entry_sheets]) for code in criteria_order
+            code: _mean([float(s.points.get(code) or 0.0) for s in counted]) for code in criteria_order
         }
         key = (1 if entry_sheets else 0, _mean(totals), *(means[c] for c in criteria_order))
-        rows.append((key, entry_id, means, len(entry_sheets)))
+        rows.append((key, entry_id, means, len(entry_sheets), aggregation.spread(all_totals),
+                     aggregation.disputed(all_totals, disagreement)))
     rows.sort(key=lambda r: (tuple(-k for k in r[0]), r[1]))
 
     # Cumulative prize boundaries: position p (1-based) gets the first tier with p <= bound.
@@ -103,10 +117,10 @@ def rank_entries(
     standings: list[Standing] = []
     previous_key: Optional[tuple] = None
     rank = 0
-    for position, (key, entry_id, means, count) in enumerate(rows, start=1):
+    for position, (key, entry_id, means, count, gap, flagged) in enumerate(rows, start=1):
         if key != previous_key:
             rank, previous_key = position, key
         recognised = count > 0 and key[1] >= threshold
         prize = next((code for bound, code in bounds if rank <= bound), None) if recognised else None
-        standings.append(Standing(entry_id, rank, key[1], means, count, recognised, prize))
+        standings.append(Standing(entry_id, rank, key[1], means, count, recognised, prize, gap, flagged))
     return standings

@@ -184,15 +184,19 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> Any:
     )
 
 
-def csrf_token_from(html: str) -> str:
-    """The CSRF token of the first form on a page."""
+def form_value(html: str, name: str) -> str:
+    """The value of the first input of that name on a page."""
     import re
 
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    assert tag, f"no input named {name} on the page"
+    value = re.search(r'value="([^"]*)"', tag.group(0))
+    return value.group(1) if value else ""
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return form_value(html, "csrf_token")
 
 
 @pytest.fixture
@@ -217,4 +221,4 @@ def post_form(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
     return client.post(url, data=payload, **kw)
 
 
-__all__ = ["ADMIN", "SECRETARY", "JUDGE", "PARTICIPANT", "login", "post_form", "csrf_token_from", "PASSWORD"]
+__all__ = ["ADMIN", "SECRETARY", "JUDGE", "PARTICIPANT", "login", "post_form", "csrf_token_from", "form_value", "PASSWORD"]

@@ -92,3 +92,72 @@ def test_cli_create_user(runner, app) -> None:
     assert user is not None and user.role == ADMIN and user.check_password("mat-khau-dai")
     again = runner.invoke(args=["create-user", "chutich", "--role", "admin", "--password", "mat-khau-dai"])
     assert again.exit_code != 0 and "đã có người dùng" in again.output
+
+
+def test_sign_out_ends_the_session_even_for_a_replayed_cookie(app, make_user) -> None:
+    user = make_user(SECRETARY)
+    client = app.test_client()
+    login(client, user)
+    stolen = client.get_cookie("session").value
+    page = client.get("/contests/")
+    client.post("/auth/logout", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/contests/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app, make_user) -> None:
+    from conftest import post_form
+
+    user = make_user(JUDGE)
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, user)
+    login(phone, user)
+    wrong = post_form(laptop, "/auth/password", {"current": "sai", "new": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
+    assert wrong.status_code == 400 and "Mật khẩu hiện tại: không đúng." in wrong.get_data(as_text=True)
+    mismatch = post_form(laptop, "/auth/password", {"current": PASSWORD, "new": "mat-khau-moi-1", "confirm": "khac"})
+    assert "không khớp" in mismatch.get_data(as_text=True)
+    done = post_form(laptop, "/auth/password", {"current": PASSWORD, "new": "mat-khau-moi-1", "confirm": "mat-khau-moi-1"})
+    assert done.status_code == 302
+    assert laptop.get("/judging/").status_code == 200  # this session goes on
+    assert phone.get("/judging/").status_code == 302  # the other one is over
+
+
+def test_repeated_failed_sign_ins_are_throttled(app, client, make_user) -> None:
+    user = make_user(ADMIN)
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    codes = [login(client, user, password="sai-mat-khau").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert "thử quá nhiều lần" in login(client, user).get_data(as_text=True)
+
+
+def test_idle_session_times_out(app, make_user) -> None:
+    user = make_user(SECRETARY)
+    client = app.test_client()
+    login(client, user)
+    app.config["SESSION_IDLE_SECONDS"] = -1
+    response = client.get("/contests/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_new_session_at_sign_in(app, make_user) -> None:
+    user = make_user(SECRETARY)
+    client = app.test_client()
+    client.get("/auth/login")
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    login(client, user)
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+
+
+def test_production_cookies_are_secure_and_demo_is_refused(monkeypatch, tmp_path) -> None:
+    from contest import create_app
+
+    monkeypatch.setenv("SANGKIEN_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.db")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0 and "SANGKIEN_ENV=development" in result.output

@@ -77,3 +77,16 @@ def test_admin_edits_contest_and_rubric(signed_in, make_contest) -> None:
 def test_secretary_cannot_create_contest(signed_in) -> None:
     secretary, _ = signed_in(SECRETARY)
     assert secretary.get("/contests/new").status_code == 403
+
+
+def test_double_submitted_form_creates_one_contest(signed_in) -> None:
+    from conftest import csrf_token_from, form_value
+
+    admin, _ = signed_in(ADMIN)
+    html = admin.get("/contests/new").get_data(as_text=True)
+    data = contest_form(csrf_token=csrf_token_from(html), once=form_value(html, "once"))
+    first = admin.post("/contests/new", data=data)
+    second = admin.post("/contests/new", data=data)
+    assert first.status_code == 302 and second.status_code == 302
+    assert len(db.session.scalars(select(Contest)).all()) == 1
+    assert "đã được gửi trước đó" in admin.get(second.headers["Location"]).get_data(as_text=True)

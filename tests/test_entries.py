@@ -174,3 +174,15 @@ def test_live_suggestions_return_similar_registry_items(signed_in, make_registry
     assert titles and titles[0].startswith("Ứng dụng mã QR")
     assert all("khuyến học" not in t for t in titles)
     assert client.get("/entries/similar?title=a").get_json() == {"matches": []}
+
+
+def test_double_submitted_entry_form_creates_one_entry(signed_in, make_contest) -> None:
+    from conftest import form_value
+
+    contest = make_contest()
+    client, _ = signed_in(PARTICIPANT)
+    html = client.get(f"/entries/new/{contest.id}").get_data(as_text=True)
+    data = entry_form(contest, csrf_token=csrf_token_from(html), once=form_value(html, "once"))
+    assert client.post(f"/entries/new/{contest.id}", data=data).status_code == 302
+    assert client.post(f"/entries/new/{contest.id}", data=data).status_code == 302
+    assert len(db.session.scalars(select(Entry)).all()) == 1

@@ -214,7 +214,7 @@ def score_everything(world: dict) -> None:
     marks = {0: [(38, 30, 22), (36, 32, 20)], 1: [(30, 25, 15), (28, 22, 18)], 2: [(15, 10, 5), (12, 10, 8)]}
     for index, per_judge in marks.items():
         for judge, (n, u, r) in zip(world["judges"], per_judge):
-            values = {c["novelty"].id: (n, ""), c["usefulness"].id: (u, ""), c["replicability"].id: (r, "")}
+            values = {c["novelty"].id: (n, "Nhận xét"), c["usefulness"].id: (u, "Nhận xét"), c["replicability"].id: (r, "Nhận xét")}
             save_sheet(judge, world["entries"][index], values, submit=True)
     db.session.commit()
 

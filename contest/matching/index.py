@@ -18,7 +18,7 @@ from collections import Counter
 from functools import lru_cache
 from operator import itemgetter
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from rapidfuzz import fuzz
 
@@ -58,8 +58,8 @@ _LENGTH_CAP = 1.5
 # A shared word spelt with different marks on both sides ("bán"/"bạn") counts this much.
 _ACCENT_MISMATCH = 0.6
 # Calibration: score = 100 / (1 + exp(-(raw - _CAL_MID) / _CAL_SCALE)); the flag line is 50.
-_CAL_MID = 0.305
-_CAL_SCALE = 0.04
+_CAL_MID = 0.335
+_CAL_SCALE = 0.05
 DEFAULT_THRESHOLD: float = 50.0
 
 # Candidate generation: at most this many postings are read per query (rarest features first),
@@ -403,15 +403,20 @@ class Matcher:
         return [self._match(q, qtoks, e, score, ts) for score, _, e, ts in scored[:limit]]
 
     def _match(self, q: _Query, qtoks: tuple[str, tuple[Token, ...]], e: _Entry, score: float, ts: float) -> Match:
-        """A Match with its evidence: shared phrases and the body similarity."""
-        dtoks = _cached_tokens(_join(e.doc.title, e.doc.body))
-        phrases = _explain_tokens(qtoks, dtoks)
+        """A Match with its evidence, from the stored features (the registry text is not re-analysed)."""
+        fmap = e.full_map()
+        vocab = self._vocab
+
+        def has(key: str) -> bool:
+            fid = vocab.get(key)
+            return fid is not None and fid in fmap
+
+        phrases = _phrases(qtoks, _shared_runs(qtoks[0], qtoks[1], has))
         body = 0.0
-        if q.body.feats and e.b_total > 0:
-            db = _features(_split_title(dtoks, e.doc.title or "")[1])
-            both = q.marked and e.marked
-            body = 100.0 * _dice(_overlap(q.body.feats, db.feats, both), q.body.total, db.total)
-        return Match(e.doc.id, round(score, 2), ts, round(body, 1), phrases)
+        if q.b_map and e.b_total > 0:
+            # the registry side is its whole text (title words included), sized as its body
+            body = 100.0 * _dice(_overlap(q.b_map, fmap, q.marked and e.marked), q.body.total, e.b_total)
+        return Match(e.doc.id, round(score, 2), ts, round(min(body, 100.0), 1), phrases)
 
     def score_pair(self, title: str, body: str, doc_id: str) -> Match | None:
         """Score an entry against one indexed document directly (no candidate generation)."""
@@ -457,24 +462,21 @@ def _adjacent(src: str, a: Token, b: Token) -> bool:
     return a.start == b.start or (b.start >= a.end and not src[a.end : b.start].strip())
 
 
-def _shared_runs(
-    src: str, qt: Sequence[Token], osrc: str, other: Sequence[Token]
-) -> list[tuple[int, int]]:
+def _shared_runs(src: str, qt: Sequence[Token], has: Callable[[str], bool]) -> list[tuple[int, int]]:
     """Maximal token runs [i, j) of the query shared with the other text (runs of ≥2, or salient words).
 
-    Runs never cross punctuation on either side, so a phrase is something a reader sees as one.
+    ``has(key)`` tells whether the other text contains a folded word or a "word word" bigram.
+    Runs never cross punctuation in the query, so a phrase is something a reader sees as one.
     """
-    words = {t.folded for t in other}
-    bigrams = {a.folded + " " + b.folded for a, b in zip(other, other[1:]) if _adjacent(osrc, a, b)}
     runs: list[tuple[int, int]] = []
     i = 0
     n = len(qt)
     while i < n:
-        if qt[i].folded not in words:
+        if not has(qt[i].folded):
             i += 1
             continue
         j = i + 1
-        while j < n and _adjacent(src, qt[j - 1], qt[j]) and qt[j - 1].folded + " " + qt[j].folded in bigrams:
+        while j < n and _adjacent(src, qt[j - 1], qt[j]) and has(qt[j - 1].folded + " " + qt[j].folded):
             j += 1
         # trim stop words at the edges: "của hồ sơ" → "hồ sơ"
         a, b = i, j
@@ -483,27 +485,24 @@ def _shared_runs(
         while b > a and qt[b - 1].weight < 0.5:
             b -= 1
         if b - a >= 2 or (b - a == 1 and _is_salient(qt[a])):
-            # an expanded abbreviation is one word on screen: require two source words or salience
-            if qt[a].start != qt[b - 1].start or _is_salient(qt[a]) or b - a >= 2:
-                runs.append((a, b))
+            runs.append((a, b))
         i = j
     return runs
 
 
 @lru_cache(maxsize=2048)
 def _cached_tokens(text: str) -> tuple[str, tuple[Token, ...]]:
-    """NFC text and its canonical tokens (cached: the same registry texts are explained often)."""
+    """NFC text and its canonical tokens (cached: the same texts are explained often)."""
     src = _safe_nfc(text)
     return src, tuple(analyze(src, canonical=True))
 
 
-def _explain_tokens(query: tuple[str, tuple[Token, ...]], other: tuple[str, tuple[Token, ...]]) -> tuple[str, ...]:
-    """explain() on analysed texts."""
+def _phrases(query: tuple[str, tuple[Token, ...]], runs: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The runs as phrases in the query's spelling, longest first, no repeats."""
     src, qt = query
-    osrc, ot = other
     seen: set[str] = set()
     found: list[tuple[int, int, str]] = []
-    for a, b in _shared_runs(src, qt, osrc, ot):
+    for a, b in runs:
         start, end = qt[a].start, qt[b - 1].end
         if end <= start:
             continue
@@ -518,7 +517,11 @@ def _explain_tokens(query: tuple[str, tuple[Token, ...]], other: tuple[str, tupl
 
 def explain(query_text: str, other_text: str) -> tuple[str, ...]:
     """Phrases the two texts share, in the query's original spelling, longest first, no repeats."""
-    return _explain_tokens(_cached_tokens(query_text or ""), _cached_tokens(other_text or ""))
+    query = _cached_tokens(query_text or "")
+    osrc, ot = _cached_tokens(other_text or "")
+    keys = {t.folded for t in ot}
+    keys.update(a.folded + " " + b.folded for a, b in zip(ot, ot[1:]) if _adjacent(osrc, a, b))
+    return _phrases(query, _shared_runs(query[0], query[1], keys.__contains__))
 
 
 def highlight_spans(text: str, phrases: Iterable[str]) -> list[tuple[str, bool]]:

@@ -84,3 +84,28 @@
   };
   setTimeout(poll, 500);
 })();
+
+// File pickers in Vietnamese, whatever the browser's language (the native one says "Choose File").
+(function () {
+  "use strict";
+  document.querySelectorAll("input[type=file]").forEach(function (input) {
+    var group = document.createElement("div");
+    group.className = "d-flex gap-2 align-items-center flex-grow-1";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-outline-secondary text-nowrap";
+    button.textContent = "Chọn tệp…";
+    var name = document.createElement("span");
+    name.className = "text-truncate small";
+    name.textContent = "Chưa chọn tệp";
+    button.addEventListener("click", function () { input.click(); });
+    input.addEventListener("change", function () {
+      name.textContent = input.files.length ? input.files[0].name : "Chưa chọn tệp";
+    });
+    input.classList.add("visually-hidden");
+    input.tabIndex = -1;
+    group.appendChild(button);
+    group.appendChild(name);
+    input.insertAdjacentElement("afterend", group);
+  });
+})();

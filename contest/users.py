@@ -1,0 +1,82 @@
+"""The organising committee's accounts page: create, edit, disable, reset a password."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from . import operations
+from .auth import get_or_404, role_required
+from .db import db
+from .errors import OperationError
+from .forms import BaseForm, attach_error
+from .models import ADMIN, ROLE_LABELS, ROLES, User
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+class UserForm(BaseForm):
+    """An account as the admin edits it."""
+
+    username = StringField("Tên đăng nhập", validators=[Optional(), Length(max=80)])
+    full_name = StringField("Họ và tên", validators=[DataRequired("Họ và tên: không được để trống."), Length(max=200)])
+    role = SelectField("Vai trò", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
+    unit = StringField("Đơn vị", validators=[Optional(), Length(max=200)])
+    position = StringField("Chức vụ", validators=[Optional(), Length(max=200)])
+    active = BooleanField("Đang hoạt động", default=True)
+    password = PasswordField("Mật khẩu (để trống nếu không đổi)", validators=[Optional()])
+
+
+@bp.route("/")
+@role_required(ADMIN)
+def index() -> Any:
+    """Every account."""
+    users = db.session.scalars(select(User).order_by(User.role, User.username)).all()
+    return render_template("users/index.html", users=users)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(ADMIN)
+def create() -> Any:
+    """Create an account."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(current_user, form.username.data or "", form.full_name.data, form.role.data,
+                                          form.password.data or "", unit_name=form.unit.data or "",
+                                          position=form.position.data or "")
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Đã tạo tài khoản {user.username}.", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, user=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit(user_id: int) -> Any:
+    """Edit, disable or reset the password of an account."""
+    user = get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if not form.is_submitted():
+        form.unit.data = user.unit.name if user.unit else ""
+    if form.validate_on_submit():
+        try:
+            operations.update_user(current_user, user, operations.UserData(
+                full_name=form.full_name.data, role=form.role.data, unit_name=form.unit.data or "",
+                position=form.position.data or "", active=form.active.data), new_password=form.password.data or "")
+        except OperationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Đã lưu tài khoản.", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, user=user), 400 if form.errors else 200

@@ -1,0 +1,117 @@
+"""The dossier for the town council as one ZIP, the public certificate check, and `sangkien export`."""
+from __future__ import annotations
+
+import hmac
+import zipfile
+from io import BytesIO
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+from flask import Blueprint, Response, current_app, flash, has_request_context, redirect, render_template, url_for
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from contest.auth import get_or_404, role_required
+from contest.db import db, utcnow
+from contest.models import ADMIN, CLOSED, PUBLISHED, SECRETARY, Contest
+from contest.timeutil import to_local
+
+from .dossier import build_dossier, certificate_code, gather_dossier
+from .models import Publication
+
+bp = Blueprint("dossier", __name__, url_prefix="/dossier")
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def verify_url(code: str) -> str:
+    """The absolute URL of a certificate's public check: BASE_URL when set, else the request's host."""
+    base = current_app.config.get("BASE_URL")
+    if not base and has_request_context():
+        return url_for("dossier.verify", code=code, _external=True)
+    path = current_app.url_map.bind("localhost").build("dossier.verify", {"code": code})
+    return (base or DEFAULT_BASE_URL).rstrip("/") + path
+
+
+def contest_dossier(contest: Contest) -> dict[str, bytes]:
+    """The dossier's files for a contest, dated today (Vietnam time)."""
+    data = gather_dossier(contest, current_app.config["SECRET_KEY"], verify_url, to_local(utcnow()).date())
+    return build_dossier(data)
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """The files in one ZIP, under their names (folders included)."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@bp.route("/contests/<int:contest_id>.zip")
+@role_required(SECRETARY, ADMIN)
+def download(contest_id: int) -> Any:
+    """The whole dossier as one ZIP, once judging is closed."""
+    contest = get_or_404(Contest, contest_id)
+    if contest.status not in (CLOSED, PUBLISHED):
+        flash("Chỉ tải được hồ sơ gửi Hội đồng thị xã khi cuộc thi đã kết thúc chấm.", "warning")
+        return redirect(url_for("judging.standings", contest_id=contest.id))
+    data = zip_bytes(contest_dossier(contest))
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="ho-so-hoi-dong-thi-xa-{contest.year}-{contest.id}.zip"'})
+
+
+def find_certificate(code: str) -> Optional[tuple[Publication, dict]]:
+    """The latest publication and its winning row whose certificate code is `code`, if any.
+
+    Codes are HMACs, so a code is found by recomputing those of every published winner:
+    a few per contest, and a forged code matches none.
+    """
+    if len(code) != 16 or any(c not in "0123456789abcdef" for c in code):
+        return None
+    newest = (select(Publication.contest_id, func.max(Publication.version).label("version"))
+              .group_by(Publication.contest_id).subquery())
+    publications = db.session.scalars(
+        select(Publication).join(newest, (Publication.contest_id == newest.c.contest_id)
+                                 & (Publication.version == newest.c.version)))
+    secret = current_app.config["SECRET_KEY"]
+    for publication in publications:
+        for row in publication.snapshot.get("results", []):
+            if row.get("prize") and hmac.compare_digest(certificate_code(secret, publication.contest_id, row["entry_id"]), code):
+                return publication, row
+    return None
+
+
+@bp.route("/verify/<code>")
+def verify(code: str) -> Any:
+    """Public: does this certificate code belong to a winner of the latest published results?"""
+    found = find_certificate(code.lower())
+    if found is None:
+        return render_template("results/certificate.html", publication=None, row=None, code=code), 404
+    publication, row = found
+    return render_template("results/certificate.html", publication=publication, snap=publication.snapshot,
+                           row=row, code=code)
+
+
+@click.group("export")
+def export_cli() -> None:
+    """Export documents."""
+
+
+@export_cli.command("dossier")
+@click.option("--contest", "contest_id", type=int, required=True, help="Contest id.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
+@with_appcontext
+def export_dossier_command(contest_id: int, out_dir: Path) -> None:
+    """Write the dossier for the town council (XLSX, DOCX, PDF certificates) into a folder."""
+    contest = db.session.get(Contest, contest_id)
+    if contest is None:
+        raise click.ClickException(f"Không tìm thấy cuộc thi số {contest_id}.")
+    if contest.status not in (CLOSED, PUBLISHED):
+        raise click.ClickException("Cuộc thi chưa kết thúc chấm; chưa lập được hồ sơ gửi Hội đồng thị xã.")
+    files = contest_dossier(contest)
+    for name, data in files.items():
+        path = out_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    click.echo(f"Đã ghi {len(files)} tệp hồ sơ vào {out_dir}.")
