@@ -14,18 +14,25 @@ from .errors import OperationError
 from .forms import ContestForm, attach_error
 from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
 from .timeutil import to_local, to_utc
+from judging.rubric import bands_from_json, format_bands, parse_bands
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
 
 
 def _data_from(form: ContestForm) -> operations.ContestData:
     """The form's values as the operation's input (deadlines converted to UTC)."""
-    criteria = [
-        operations.CriterionData(code=(row.form.code.data or f"c{i + 1}").strip(), name=row.form.name.data.strip(),
-                                 max_points=float(row.form.max_points.data), description=(row.form.description.data or "").strip())
-        for i, row in enumerate(form.criteria)
-        if (row.form.name.data or "").strip() and row.form.max_points.data is not None
-    ]
+    criteria = []
+    for i, row in enumerate(form.criteria):
+        if not (row.form.name.data or "").strip() or row.form.max_points.data is None:
+            continue
+        try:
+            bands = [b.as_list() for b in parse_bands(row.form.bands.data or "", float(row.form.max_points.data))]
+        except ValueError as error:
+            raise OperationError(f"Tiêu chí “{row.form.name.data.strip()}”, mức điểm: {error}", "criteria") from None
+        criteria.append(operations.CriterionData(
+            code=(row.form.code.data or f"c{i + 1}").strip(), name=row.form.name.data.strip(),
+            max_points=float(row.form.max_points.data), description=(row.form.description.data or "").strip(),
+            bands=bands))
     return operations.ContestData(
         title=form.title.data, year=form.year.data,
         fields=[line.strip() for line in (form.fields.data or "").splitlines() if line.strip()],
@@ -35,6 +42,8 @@ def _data_from(form: ContestForm) -> operations.ContestData:
         prize_first=form.prize_first.data, prize_second=form.prize_second.data,
         prize_third=form.prize_third.data, prize_consolation=form.prize_consolation.data,
         duplicate_threshold=form.duplicate_threshold.data,
+        **{name: getattr(form, name).data for name in operations.JUDGING_SETTINGS
+           if getattr(form, name).data is not None or name in ("arbitration_limit", "disagreement_threshold")},
     )
 
 
@@ -42,6 +51,7 @@ def _fill_criteria(form: ContestForm, criteria: list) -> None:
     for row, c in zip(form.criteria, criteria):
         row.form.code.data, row.form.name.data, row.form.max_points.data, row.form.description.data = (
             c.code, c.name, c.max_points, c.description)
+        row.form.bands.data = format_bands(bands_from_json(c.bands, c.max_points, c.code))
 
 
 @bp.route("/")
@@ -85,6 +95,7 @@ def edit(contest_id: int) -> Any:
         form.fields.data = "\n".join(contest.fields)
         form.submission_deadline.data = to_local(contest.submission_deadline)
         form.judging_deadline.data = to_local(contest.judging_deadline)
+        _fill_criteria(form, contest.criteria)
     if form.validate_on_submit():
         try:
             operations.update_contest(current_user, contest, _data_from(form))

@@ -1,7 +1,12 @@
 """Database handle: the declarative base with stable constraint names, and init-db."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Iterator
+
+from flask import has_request_context, request
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -31,17 +36,47 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Outside a request (jobs, commands): the transactions begun inside take SQLite's write lock first."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def _wants_write_lock() -> bool:
+    """A request that may change state (not GET/HEAD/OPTIONS), or code inside write_transaction()."""
+    if _write_intent.get():
+        return True
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
     """Foreign keys on, WAL and a busy timeout for SQLite: several judges save at once."""
-    module = type(dbapi_connection).__module__
-    if "sqlite" not in module:
+    if "sqlite" not in type(dbapi_connection).__module__:
         return
+    # We issue BEGIN ourselves (below): pysqlite's implicit BEGIN would be a deferred one.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    """A write takes the lock at its start: in WAL mode a deferred transaction that reads and then
+    writes fails at once with "database is locked" whatever the busy timeout, while BEGIN IMMEDIATE
+    waits its turn."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
 
 
 def init_db() -> None:

@@ -6,6 +6,7 @@ import uuid
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -106,6 +107,7 @@ class CriterionForm(SubForm):
     name = StringField("Tên tiêu chí", validators=[Optional(), Length(max=200)])
     max_points = FloatField("Điểm tối đa", validators=[Optional(), NumberRange(0, 1000, "Điểm tối đa: từ 0 đến 1000.")])
     description = StringField("Mô tả", validators=[Optional(), Length(max=1000)])
+    bands = TextAreaField("Các mức điểm (mỗi dòng “thấp-cao: mô tả”)", validators=[Optional(), Length(max=3000)])
 
 
 class ContestForm(CreateForm):
@@ -132,6 +134,21 @@ class ContestForm(CreateForm):
                                      validators=[NumberRange(0, 100, "Số giải Khuyến khích: từ 0 đến 100.")])
     duplicate_threshold = FloatField("Ngưỡng cảnh báo trùng lặp (0–100, để trống = mặc định)",
                                      validators=[Optional(), NumberRange(0, 100, "Ngưỡng trùng lặp: từ 0 đến 100.")])
+    blind = BooleanField("Chấm kín: giám khảo không thấy tên tác giả, đơn vị")
+    assignment_mode = SelectField("Cách phân công", choices=[
+        SelectChoice("all", "Mọi giám khảo chấm mọi sáng kiến"),
+        SelectChoice("balanced", "Mỗi sáng kiến một số giám khảo, cân bằng theo số bài và lĩnh vực")], default="all")
+    judges_per_entry = IntegerField("Số giám khảo mỗi sáng kiến (khi phân công cân bằng)", default=2,
+                                    validators=[Optional(), NumberRange(1, 20, "Số giám khảo mỗi sáng kiến: từ 1 đến 20.")])
+    arbitration_limit = FloatField("Chênh lệch tối đa giữa hai giám khảo trước khi mời giám khảo thứ ba (để trống = không)",
+                                   validators=[Optional(), NumberRange(0, 1000, "Chênh lệch tối đa: từ 0 đến 1000.")])
+    disagreement_threshold = FloatField("Độ chênh tổng điểm để đánh dấu cần thảo luận (để trống = không)", default=20,
+                                        validators=[Optional(), NumberRange(0, 1000, "Độ chênh: từ 0 đến 1000.")])
+    aggregation = SelectField("Cách tính điểm", choices=[
+        SelectChoice("mean", "Trung bình cộng các phiếu"),
+        SelectChoice("trimmed", "Bỏ điểm cao nhất và thấp nhất (khi có từ 5 phiếu)")], default="mean")
+    score_step = SelectField("Bước điểm", choices=[SelectChoice("0.5", "0,5 điểm"), SelectChoice("1", "1 điểm")],
+                             coerce=float, default=0.5)
 
 
 class CoAuthorForm(SubForm):

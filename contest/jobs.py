@@ -15,7 +15,7 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from . import audit
-from .db import db, utcnow
+from .db import db, utcnow, write_transaction
 from .errors import OperationError
 from .models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job, User
 
@@ -50,7 +50,7 @@ def worker_name() -> str:
 
 def claim(job_id: int) -> bool:
     """Take a queued job for this worker; False when someone else has it."""
-    with db.engine.begin() as conn:
+    with write_transaction(), db.engine.begin() as conn:
         taken = conn.execute(
             update(Job).where(Job.id == job_id, Job.status == JOB_QUEUED)
             .values(status=JOB_RUNNING, claimed_by=worker_name(), started_at=utcnow())
@@ -59,7 +59,7 @@ def claim(job_id: int) -> bool:
 
 
 def _set_progress(job_id: int, done: int, total: int) -> None:
-    with db.engine.begin() as conn:
+    with write_transaction(), db.engine.begin() as conn:
         conn.execute(update(Job).where(Job.id == job_id).values(done=done, total=total))
 
 
@@ -79,31 +79,37 @@ def run(job_id: int) -> None:
 
     try:
         result = HANDLERS[job.kind](job, actor, progress)
-        job = db.session.get(Job, job_id)
-        job.status, job.result, job.finished_at = JOB_DONE, result, utcnow()
-        db.session.commit()
+        with write_transaction():
+            db.session.execute(update(Job).where(Job.id == job_id)
+                               .values(status=JOB_DONE, result=result, finished_at=utcnow()))
+            db.session.commit()
     except Exception as exc:  # a job must end as failed, never hang as running
         db.session.rollback()
         message = exc.message if isinstance(exc, OperationError) else "Lỗi hệ thống khi chạy tác vụ; không có dữ liệu nào bị thay đổi."
         if not isinstance(exc, OperationError):
             current_app.logger.exception("Job %s failed", job_id)
-        with db.engine.begin() as conn:
+        with write_transaction(), db.engine.begin() as conn:
             conn.execute(update(Job).where(Job.id == job_id)
                          .values(status=JOB_FAILED, error=message, finished_at=utcnow()))
 
 
 def start(app: Flask, job_id: int) -> None:
-    """Run the job in a background thread, or at once when JOBS_INLINE is set (tests)."""
+    """Run the job in a background thread; with JOBS_INLINE (tests) wait for it.
+
+    Call it after committing, and pass the id, not the job: touching an expired row would
+    open a new transaction, which in a POST request holds SQLite's write lock.
+    """
 
     def target() -> None:
         with app.app_context():
             run(job_id)
             db.session.remove()
 
+    # Always a thread of its own, outside the request that queued it; tests simply wait for it.
+    thread = threading.Thread(target=target, name=f"job-{job_id}", daemon=True)
+    thread.start()
     if app.config.get("JOBS_INLINE"):
-        target()
-    else:
-        threading.Thread(target=target, name=f"job-{job_id}", daemon=True).start()
+        thread.join()
 
 
 def run_pending(app: Flask) -> int:

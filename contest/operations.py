@@ -91,6 +91,7 @@ class CriterionData:
     name: str
     max_points: float
     description: str = ""
+    bands: list = field(default_factory=list)  # [[low, high, descriptor], …]; empty = the default bands
 
 
 @dataclass
@@ -110,6 +111,17 @@ class ContestData:
     prize_third: int = 3
     prize_consolation: int = 4
     duplicate_threshold: Optional[float] = None
+    blind: bool = False
+    assignment_mode: str = "all"
+    judges_per_entry: int = 2
+    arbitration_limit: Optional[float] = None
+    disagreement_threshold: Optional[float] = 20.0
+    aggregation: str = "mean"
+    score_step: float = 0.5
+
+
+JUDGING_SETTINGS = ("blind", "assignment_mode", "judges_per_entry", "arbitration_limit", "disagreement_threshold",
+                    "aggregation", "score_step")
 
 
 DEFAULT_CRITERIA = [
@@ -130,7 +142,8 @@ def _contest_snapshot(contest: Contest) -> dict[str, Any]:
         "forward_count": contest.forward_count,
         "prizes": [contest.prize_first, contest.prize_second, contest.prize_third, contest.prize_consolation],
         "duplicate_threshold": contest.duplicate_threshold,
-        "criteria": [[c.code, c.name, c.max_points] for c in contest.criteria],
+        "criteria": [[c.code, c.name, c.max_points, c.bands] for c in contest.criteria],
+        **{name: getattr(contest, name) for name in JUDGING_SETTINGS},
     }
 
 
@@ -145,6 +158,12 @@ def _validate_contest(data: ContestData) -> None:
         raise OperationError("Tiêu chí chấm: cần ít nhất một tiêu chí.", "criteria")
     if any(c.max_points <= 0 for c in data.criteria):
         raise OperationError("Tiêu chí chấm: điểm tối đa của mỗi tiêu chí phải lớn hơn 0.", "criteria")
+    if data.assignment_mode not in ("all", "balanced"):
+        raise OperationError("Cách phân công: không hợp lệ.", "assignment_mode")
+    if data.aggregation not in ("mean", "trimmed"):
+        raise OperationError("Cách tính điểm: không hợp lệ.", "aggregation")
+    if data.score_step not in (0.5, 1.0):
+        raise OperationError("Bước điểm: chỉ 1 hoặc 0,5.", "score_step")
     total = sum(c.max_points for c in data.criteria)
     if not 0 <= data.threshold <= total:
         raise OperationError(f"Ngưỡng công nhận: phải trong khoảng 0–{total:g} điểm.", "threshold")
@@ -152,19 +171,27 @@ def _validate_contest(data: ContestData) -> None:
 
 def _apply_contest(contest: Contest, data: ContestData) -> None:
     for name in ("title", "year", "submission_deadline", "judging_deadline", "threshold", "forward_count",
-                 "prize_first", "prize_second", "prize_third", "prize_consolation", "duplicate_threshold"):
+                 "prize_first", "prize_second", "prize_third", "prize_consolation", "duplicate_threshold",
+                 *JUDGING_SETTINGS):
         setattr(contest, name, getattr(data, name))
     contest.title = data.title.strip()
     contest.fields = [f.strip() for f in data.fields if f.strip()]
 
 
 def _rubric_frozen(contest: Contest) -> bool:
-    """The rubric cannot change once a judge has a sheet on the contest."""
-    from judging.models import ScoreSheet
+    """The rubric cannot change once a judge has submitted a sheet on the contest (drafts do not freeze it)."""
+    from judging.models import SHEET_SUBMITTED, ScoreSheet
 
     return db.session.scalar(
-        select(ScoreSheet.id).join(Entry, ScoreSheet.entry_id == Entry.id).where(Entry.contest_id == contest.id).limit(1)
+        select(ScoreSheet.id).join(Entry, ScoreSheet.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, ScoreSheet.status == SHEET_SUBMITTED).limit(1)
     ) is not None
+
+
+def _effective_bands(bands: list, max_points: float, code: str) -> list:
+    from judging.rubric import bands_from_json
+
+    return [b.as_list() for b in bands_from_json(bands, max_points, code)]
 
 
 def create_contest(actor: User, data: ContestData) -> Contest:
@@ -174,7 +201,7 @@ def create_contest(actor: User, data: ContestData) -> Contest:
     _apply_contest(contest, data)
     for pos, c in enumerate(data.criteria):
         contest.criteria.append(Criterion(code=c.code, name=c.name.strip(), max_points=c.max_points,
-                                          description=c.description, position=pos))
+                                          description=c.description, position=pos, bands=list(c.bands)))
     db.session.add(contest)
     db.session.flush()
     audit.record(actor, "contest.create", "contest", contest.id, None, _contest_snapshot(contest))
@@ -185,15 +212,19 @@ def update_contest(actor: User, contest: Contest, data: ContestData) -> Contest:
     """Change a contest's settings; its rubric only while no sheet exists."""
     _validate_contest(data)
     before = _contest_snapshot(contest)
-    rubric = [[c.code, c.name.strip(), float(c.max_points)] for c in data.criteria]
-    if rubric != [[c.code, c.name, float(c.max_points)] for c in contest.criteria]:
+    rubric = [[c.code, c.name.strip(), float(c.max_points), _effective_bands(c.bands, c.max_points, c.code)]
+              for c in data.criteria]
+    stored = [[c.code, c.name, float(c.max_points), _effective_bands(c.bands, c.max_points, c.code)]
+              for c in contest.criteria]
+    if rubric != stored:
         if _rubric_frozen(contest):
-            raise OperationError("Tiêu chí chấm: đã có phiếu chấm nên không thể thay đổi thang điểm.", "criteria")
+            raise OperationError("Tiêu chí chấm: đã có phiếu chấm được nộp nên không thể thay đổi thang điểm.", "criteria")
         existing = {c.code: c for c in contest.criteria}
         rows = []
         for pos, c in enumerate(data.criteria):
             row = existing.pop(c.code, None) or Criterion(code=c.code)
             row.name, row.max_points, row.position, row.description = c.name.strip(), c.max_points, pos, c.description
+            row.bands = list(c.bands)
             rows.append(row)
         contest.criteria = rows  # criteria left out are deleted (delete-orphan)
     _apply_contest(contest, data)

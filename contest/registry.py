@@ -83,10 +83,10 @@ def import_file() -> Any:
     path = os.path.join(folder, f"{uuid.uuid4().hex}.upload")
     with open(path, "xb") as fh:
         fh.write(data)
-    job = jobs.enqueue(current_user, REGISTRY_IMPORT, {"path": path, "filename": os.path.basename(upload.filename)})
+    job_id = jobs.enqueue(current_user, REGISTRY_IMPORT, {"path": path, "filename": os.path.basename(upload.filename)}).id
     db.session.commit()
-    jobs.start(current_app._get_current_object(), job.id)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    jobs.start(current_app._get_current_object(), job_id)
+    return redirect(url_for("jobs.show", job_id=job_id))
 
 
 @bp.route("/export.xlsx")

@@ -37,10 +37,10 @@ def index(contest_id: int) -> Any:
 def recheck(contest_id: int) -> Any:
     """Check every submitted entry again, e.g. after a registry import."""
     contest = get_or_404(Contest, contest_id)
-    job = jobs.enqueue(current_user, RECHECK, {"contest_id": contest.id})
+    job_id = jobs.enqueue(current_user, RECHECK, {"contest_id": contest.id}).id
     db.session.commit()
-    jobs.start(current_app._get_current_object(), job.id)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    jobs.start(current_app._get_current_object(), job_id)
+    return redirect(url_for("jobs.show", job_id=job_id))
 
 
 @bp.route("/flags/<int:flag_id>", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import select
 
 from . import operations
-from .db import db
+from .db import db, write_transaction
 from .duplicates import registry_document, registry_matcher
 from .jobs import Progress, handler
 from .matching import DEFAULT_THRESHOLD, Document, Matcher
@@ -39,7 +39,10 @@ def import_registry_file(job: Job, actor: Optional[User], progress: Progress) ->
                     in_registry.append([line, titles.get(match.id) or _title(match.id), round(match.score, 1)])
             matcher.add(Document(id=f"F{line}", title=row.title, body=row.summary))
             progress(index + 1, total)
-        added = operations.import_registry(actor, parsed.rows, job.payload["filename"])
+        db.session.commit()  # end the read transaction; the insert below takes the write lock first
+        with write_transaction():
+            added = operations.import_registry(actor, parsed.rows, job.payload["filename"])
+            db.session.flush()
         return {"added": len(added), "rejected": parsed.rejected, "duplicates_in_file": in_file,
                 "duplicates_in_registry": in_registry, "filename": job.payload["filename"]}
     finally:
@@ -59,9 +62,13 @@ def recheck_entries(job: Job, actor: Optional[User], progress: Progress) -> dict
     registry_matcher()  # build the index once, before the loop
     entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED)).all()
     new_flags = 0
+    db.session.commit()
     for index, entry in enumerate(entries):
-        new_flags += len(operations.flag_duplicates(actor, entry))
-        db.session.commit()  # each entry's flags stand alone; this also frees SQLite's write lock
+        with write_transaction():
+            new_flags += len(operations.flag_duplicates(actor, entry))
+            db.session.commit()  # each entry's flags stand alone; this also frees SQLite's write lock
         progress(index + 1, len(entries))
-    operations.record_recheck(actor, contest, new_flags)
+    with write_transaction():
+        operations.record_recheck(actor, contest, new_flags)
+        db.session.flush()
     return {"checked": len(entries), "new_flags": new_flags, "contest_id": contest.id}

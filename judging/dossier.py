@@ -244,8 +244,9 @@ def _signatures(doc, left: tuple[str, str, str], right: tuple[str, str, str]) ->
         _para(cell, name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
-def _grid(doc, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:  # type: ignore[no-untyped-def]
-    """A bordered table with bold centred headers, 12 pt."""
+def _grid(doc, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],  # type: ignore[no-untyped-def]
+          centred: frozenset[int] = frozenset({0})) -> None:
+    """A bordered table with bold centred headers, 12 pt; the `centred` columns are centred too."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -254,13 +255,13 @@ def _grid(doc, headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Se
         column.width = Mm(width)
     for values, is_header in [(headers, True), *[(r, False) for r in rows]]:
         cells = table.rows[0].cells if is_header else table.add_row().cells
-        for cell, value, width in zip(cells, values, widths):
+        for column, (cell, value, width) in enumerate(zip(cells, values, widths)):
             cell.width = Mm(width)
             p = cell.paragraphs[0]
             run = p.add_run(str(value))
             run.bold, run.font.size = is_header, Pt(12)
             p.paragraph_format.space_after = Pt(0)
-            if is_header or len(str(value)) < 12:
+            if is_header or column in centred:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -275,6 +276,13 @@ def _title(doc, heading: str, subject: str) -> None:  # type: ignore[no-untyped-
     _para(doc, after=0)
     _para(doc, heading, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
     _para(doc, subject, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, after=12)
+
+
+def _outcome(entry: DossierEntry) -> str:
+    """The result column of the minutes: the prize, or why there is none."""
+    if not entry.sheets:
+        return "Chưa có phiếu chấm"
+    return entry.prize_label or ("Được công nhận" if entry.recognised else "Chưa đạt")
 
 
 def _entry_list(entries: Sequence[DossierEntry]) -> str:
@@ -303,23 +311,27 @@ def minutes_docx(data: DossierData) -> bytes:
                f"(điểm của mỗi sáng kiến là trung bình cộng các phiếu chấm; ngưỡng công nhận {points(data.threshold)} điểm).",
           indent=True)
     _para(doc, "2. Kết quả chấm điểm, xếp hạng:", indent=True)
-    _grid(doc, ("Hạng", "Tên sáng kiến, giải pháp", "Tác giả/Tập thể", "Điểm TB", "Giải"),
-          [(e.rank, e.title, e.authors, points(e.mean_total), e.prize_label or ("Công nhận" if e.recognised else "Chưa đạt"))
-           for e in data.entries], (15, 66, 38, 17, 29))
+    _grid(doc, ("Hạng", "Tên sáng kiến, giải pháp", "Tác giả/Tập thể", "Điểm TB", "Kết quả"),
+          [(e.rank, e.title, e.authors, points(e.mean_total) if e.sheets else "—", _outcome(e)) for e in data.entries],
+          (15, 66, 38, 17, 29), frozenset({0, 3, 4}))
     _para(doc, after=0)
     _para(doc, "III. KẾT LUẬN", bold=True)
     recognised = [e for e in data.entries if e.recognised]
     _para(doc, f"1. Công nhận {len(recognised)} sáng kiến, giải pháp đạt từ {points(data.threshold)} điểm trở lên"
-               + (f": {_entry_list(recognised)}." if recognised else "."), indent=True)
+               + ("; trao giải như sau:" if data.winners else "."), indent=True)
     for label in PRIZE_LABELS.values():
-        names = [f"“{e.title}”" for e in data.winners if e.prize_label == label]
-        if names:
-            _para(doc, f"- {label}: {', '.join(names)}.", indent=True)
+        won = [e for e in data.winners if e.prize_label == label]
+        if won:
+            _para(doc, f"- {label}: {'; '.join(f'“{e.title}” ({e.authors})' for e in won)}.", indent=True)
+    unplaced = [e for e in recognised if not e.prize]
+    if unplaced:
+        _para(doc, f"- Được công nhận, không xếp giải: {'; '.join(f'“{e.title}” ({e.authors})' for e in unplaced)}.", indent=True)
     forwarded = data.forwarded
     _para(doc, f"2. Đề nghị {data.council} xem xét, công nhận {len(forwarded)} sáng kiến, giải pháp"
                + (f": {_entry_list(forwarded)}." if forwarded else "."), indent=True)
     _para(doc, "Cuộc họp kết thúc cùng ngày; biên bản đã được thông qua trước các thành viên dự họp và "
                "thống nhất nội dung như trên./.", indent=True)
+    _para(doc, after=0)
     _signatures(doc, ("", "THƯ KÝ", data.secretary.name), ("", "TRƯỞNG BAN GIÁM KHẢO", data.chair.name))
     return _docx_bytes(doc)
 
@@ -341,7 +353,7 @@ def submission_docx(data: DossierData) -> bytes:
     if forwarded:
         _grid(doc, ("STT", "Tên sáng kiến, giải pháp", "Tác giả/Tập thể", "Đơn vị", "Điểm TB", "Giải"),
               [(n, e.title, e.authors, e.unit, points(e.mean_total), e.prize_label) for n, e in enumerate(forwarded, start=1)],
-              (11, 54, 34, 30, 16, 23))
+              (11, 54, 34, 30, 16, 23), frozenset({0, 4, 5}))
     else:
         _para(doc, "(Chưa có sáng kiến, giải pháp nào được chọn đề nghị.)", italic=True, indent=True)
     _para(doc, after=0)

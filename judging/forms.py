@@ -4,44 +4,121 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional as OptionalValue
 
-from contest.models import Criterion
+from contest.forms import BaseForm
+from contest.models import Contest, Criterion, User
 from contest.timeutil import format_number
 
-from .models import ScoreSheet
+from .models import PanelMember, ScoreSheet
+from .rubric import band_of
 
 
-class SheetForm(FlaskForm):
+class SheetForm(BaseForm):
     """Base of the per-contest sheet form; fields are added by `sheet_form`."""
 
     criteria: list[Criterion] = []
 
-    def rows(self) -> list[tuple[Criterion, Any, Any]]:
-        """(criterion, points field, comment field) in rubric order."""
-        return [(c, self[f"points_{c.id}"], self[f"comment_{c.id}"]) for c in self.criteria]
+    def rows(self) -> list[tuple[Criterion, Any, Any, Any]]:
+        """(criterion, band select, points field, comment field) in rubric order."""
+        return [(c, self[f"band_{c.id}"], self[f"points_{c.id}"], self[f"comment_{c.id}"]) for c in self.criteria]
 
-    def values(self) -> dict[int, tuple[Optional[str], str]]:
-        """The raw input keyed by criterion id, as `save_sheet` takes it (it parses the points)."""
-        return {c.id: (p.data, cm.data or "") for c, p, cm in self.rows()}
+    def values(self) -> dict[int, tuple[Optional[str], str, Optional[str]]]:
+        """The raw input keyed by criterion id, as `save_sheet` takes it (it parses the points and checks the band)."""
+        return {c.id: (p.data, cm.data or "", b.data or None) for c, b, p, cm in self.rows()}
 
 
-def sheet_form(criteria: list[Criterion], sheet: Optional[ScoreSheet], formdata: Any = None) -> SheetForm:
-    """A form for these criteria, filled from the request or else from the judge's own sheet."""
+def sheet_form(criteria: list[Criterion], sheet: Optional[ScoreSheet], formdata: Any = None,
+               step: float = 0.5) -> SheetForm:
+    """A form for these criteria, filled from the request or else from the judge's own sheet.
+
+    Per criterion: a band select (its options carry the band's range for judging.js), the
+    points within it, and a comment.
+    """
     attrs: dict[str, Any] = {"criteria": list(criteria)}
     for c in criteria:
         maximum = format_number(float(c.max_points))
-        attrs[f"points_{c.id}"] = StringField(
-            f"Điểm (0–{maximum})",
-            render_kw={"type": "number", "min": 0, "max": f"{c.max_points:g}", "step": 0.5, "inputmode": "decimal",
-                       "data-points": f"{c.max_points:g}"},
+        bands = c.band_list
+        attrs[f"band_{c.id}"] = SelectField(
+            "Mức đánh giá",
+            choices=[SelectChoice("", "— Chọn mức —")] + [
+                SelectChoice(str(i), f"{format_number(b.low)}–{format_number(b.high)} điểm: {b.label}",
+                             render_kw={"data-low": f"{b.low:g}", "data-high": f"{b.high:g}"})
+                for i, b in enumerate(bands)
+            ],
+            validate_choice=False,
+            render_kw={"data-band-for": f"points_{c.id}"},
         )
-        attrs[f"comment_{c.id}"] = TextAreaField("Nhận xét")
+        attrs[f"points_{c.id}"] = StringField(
+            f"Điểm (0–{maximum}, bước {format_number(float(step))})",
+            render_kw={"type": "number", "min": 0, "max": f"{c.max_points:g}", "step": f"{step:g}",
+                       "inputmode": "decimal", "data-points": f"{c.max_points:g}"},
+        )
+        attrs[f"comment_{c.id}"] = TextAreaField("Nhận xét (bắt buộc nếu điểm ở mức thấp nhất)")
     form_class = type("ContestSheetForm", (SheetForm,), attrs)
     data: dict[str, Any] = {}
     if sheet is not None:
+        bands = {c.id: c.band_list for c in criteria}
         for score in sheet.scores:
             points = score.points
             data[f"points_{score.criterion_id}"] = "" if points is None else f"{points:g}"
             data[f"comment_{score.criterion_id}"] = score.comment
+            band = band_of(points, bands.get(score.criterion_id, [])) if points is not None else None
+            if band is not None:
+                data[f"band_{score.criterion_id}"] = str(bands[score.criterion_id].index(band))
     return form_class(formdata=formdata, data=data)
+
+
+class PanelForm(BaseForm):
+    """Who sits on the panel, who chairs it, and each member's fields; fields are added by `panel_form`."""
+
+    judges: list[User] = []
+
+    def rows(self) -> list[tuple[User, Any, Any]]:
+        """(judge, member checkbox, fields select) by name."""
+        return [(j, self[f"member_{j.id}"], self[f"fields_{j.id}"]) for j in self.judges]
+
+    def chosen(self) -> list[User]:
+        return [j for j, member, _ in self.rows() if member.data]
+
+    def fields_by_judge(self) -> dict[int, list[str]]:
+        return {j.id: list(f.data or []) for j, _, f in self.rows()}
+
+
+def panel_form(contest: Contest, judges: list[User], members: list[PanelMember], formdata: Any = None) -> PanelForm:
+    """The panel form for these judges, filled from the request or else from the current panel."""
+    current = {m.judge_id: m for m in members}
+    choices = [SelectChoice(f, f) for f in contest.fields]
+    attrs: dict[str, Any] = {"judges": list(judges)}
+    for j in judges:
+        attrs[f"member_{j.id}"] = BooleanField(f"{j.full_name}", default=j.id in current)
+        attrs[f"fields_{j.id}"] = SelectMultipleField(
+            "Lĩnh vực chuyên môn", choices=choices, validate_choice=False,
+            default=list(current[j.id].fields or []) if j.id in current else [],
+        )
+    chair = next((m.judge_id for m in members if m.is_chair), None)
+    attrs["chair"] = SelectField("Trưởng ban giám khảo", choices=[SelectChoice("", "— Chưa chọn —")]
+                                 + [SelectChoice(str(j.id), j.full_name) for j in judges],
+                                 default=str(chair) if chair else "", validate_choice=False)
+    return type("ContestPanelForm", (PanelForm,), attrs)(formdata=formdata)
+
+
+class AddAssignmentForm(BaseForm):
+    """Assign one judge to one entry by hand (choices set by the view)."""
+
+    entry_id = SelectField("Sáng kiến", coerce=int, validate_choice=False)
+    judge_id = SelectField("Giám khảo", coerce=int, validate_choice=False)
+    reason = TextAreaField("Lý do (bắt buộc nếu có xung đột lợi ích)", validators=[OptionalValue(), Length(max=2000)])
+
+
+class ReasonForm(BaseForm):
+    """A reason for a declared conflict, a reopened sheet, a re-score request."""
+
+    reason = TextAreaField("Lý do", validators=[DataRequired("Lý do: không được để trống."), Length(max=2000)])
+
+
+class ReopenForm(ReasonForm):
+    """Reopen one submitted sheet (choices set by the view)."""
+
+    sheet_id = SelectField("Phiếu chấm đã nộp", coerce=int, validate_choice=False)

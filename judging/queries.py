@@ -59,6 +59,14 @@ def is_chair(contest: Contest, user: Any) -> bool:
     return member is not None and member.is_chair
 
 
+def chaired_contests(user: Any) -> list[Contest]:
+    """The contests whose panel the user chairs."""
+    return list(db.session.scalars(
+        select(Contest).join(PanelMember, PanelMember.contest_id == Contest.id)
+        .where(PanelMember.judge_id == user.id, PanelMember.is_chair.is_(True)).order_by(Contest.id)
+    ))
+
+
 def entry_info(entry: Entry) -> EntryInfo:
     """An entry as the pure assigner sees it."""
     return EntryInfo(entry.id, entry.author_id, entry.unit_id, entry.field, tuple(c.full_name for c in entry.coauthors))

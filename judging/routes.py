@@ -1,18 +1,22 @@
 """Views of the judging side: the judge's queue and sheet, the panel, closing, standings, forwarding."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from contest.auth import get_or_404, role_required
 from contest.db import db, utcnow
-from contest.models import ADMIN, JUDGE, JUDGING, SECRETARY, Contest, Entry
+from contest.forms import attach_error
+from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
 
-from . import export, operations, queries
-from .forms import sheet_form
-from .models import Assignment, Publication, ScoreSheet
+from . import aggregation, export, operations, queries
+from .assignment import CONFLICT_LABELS
+from .forms import AddAssignmentForm, ReasonForm, ReopenForm, panel_form, sheet_form
+from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_SUBMITTED, Assignment, Publication, ScoreSheet
 from .operations import JudgingError
 from .ranking import PRIZE_LABELS, sheet_total
 
@@ -32,7 +36,8 @@ def get_assignment_or_403(entry: Entry) -> Assignment:
 @role_required(JUDGE)
 def queue() -> Any:
     """The judge's queue: assigned entries of contests being judged, with the sheet's status."""
-    return render_template("judging/queue.html", rows=queries.judge_queue(current_user))
+    return render_template("judging/queue.html", rows=queries.judge_queue(current_user),
+                           chaired=queries.chaired_contests(current_user))
 
 
 @bp.route("/entries/<int:entry_id>", methods=["GET", "POST"])
@@ -42,7 +47,8 @@ def sheet(entry_id: int) -> Any:
     entry = get_or_404(Entry, entry_id)
     get_assignment_or_403(entry)
     own = queries.find_sheet(entry, current_user)
-    form = sheet_form(entry.contest.criteria, own, request.form if request.method == "POST" else None)
+    form = sheet_form(entry.contest.criteria, own, request.form if request.method == "POST" else None,
+                      step=entry.contest.score_step or 0.5)
     if request.method == "POST":
         submit = request.form.get("action") == "submit"
         try:
@@ -59,35 +65,223 @@ def sheet(entry_id: int) -> Any:
     return _render_sheet(entry, own, form)
 
 
-def _render_sheet(entry: Entry, own: ScoreSheet | None, form: Any, status: int = 200) -> Any:
+def _render_sheet(entry: Entry, own: ScoreSheet | None, form: Any, status: int = 200,
+                  conflict_form: Any = None) -> Any:
     """The sheet page with the judge's own total (never anyone else's sheet)."""
     total = sheet_total(own.points_by_criterion()) if own else 0.0
-    return render_template("judging/sheet.html", entry=entry, sheet=own, form=form, total=total), status
+    return render_template("judging/sheet.html", entry=entry, sheet=own, form=form, total=total,
+                           conflict_form=conflict_form or ReasonForm(formdata=None), blind=entry.contest.blind), status
 
 
-def _render_panel(contest: Contest, status: int = 200) -> Any:
-    """The panel page: judges, the assignment matrix and the missing sheets."""
+@bp.route("/entries/<int:entry_id>/conflict", methods=["POST"])
+@role_required(JUDGE)
+def declare_conflict(entry_id: int) -> Any:
+    """The judge declares a conflict of interest: the entry leaves their queue, the secretary sees why."""
+    entry = get_or_404(Entry, entry_id)
+    get_assignment_or_403(entry)
+    form = ReasonForm()
+    try:
+        if not form.validate():
+            raise JudgingError("Lý do: cần ghi rõ lý do xung đột lợi ích.", field="reason")
+        operations.declare_conflict(current_user, entry, form.reason.data)
+        db.session.commit()
+    except JudgingError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        flash(error.message, "danger")
+        own = queries.find_sheet(entry, current_user)
+        return _render_sheet(entry, own, sheet_form(entry.contest.criteria, own, step=entry.contest.score_step),
+                             400, conflict_form=form)
+    flash("Đã ghi nhận xung đột lợi ích; sáng kiến đã được rút khỏi danh sách chấm của bạn.", "success")
+    return redirect(url_for("judging.queue"))
+
+
+def neutral_name(position: int, attachment: Attachment) -> str:
+    """The name a blind judge downloads a file under: no author, no unit, only its place and type."""
+    extension = attachment.stored_name.rsplit(".", 1)[-1] if "." in attachment.stored_name else "bin"
+    return f"tep-dinh-kem-{position}.{extension}"
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@role_required(JUDGE)
+def attachment(attachment_id: int) -> Any:
+    """An assigned judge downloads an entry's file; in blind mode under a neutral name."""
+    item = get_or_404(Attachment, attachment_id)
+    entry = item.entry
+    get_assignment_or_403(entry)
+    path = os.path.join(current_app.config["UPLOAD_FOLDER"], item.stored_name)
+    if not os.path.exists(path):
+        abort(404)
+    name = neutral_name(entry.attachments.index(item) + 1, item) if entry.contest.blind else item.original_name
+    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _panel_forms(contest: Contest, formdata: Any = None) -> dict[str, Any]:
+    members = queries.panel_members(contest)
+    judges = queries.active_judges()
+    judges += [m.judge for m in members if m.judge not in judges]
+    add = AddAssignmentForm(formdata=None)
+    add.entry_id.choices = [(e.id, e.title) for e in queries.eligible_entries(contest)]
+    add.judge_id.choices = [(m.judge_id, m.judge.full_name) for m in members]
+    reopen = ReopenForm(formdata=None)
+    reopen.sheet_id.choices = [
+        (s.id, f"{s.entry.title} — {s.judge.full_name}")
+        for s in db.session.scalars(
+            select(ScoreSheet).join(Entry, Entry.id == ScoreSheet.entry_id)
+            .where(Entry.contest_id == contest.id, ScoreSheet.status == SHEET_SUBMITTED).order_by(ScoreSheet.id)
+        )
+    ]
+    return {"panel_form": panel_form(contest, judges, members, formdata), "add_form": add, "reopen_form": reopen}
+
+
+def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
+    """The panel page: members and chair, conflicts, the assignment matrix, the missing sheets."""
     now = utcnow()
     progress = queries.panel_progress(contest, now)
-    return render_template("judging/panel.html", contest=contest, progress=progress, now=now), status
+    members = queries.panel_members(contest)
+    context = {**_panel_forms(contest), **forms}
+    assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest)}
+    return render_template(
+        "judging/panel.html", contest=contest, progress=progress, now=now, members=members,
+        conflicts=queries.conflicts(contest, progress.entries, members), conflict_labels=CONFLICT_LABELS,
+        declared=queries.declared_conflicts(contest), overrides=queries.overridden(contest),
+        assignments=assignments, source_labels=ASSIGNMENT_SOURCE_LABELS, notices=queries.contest_notices(contest),
+        **context,
+    ), status
+
+
+def _panel_action(contest: Contest, action: Any, success: str, **forms: Any) -> Any:
+    """Run one verb for the panel page, commit once, and come back (or show the refusal)."""
+    try:
+        result = action()
+        db.session.commit()
+    except JudgingError as error:
+        db.session.rollback()
+        for form in forms.values():
+            attach_error(form, error)
+        flash(error.message, "danger")
+        return _render_panel(contest, 400, **forms)
+    flash(success.format(result=result), "success")
+    return redirect(url_for("judging.panel", contest_id=contest.id))
 
 
 @bp.route("/contests/<int:contest_id>/panel", methods=["GET", "POST"])
 @role_required(*STAFF)
 def panel(contest_id: int) -> Any:
-    """The panel and its progress; POST assigns every active judge to every eligible entry."""
+    """The panel and its progress; POST assigns the panel to the eligible entries by the contest's mode."""
     contest = get_or_404(Contest, contest_id)
     if request.method == "GET":
         return _render_panel(contest)
+    return _panel_action(contest, lambda: operations.assign_panel(current_user, contest),
+                         "Đã phân công {result} lượt chấm mới; cuộc thi chuyển sang giai đoạn chấm.")
+
+
+@bp.route("/contests/<int:contest_id>/panel/members", methods=["POST"])
+@role_required(*STAFF)
+def panel_members(contest_id: int) -> Any:
+    """Choose the panel's judges, its chair and each member's fields."""
+    contest = get_or_404(Contest, contest_id)
+    form = _panel_forms(contest, request.form)["panel_form"]
+    if not form.validate():
+        flash("Biểu mẫu Ban giám khảo chưa hợp lệ.", "danger")
+        return _render_panel(contest, 400, panel_form=form)
+    chair = db.session.get(User, int(form.chair.data)) if (form.chair.data or "").isdigit() else None
+    return _panel_action(
+        contest, lambda: operations.set_panel(current_user, contest, form.chosen(), chair, form.fields_by_judge()),
+        "Đã lưu Ban giám khảo.", panel_form=form,
+    )
+
+
+@bp.route("/contests/<int:contest_id>/assignments", methods=["POST"])
+@role_required(*STAFF)
+def add_assignment(contest_id: int) -> Any:
+    """Assign one judge to one entry by hand; a conflict needs a reason."""
+    contest = get_or_404(Contest, contest_id)
+    form = AddAssignmentForm()
+    form.entry_id.choices = [(e.id, e.title) for e in queries.eligible_entries(contest)]
+    form.judge_id.choices = [(m.judge_id, m.judge.full_name) for m in queries.panel_members(contest)]
+    entry = db.session.get(Entry, form.entry_id.data) if form.validate() else None
+    judge = db.session.get(User, form.judge_id.data) if entry else None
+    if entry is None or judge is None or entry.contest_id != contest.id:
+        flash("Hãy chọn một sáng kiến và một giám khảo của cuộc thi.", "danger")
+        return _render_panel(contest, 400, add_form=form)
+    return _panel_action(contest, lambda: operations.add_assignment(current_user, entry, judge, form.reason.data or ""),
+                         "Đã phân công thêm.", add_form=form)
+
+
+@bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
+@role_required(*STAFF)
+def remove_assignment(assignment_id: int) -> Any:
+    """Take one entry out of one judge's queue."""
+    target = get_or_404(Assignment, assignment_id)
+    contest = target.entry.contest
+    return _panel_action(contest, lambda: operations.remove_assignment(current_user, target), "Đã bỏ phân công.")
+
+
+@bp.route("/contests/<int:contest_id>/reopen", methods=["POST"])
+@role_required(*STAFF)
+def reopen(contest_id: int) -> Any:
+    """Reopen one submitted sheet, with the reason the judge will read."""
+    contest = get_or_404(Contest, contest_id)
+    form = ReopenForm()
+    form.sheet_id.choices = _panel_forms(contest)["reopen_form"].sheet_id.choices
+    sheet = db.session.get(ScoreSheet, form.sheet_id.data) if form.sheet_id.data else None
+    if sheet is None or sheet.entry.contest_id != contest.id:
+        flash("Hãy chọn một phiếu chấm đã nộp của cuộc thi.", "danger")
+        return _render_panel(contest, 400, reopen_form=form)
+    return _panel_action(contest, lambda: operations.reopen_sheet(current_user, sheet, form.reason.data or ""),
+                         "Đã mở lại phiếu chấm; giám khảo sẽ thấy lý do.", reopen_form=form)
+
+
+def get_chair_or_403(contest: Contest) -> None:
+    """Only the chair of the contest's panel opens the chair's page."""
+    if not queries.is_chair(contest, current_user):
+        abort(403)
+
+
+def _render_chair(contest: Contest, status: int = 200, form: Any = None) -> Any:
+    """The chair's page: notices always; every sheet, spreads and z-scores only once the round is closed."""
+    closed = contest.status in (CLOSED, PUBLISHED)
+    sheets = queries.counted_sheets(contest) if closed else []
+    rows = [(s.entry_id, s.judge_id, sheet_total(s.points_by_criterion())) for s in sheets]
+    return render_template(
+        "judging/chair.html", contest=contest, closed=closed, sheets=sheets,
+        totals={(e, j): t for e, j, t in rows}, z=aggregation.z_scores(rows), scales=aggregation.judge_scales(rows),
+        results=queries.contest_results(contest) if closed else [], notices=queries.contest_notices(contest),
+        form=form or ReasonForm(formdata=None),
+    ), status
+
+
+@bp.route("/contests/<int:contest_id>/chair")
+@role_required(JUDGE)
+def chair(contest_id: int) -> Any:
+    """The chair's page."""
+    contest = get_or_404(Contest, contest_id)
+    get_chair_or_403(contest)
+    return _render_chair(contest)
+
+
+@bp.route("/contests/<int:contest_id>/chair/rescore/<int:entry_id>", methods=["POST"])
+@role_required(JUDGE)
+def rescore(contest_id: int, entry_id: int) -> Any:
+    """The chair asks the entry's judges to score it again."""
+    contest = get_or_404(Contest, contest_id)
+    get_chair_or_403(contest)
+    entry = get_or_404(Entry, entry_id)
+    if entry.contest_id != contest.id:
+        abort(404)
+    form = ReasonForm()
     try:
-        created = operations.assign_panel(current_user, contest)
+        operations.request_rescore(current_user, entry, form.reason.data or "")
         db.session.commit()
     except JudgingError as error:
         db.session.rollback()
         flash(error.message, "danger")
-        return _render_panel(contest, 400)
-    flash(f"Đã phân công {created} lượt chấm mới; cuộc thi chuyển sang giai đoạn chấm.", "success")
-    return redirect(url_for("judging.panel", contest_id=contest.id))
+        return _render_chair(contest, 400, form)
+    flash("Đã mở lại các phiếu chấm của sáng kiến; giám khảo sẽ chấm lại.", "success")
+    return redirect(url_for("judging.chair", contest_id=contest.id))
 
 
 @bp.route("/contests/<int:contest_id>/close", methods=["POST"])

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from contest import create_app, normalize_database_url
@@ -37,7 +37,10 @@ class IsolatedClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        db.session.expire_all()
+        # End the test's own transaction so its next query sees what the request committed
+        # (an SQLite read transaction keeps the snapshot it began with).
+        if has_app_context():  # not in a thread of a concurrency test
+            db.session.commit()
         return response
 
 

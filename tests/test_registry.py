@@ -129,7 +129,7 @@ def test_jobs_run_in_a_thread_and_are_claimed_once(app, make_user) -> None:
     for thread in threading.enumerate():
         if thread.name == f"job-{job.id}":
             thread.join(timeout=30)
-    db.session.refresh(job)
+    db.session.commit()  # a fresh transaction sees what the job's thread committed
     assert job.status == "done" and job.result["added"] == 1 and job.claimed_by
     assert not jobs.claim(job.id)  # already taken: nobody runs it twice
     assert db.session.get(Job, job.id).done == 1

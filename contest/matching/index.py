@@ -49,16 +49,17 @@ class Match:
 
 # --- scoring constants (fixed, see module docstring; tuned once on the dev set) -------------
 # Raw similarity = F · (T + _T_FLOOR) ** _T_EXP, where F is the weighted Dice overlap of the
-# whole texts and T that of the titles: the title names the core idea, so a body that copies the
-# problem statement of another initiative but under a different title is held back.
+# whole texts and T the similarity of the titles (word overlap averaged with rapidfuzz): the
+# title names the core idea, so a body that copies the problem statement of another initiative
+# under a different title is held back, while a reworded body under a close title still counts.
 _T_FLOOR = 0.05
-_T_EXP = 0.25
+_T_EXP = 0.75
 # Beyond this ratio of sizes, the longer text's extra length no longer lowers the similarity.
 _LENGTH_CAP = 1.5
 # A shared word spelt with different marks on both sides ("bán"/"bạn") counts this much.
 _ACCENT_MISMATCH = 0.6
 # Calibration: score = 100 / (1 + exp(-(raw - _CAL_MID) / _CAL_SCALE)); the flag line is 50.
-_CAL_MID = 0.335
+_CAL_MID = 0.27
 _CAL_SCALE = 0.05
 DEFAULT_THRESHOLD: float = 50.0
 
@@ -375,9 +376,10 @@ class Matcher:
             full = max(title, 0.9 * tfuzz)
         else:
             full = _dice(_overlap(q.f_map, e.full_map(), both), q.f_total, e.f_total)
-        raw = full * (title + _T_FLOOR) ** _T_EXP
-        tscore = 100.0 * max(title, 0.9 * tfuzz)
-        return calibrate(raw), round(min(tscore, 100.0), 1)
+        # Title similarity: word overlap averaged with rapidfuzz (which forgives misspelt words).
+        tsim = 0.5 * (title + tfuzz)
+        raw = full * (tsim + _T_FLOOR) ** _T_EXP
+        return calibrate(raw), round(min(100.0 * tsim, 100.0), 1)
 
     def search(
         self,

@@ -1,9 +1,13 @@
 """The one normaliser of Vietnamese text used by everything in contest.matching that compares text.
 
-Pipeline: NFC → tone marks moved to one canonical vowel (so "hoà"/"hòa", "thuỷ"/"thủy" agree)
-→ domain abbreviations expanded ("UBND" → "ủy ban nhân dân") → lower case → punctuation
-dropped. ``fold`` additionally drops every mark (đ → d) for diacritics-insensitive comparison;
-the accented form stays available so that agreement of marks can count when both sides have them.
+Pipeline: NFC (NFD input would split words) → words (punctuation separates them) → domain
+abbreviations expanded ("UBND" → "ủy ban nhân dân", abbreviations.txt) → lower case → tone
+mark moved to one canonical vowel (so "hoà"/"hòa", "thuỷ"/"thủy" agree). ``fold`` drops every
+mark (đ → d) for diacritics-insensitive comparison; ``analyze`` keeps both forms per token so
+that agreement of marks can count when both texts were typed with them, and gives each token
+its stop-word weight (stopwords.txt). ``analyze(text, canonical=True)`` adds the matcher's
+layer: spelled-out numbers to digits and synonyms to one wording (synonyms.txt).
+All functions are idempotent on their output and never raise, whatever the Unicode input.
 """
 
 from __future__ import annotations

@@ -1,0 +1,48 @@
+"""Several people saving at once on SQLite: nobody gets "database is locked" as an error."""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select
+
+from conftest import csrf_token_from, login
+from contest import operations
+from contest.db import db
+from contest.models import PARTICIPANT, Entry
+
+
+def test_simultaneous_draft_saves_all_succeed(app, make_user, make_contest) -> None:
+    contest = make_contest()
+    people = [make_user(PARTICIPANT) for _ in range(4)]
+    drafts = []
+    for person in people:
+        drafts.append(operations.save_entry(person, contest, operations.EntryData(
+            kind="individual", title="Bản nháp", field=contest.fields[0])).id)
+    db.session.commit()
+    clients = []
+    for person in people:
+        client = app.test_client()
+        login(client, person)
+        clients.append(client)
+    tokens = [csrf_token_from(c.get(f"/entries/{d}/edit").get_data(as_text=True)) for c, d in zip(clients, drafts)]
+    field = contest.fields[0]
+    codes: list[int] = []
+    start = threading.Barrier(len(people))
+
+    def save(index: int) -> None:
+        start.wait()
+        for round_ in range(8):
+            response = clients[index].post(f"/entries/{drafts[index]}/edit", data={
+                "csrf_token": tokens[index], "kind": "individual", "title": f"Sáng kiến {index} lần {round_}",
+                "field": field, "solution": "Nội dung " * 50})
+            codes.append(response.status_code)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(people))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert codes == [302] * (8 * len(people))
+    db.session.commit()
+    titles = {e.id: e.title for e in db.session.scalars(select(Entry))}
+    assert [titles[d] for d in drafts] == [f"Sáng kiến {i} lần 7" for i in range(len(people))]

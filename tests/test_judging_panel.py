@@ -1,0 +1,351 @@
+"""Panel, chair, conflicts, blind mode, bands, reopening, arbitration and re-scoring, through the web and the verbs."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from contest.db import db
+from contest.models import AuditLog, Attachment, Contest, CoAuthor, Entry, Unit, User
+from judging.models import Assignment, Conflict, Notice, PanelMember, Publication, ScoreSheet
+from judging.operations import (
+    JudgingError, add_assignment, assign_panel, close_judging, publish_results, reopen_sheet, request_rescore,
+    save_sheet, set_panel,
+)
+from tests.conftest import JUDGE, PARTICIPANT, SECRETARY, post_form
+
+CANARY_AUTHOR = "Hoàng Canary Xuân"
+CANARY_UNIT = "Phòng Canary-Unit 42"
+
+
+@pytest.fixture
+def ward(make_user: Callable[..., User], make_contest: Callable[..., Contest], make_entry: Callable[..., Entry]) -> dict[str, Any]:
+    """Two units, an author in one; four judges (one from the author's unit); two entries; a secretary."""
+    unit, other = Unit(name=CANARY_UNIT), Unit(name="Công an phường")
+    db.session.add_all([unit, other])
+    db.session.commit()
+    author = make_user(PARTICIPANT, unit=unit, full_name=CANARY_AUTHOR)
+    contest = make_contest()
+    entries = [make_entry(contest, author, title="Sổ tay số thủ tục hành chính"),
+               make_entry(contest, author, title="Zalo OA trả lời người dân")]
+    judges = [make_user(JUDGE, full_name=name, unit=u) for name, u in
+              (("Trần Văn An", other), ("Lê Thị Bích", other), ("Phạm Cùng Đơn Vị", unit), ("Võ Văn Dũng", None))]
+    return {"contest": contest, "entries": entries, "author": author, "judges": judges, "unit": unit,
+            "secretary": make_user(SECRETARY, full_name="Đỗ Thư Ký")}
+
+
+def values(contest: Contest, n: float, u: float, r: float, comment: str = "Nhận xét") -> dict[int, tuple]:
+    c = {x.code: x.id for x in contest.criteria}
+    return {c["novelty"]: (n, comment), c["usefulness"]: (u, comment), c["replicability"]: (r, comment)}
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
+
+
+def test_secretary_forms_the_panel_with_a_chair_on_the_panel_page(ward: dict, signed_in: Callable) -> None:
+    contest, (a, b, same_unit, d) = ward["contest"], ward["judges"]
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    url = f"/judging/contests/{contest.id}/panel"
+    response = post_form(secretary, f"{url}/members", {
+        f"member_{a.id}": "y", f"member_{b.id}": "y", f"member_{same_unit.id}": "y",
+        f"fields_{a.id}": contest.fields[0], "chair": str(b.id)}, page=url)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    members = {m.judge_id: m for m in db.session.scalars(select(PanelMember))}
+    assert set(members) == {a.id, b.id, same_unit.id} and members[b.id].is_chair
+    assert members[a.id].fields == [contest.fields[0]]
+    page = secretary.get(url).get_data(as_text=True)
+    assert "Trưởng ban" in page and "Lê Thị Bích" in page
+
+    # A chair outside the panel is refused.
+    response = post_form(secretary, f"{url}/members", {f"member_{a.id}": "y", "chair": str(d.id)}, page=url)
+    assert response.status_code == 400 and "Trưởng ban: phải là một thành viên" in response.get_data(as_text=True)
+
+    # Every panel judge to every entry, except the one of the author's unit — shown, never silent.
+    assert post_form(secretary, url).status_code == 302
+    pairs = set(db.session.execute(select(Assignment.entry_id, Assignment.judge_id)))
+    assert {j for _, j in pairs} == {a.id, b.id} and len(pairs) == 4
+    page = secretary.get(url).get_data(as_text=True)
+    assert "Cùng đơn vị với tác giả" in page and "Phạm Cùng Đơn Vị" in page
+    assert "judging.set_panel" in actions()
+
+
+def test_conflict_override_needs_a_reason_and_is_audited(ward: dict, signed_in: Callable) -> None:
+    contest, entry = ward["contest"], ward["entries"][0]
+    same_unit = ward["judges"][2]
+    set_panel(ward["secretary"], contest, ward["judges"])
+    assign_panel(ward["secretary"], contest)
+    db.session.commit()
+    assert db.session.scalar(select(Assignment).filter_by(judge_id=same_unit.id)) is None
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    url = f"/judging/contests/{contest.id}/assignments"
+    page = f"/judging/contests/{contest.id}/panel"
+    response = post_form(secretary, url, {"entry_id": entry.id, "judge_id": same_unit.id}, page=page)
+    assert response.status_code == 400 and "cần ghi lý do" in response.get_data(as_text=True)
+    response = post_form(secretary, url, {"entry_id": entry.id, "judge_id": same_unit.id,
+                                          "reason": "Đơn vị chỉ có một chuyên gia về lĩnh vực này"}, page=page)
+    assert response.status_code == 302
+    made = db.session.scalar(select(Assignment).filter_by(judge_id=same_unit.id))
+    assert made.override_reason == "Đơn vị chỉ có một chuyên gia về lĩnh vực này"
+    record = db.session.scalar(select(AuditLog).filter_by(action="judging.add_assignment"))
+    assert record.after["conflict"] == "unit" and "chuyên gia" in record.after["override_reason"]
+    html = secretary.get(page).get_data(as_text=True)
+    assert "Vẫn phân công (có lý do)" in html and "chuyên gia về lĩnh vực này" in html
+
+    # Removing one assignment by hand.
+    made_id = made.id
+    assert post_form(secretary, f"/judging/assignments/{made_id}/remove", page=page).status_code == 302
+    db.session.expunge_all()
+    assert db.session.get(Assignment, made_id) is None and "judging.remove_assignment" in actions()
+
+
+def test_author_and_coauthor_by_name_are_never_assigned(ward: dict, make_user: Callable, make_entry: Callable) -> None:
+    contest = ward["contest"]
+    judge_author = ward["judges"][3]
+    own = make_entry(contest, judge_author, title="Bài của giám khảo")
+    ward["entries"][1].coauthors.append(CoAuthor(full_name="trần  văn an", share=20))
+    db.session.commit()
+    assign_panel(ward["secretary"], contest)
+    pairs = set(db.session.execute(select(Assignment.entry_id, Assignment.judge_id)))
+    assert (own.id, judge_author.id) not in pairs
+    assert (ward["entries"][1].id, ward["judges"][0].id) not in pairs
+    assert (ward["entries"][0].id, ward["judges"][0].id) in pairs
+    with pytest.raises(JudgingError, match="tác giả"):
+        add_assignment(ward["secretary"], own, judge_author)
+
+
+def test_balanced_mode_gives_k_judges_per_entry(ward: dict) -> None:
+    contest = ward["contest"]
+    contest.assignment_mode, contest.judges_per_entry = "balanced", 1
+    set_panel(ward["secretary"], contest, [ward["judges"][0], ward["judges"][1]])
+    assert assign_panel(ward["secretary"], contest) == 2
+    judges = sorted(j for (j,) in db.session.execute(select(Assignment.judge_id)))
+    assert judges == sorted([ward["judges"][0].id, ward["judges"][1].id])  # one each: the load is balanced
+
+
+def test_judge_declares_a_conflict_and_the_secretary_sees_it(ward: dict, signed_in: Callable) -> None:
+    contest, entry = ward["contest"], ward["entries"][0]
+    judge = ward["judges"][0]
+    assign_panel(ward["secretary"], contest)
+    db.session.commit()
+    client, _ = signed_in(JUDGE, user=judge)
+    url = f"/judging/entries/{entry.id}/conflict"
+    response = post_form(client, url, {"reason": ""}, page=f"/judging/entries/{entry.id}")
+    assert response.status_code == 400
+    response = post_form(client, url, {"reason": "Tác giả là em ruột của tôi"}, page=f"/judging/entries/{entry.id}")
+    assert response.status_code == 302
+    assert db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, judge_id=judge.id)) is None
+    assert client.get(f"/judging/entries/{entry.id}").status_code == 403
+    conflict = db.session.scalar(select(Conflict))
+    assert conflict.reason == "Tác giả là em ruột của tôi" and "judging.declare_conflict" in actions()
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    page = secretary.get(f"/judging/contests/{contest.id}/panel").get_data(as_text=True)
+    assert "Tác giả là em ruột của tôi" in page and "Giám khảo tự khai báo" in page
+    assign_panel(ward["secretary"], contest)  # re-running the assignment never brings it back
+    assert db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, judge_id=judge.id)) is None
+
+
+def test_blind_mode_hides_author_unit_and_file_names(ward: dict, signed_in: Callable, app: Any) -> None:
+    contest, entry = ward["contest"], ward["entries"][0]
+    import os
+
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    with open(os.path.join(app.config["UPLOAD_FOLDER"], "abc.pdf"), "wb") as fh:
+        fh.write(b"%PDF-1.4\n%%EOF\n")
+    attachment = Attachment(entry=entry, stored_name="abc.pdf", original_name=f"Sang kien - {CANARY_AUTHOR}.pdf",
+                            content_type="application/pdf", size=15)
+    db.session.add(attachment)
+    assign_panel(ward["secretary"], contest)
+    db.session.commit()
+    judge, _ = signed_in(JUDGE, user=ward["judges"][0])
+
+    # Not blind: the judge sees who wrote it.
+    assert CANARY_AUTHOR in judge.get(f"/judging/entries/{entry.id}").get_data(as_text=True)
+    contest.blind = True
+    db.session.commit()
+    for url in ("/judging/", f"/judging/entries/{entry.id}"):
+        html = judge.get(url).get_data(as_text=True)
+        assert CANARY_AUTHOR not in html and CANARY_UNIT not in html, url
+        assert "Canary" not in html, url
+    download = judge.get(f"/judging/attachments/{attachment.id}")
+    assert download.status_code == 200 and 'filename=tep-dinh-kem-1.pdf' in download.headers["Content-Disposition"]
+    assert "Canary" not in download.headers["Content-Disposition"]
+    # The submission side's pages (author and original file name) are closed to a blind judge.
+    assert judge.get(f"/entries/{entry.id}").status_code == 403
+    assert judge.get(f"/entries/attachments/{attachment.id}").status_code == 403
+    # An unassigned judge cannot download at all.
+    outsider, _ = signed_in(JUDGE)
+    assert outsider.get(f"/judging/attachments/{attachment.id}").status_code == 403
+
+
+def test_bands_step_and_lowest_band_comment(ward: dict, signed_in: Callable) -> None:
+    contest, entry = ward["contest"], ward["entries"][0]
+    judge = ward["judges"][0]
+    assign_panel(ward["secretary"], contest)
+    db.session.commit()
+    c = {x.code: x.id for x in contest.criteria}
+    client, _ = signed_in(JUDGE, user=judge)
+    url = f"/judging/entries/{entry.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Hoàn toàn mới" in page and "36–40 điểm" in page and 'data-low="36"' in page
+
+    def post(n: str, band: str = "", comment: str = "Tốt", action: str = "submit") -> Any:
+        data = {"action": action}
+        for code, value in (("novelty", n), ("usefulness", "30"), ("replicability", "20")):
+            data[f"points_{c[code]}"] = value
+            data[f"comment_{c[code]}"] = comment if code == "novelty" else "Ổn"
+        data[f"band_{c['novelty']}"] = band
+        return post_form(client, url, data)
+
+    response = post("30", band="0")  # band 0 is 36–40
+    assert response.status_code == 400 and "không thuộc mức “Hoàn toàn mới”" in response.get_data(as_text=True)
+    response = post("12", comment="")
+    assert response.status_code == 400 and "mức thấp nhất cần có nhận xét" in response.get_data(as_text=True)
+    contest.score_step = 1.0
+    db.session.commit()
+    response = post("30.5")
+    assert response.status_code == 400 and "số nguyên" in response.get_data(as_text=True)
+    assert post("12", comment="", action="draft").status_code == 302  # a draft may wait for its comment
+    assert post("30", band="1").status_code == 302  # 28–35
+    sheet = db.session.scalar(select(ScoreSheet))
+    assert sheet.status == "submitted" and sheet.points_by_criterion()[c["novelty"]] == 30.0
+
+
+def test_rubric_is_frozen_by_a_submitted_sheet_not_a_draft(ward: dict, signed_in: Callable) -> None:
+    from contest import operations as contest_ops
+
+    contest, entry = ward["contest"], ward["entries"][0]
+    judge = ward["judges"][0]
+    assign_panel(ward["secretary"], contest)
+    save_sheet(judge, entry, values(contest, 30, 30, 20))  # a draft
+
+    def data(novelty_max: float) -> contest_ops.ContestData:
+        return contest_ops.ContestData(
+            title=contest.title, year=contest.year, fields=contest.fields,
+            submission_deadline=contest.submission_deadline, judging_deadline=contest.judging_deadline,
+            criteria=[contest_ops.CriterionData(c.code, c.name, novelty_max if c.code == "novelty" else c.max_points)
+                      for c in contest.criteria])
+
+    contest_ops.update_contest(ward["secretary"], contest, data(45))
+    assert contest.max_total == 105
+    contest_ops.update_contest(ward["secretary"], contest, data(40))
+    save_sheet(judge, entry, values(contest, 30, 30, 20), submit=True)
+    with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
+        contest_ops.update_contest(ward["secretary"], contest, data(45))
+
+
+def test_secretary_reopens_a_sheet_and_the_judge_sees_why(ward: dict, signed_in: Callable) -> None:
+    contest, entry = ward["contest"], ward["entries"][0]
+    judge = ward["judges"][0]
+    assign_panel(ward["secretary"], contest)
+    sheet = save_sheet(judge, entry, values(contest, 30, 30, 20), submit=True)
+    db.session.commit()
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    page = f"/judging/contests/{contest.id}/panel"
+    response = post_form(secretary, f"/judging/contests/{contest.id}/reopen", {"sheet_id": sheet.id, "reason": ""}, page=page)
+    assert response.status_code == 400
+    response = post_form(secretary, f"/judging/contests/{contest.id}/reopen",
+                         {"sheet_id": sheet.id, "reason": "Nhận xét tiêu chí tính mới chưa rõ"}, page=page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sheet.status == "draft" and sheet.reopen_reason == "Nhận xét tiêu chí tính mới chưa rõ"
+    client, _ = signed_in(JUDGE, user=judge)
+    html = client.get(f"/judging/entries/{entry.id}").get_data(as_text=True)
+    assert "Phiếu đã được mở lại" in html and "Nhận xét tiêu chí tính mới chưa rõ" in html and 'name="action"' in html
+    assert "judging.reopen_sheet" in actions()
+
+
+def score(ward: dict, marks: dict[int, list[tuple[int, float, float, float]]]) -> None:
+    """Submit sheets: marks[entry index] = [(judge index, novelty, usefulness, replicability), …]."""
+    for index, rows in marks.items():
+        for j, n, u, r in rows:
+            save_sheet(ward["judges"][j], ward["entries"][index], values(ward["contest"], n, u, r), submit=True)
+    db.session.commit()
+
+
+def test_chair_sees_sheets_only_after_closing_and_can_ask_for_rescoring(ward: dict, signed_in: Callable) -> None:
+    contest, entries = ward["contest"], ward["entries"]
+    a, b = ward["judges"][0], ward["judges"][1]
+    set_panel(ward["secretary"], contest, [a, b], chair=b)
+    assign_panel(ward["secretary"], contest)
+    score(ward, {0: [(0, 38, 30, 22), (1, 10, 10, 5)], 1: [(0, 30, 25, 15), (1, 28, 22, 18)]})
+    chair, _ = signed_in(JUDGE, user=b)
+    other, _ = signed_in(JUDGE, user=a)
+    url = f"/judging/contests/{contest.id}/chair"
+    assert other.get(url).status_code == 403
+    assert "Trang Trưởng ban" in chair.get("/judging/").get_data(as_text=True)
+    html = chair.get(url).get_data(as_text=True)
+    assert "chỉ hiển thị sau khi kết thúc chấm" in html and "Trần Văn An" not in html
+
+    close_judging(ward["secretary"], contest)
+    db.session.commit()
+    html = chair.get(url).get_data(as_text=True)
+    assert "Trần Văn An" in html and "cần thảo luận" in html and "Chênh lệch 65 điểm" in html  # 90 against 25
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    standings = secretary.get(f"/judging/contests/{contest.id}/standings").get_data(as_text=True)
+    assert "Cần thảo luận" in standings and "Chênh lệch" in standings
+
+    response = post_form(chair, f"{url}/rescore/{entries[0].id}", {"reason": "Chênh lệch 65 điểm"}, page=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert contest.status == "judging"
+    sheets = db.session.scalars(select(ScoreSheet).filter_by(entry_id=entries[0].id)).all()
+    assert {s.status for s in sheets} == {"draft"} and all("Chênh lệch 65 điểm" in s.reopen_reason for s in sheets)
+    assert "judging.request_rescore" in actions()
+    with pytest.raises(JudgingError, match="Trưởng ban"):
+        request_rescore(a, entries[0], "không phải trưởng ban")
+
+
+def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signed_in: Callable) -> None:
+    contest, entry = ward["contest"], ward["entries"][0]
+    a, b, _, d = ward["judges"]
+    contest.assignment_mode, contest.judges_per_entry, contest.arbitration_limit = "balanced", 2, 15
+    set_panel(ward["secretary"], contest, [a, b, d], chair=a)
+    db.session.add_all([Assignment(entry_id=entry.id, judge_id=a.id), Assignment(entry_id=entry.id, judge_id=b.id)])
+    assign_panel(ward["secretary"], contest)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Assignment.id)).filter_by(entry_id=entry.id)) == 2
+    save_sheet(a, entry, values(contest, 38, 30, 22), submit=True)  # 90
+    save_sheet(b, entry, values(contest, 30, 25, 20), submit=True)  # 75: differs by 15, not more
+    assert db.session.scalar(select(Notice)) is None
+    reopen_sheet(ward["secretary"], db.session.scalar(select(ScoreSheet).filter_by(judge_id=b.id)), "Sửa")
+    save_sheet(b, entry, values(contest, 20, 20, 20), submit=True)  # 60: differs by 30
+    db.session.commit()
+    third = db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, source="arbitration"))
+    assert third is not None and third.judge_id == d.id
+    notice = db.session.scalar(select(Notice))
+    assert "giám khảo thứ ba" in notice.message and "Võ Văn Dũng" in notice.message
+    chair, _ = signed_in(JUDGE, user=a)
+    assert "Võ Văn Dũng" in chair.get(f"/judging/contests/{contest.id}/chair").get_data(as_text=True)
+    # Only once per entry.
+    save_sheet(d, entry, values(contest, 5, 5, 5), submit=True)
+    assert db.session.scalar(select(func.count(Notice.id))) == 1
+    assert "judging.arbitration" in actions()
+
+
+def test_publishing_twice_after_a_reopened_sheet_keeps_the_first_version(ward: dict, client: Any) -> None:
+    contest, entries = ward["contest"], ward["entries"]
+    a, b = ward["judges"][0], ward["judges"][1]
+    set_panel(ward["secretary"], contest, [a, b], chair=a)
+    assign_panel(ward["secretary"], contest)
+    score(ward, {0: [(0, 38, 30, 22), (1, 36, 32, 20)], 1: [(0, 30, 25, 15), (1, 28, 22, 18)]})
+    close_judging(ward["secretary"], contest)
+    first = publish_results(ward["secretary"], contest)
+    db.session.commit()
+    frozen = dict(first.snapshot["results"][0])
+    assert frozen["entry_id"] == entries[0].id and frozen["mean_total"] == 89.0
+    assert first.snapshot["panel"][0] == {"name": "Trần Văn An", "position": "", "chair": True}
+
+    sheet = db.session.scalar(select(ScoreSheet).filter_by(entry_id=entries[0].id, judge_id=a.id))
+    reopen_sheet(ward["secretary"], sheet, "Nhập nhầm điểm")
+    assert contest.status == "judging"
+    save_sheet(a, entries[0], values(contest, 10, 10, 10), submit=True)
+    close_judging(ward["secretary"], contest)
+    second = publish_results(ward["secretary"], contest)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Publication, first.id).snapshot["results"][0] == frozen
+    assert second.version == 2 and second.snapshot["results"][0]["entry_id"] == entries[1].id
+    html = client.get(f"/results/{contest.id}").get_data(as_text=True)
+    assert "phiên bản 2" in html
