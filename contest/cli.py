@@ -81,13 +81,88 @@ def serve_command(host: str, port: int) -> None:
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False, use_debugger=False)
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(target: str) -> None:
+    """Write a consistent copy of the live SQLite database to TARGET."""
+    from pathlib import Path
+
+    from .backup import backup
+    from .errors import OperationError
+
+    try:
+        pages = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(target))
+    except OperationError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Đã sao lưu {pages} trang vào {target}.")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source: str, yes: bool) -> None:
+    """Replace the database with the backup SOURCE (stop the server first)."""
+    from pathlib import Path
+
+    from .backup import restore
+    from .errors import OperationError
+
+    if not yes:
+        click.confirm("Toàn bộ dữ liệu hiện tại sẽ được thay bằng bản sao lưu. Tiếp tục?", abort=True)
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(source))
+    except OperationError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Đã khôi phục từ {source}.")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the hash chain of the audit log; name the first broken record."""
+    from .audit import verify_chain
+
+    broken = verify_chain()
+    if broken is not None:
+        raise click.ClickException(f"Nhật ký bị sửa đổi hoặc hỏng: bản ghi #{broken} không khớp chuỗi băm.")
+    click.echo("Nhật ký toàn vẹn: chuỗi băm khớp từ bản ghi đầu đến bản ghi cuối.")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the queued jobs and exit.")
+@click.option("--interval", default=2.0, help="Seconds between looks at the queue.")
+@with_appcontext
+def worker_command(once: bool, interval: float) -> None:
+    """Run queued background jobs (imports, re-checks) claimed from the database."""
+    import time
+
+    from .jobs import run_pending
+
+    app = current_app._get_current_object()
+    while True:
+        count = run_pending(app)
+        if once:
+            click.echo(f"Đã chạy {count} tác vụ.")
+            return
+        time.sleep(interval)
+
+
 def register_cli(app) -> None:  # type: ignore[no-untyped-def]
     """Attach the project's commands to the app (so `flask --app contest` has them too)."""
     from judging.dossier_routes import export_cli
 
     from .matching.cli import dedup_eval
 
-    for command in (init_db_command, demo_command, create_user_command, serve_command, dedup_eval, export_cli):
+    for command in (init_db_command, demo_command, create_user_command, serve_command, dedup_eval, export_cli,
+                    backup_command, restore_command, audit_group, worker_command):
         app.cli.add_command(command)
 
 

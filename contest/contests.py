@@ -33,6 +33,9 @@ def _data_from(form: ContestForm) -> operations.ContestData:
             code=(row.form.code.data or f"c{i + 1}").strip(), name=row.form.name.data.strip(),
             max_points=float(row.form.max_points.data), description=(row.form.description.data or "").strip(),
             bands=bands))
+    settings = {name: getattr(form, name).data for name in operations.JUDGING_SETTINGS
+                if getattr(form, name).data is not None or name in ("arbitration_limit", "disagreement_threshold")}
+    settings["collective_prizes"] = _parse_counts(form.collective_prizes.data or "")
     return operations.ContestData(
         title=form.title.data, year=form.year.data,
         fields=[line.strip() for line in (form.fields.data or "").splitlines() if line.strip()],
@@ -42,9 +45,19 @@ def _data_from(form: ContestForm) -> operations.ContestData:
         prize_first=form.prize_first.data, prize_second=form.prize_second.data,
         prize_third=form.prize_third.data, prize_consolation=form.prize_consolation.data,
         duplicate_threshold=form.duplicate_threshold.data,
-        **{name: getattr(form, name).data for name in operations.JUDGING_SETTINGS
-           if getattr(form, name).data is not None or name in ("arbitration_limit", "disagreement_threshold")},
+        **settings,
     )
+
+
+def _parse_counts(text: str) -> list[int] | None:
+    """"1, 1, 2, 3" as four prize counts; blank is None (one ranking for both categories)."""
+    if not text.strip():
+        return None
+    try:
+        counts = [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        raise OperationError("Số giải cho tập thể: cần 4 số nguyên, ví dụ “1, 1, 2, 3”.", "collective_prizes") from None
+    return counts
 
 
 def _fill_criteria(form: ContestForm, criteria: list) -> None:
@@ -96,6 +109,7 @@ def edit(contest_id: int) -> Any:
         form.submission_deadline.data = to_local(contest.submission_deadline)
         form.judging_deadline.data = to_local(contest.judging_deadline)
         _fill_criteria(form, contest.criteria)
+        form.collective_prizes.data = ", ".join(str(n) for n in contest.collective_prizes or [])
     if form.validate_on_submit():
         try:
             operations.update_contest(current_user, contest, _data_from(form))

@@ -134,6 +134,8 @@ class ContestForm(CreateForm):
                                      validators=[NumberRange(0, 100, "Số giải Khuyến khích: từ 0 đến 100.")])
     duplicate_threshold = FloatField("Ngưỡng cảnh báo trùng lặp (0–100, để trống = mặc định)",
                                      validators=[Optional(), NumberRange(0, 100, "Ngưỡng trùng lặp: từ 0 đến 100.")])
+    collective_prizes = StringField("Số giải riêng cho tập thể: Nhất, Nhì, Ba, Khuyến khích (để trống = xếp chung)",
+                                    validators=[Optional(), Length(max=50)])
     blind = BooleanField("Chấm kín: giám khảo không thấy tên tác giả, đơn vị")
     assignment_mode = SelectField("Cách phân công", choices=[
         SelectChoice("all", "Mọi giám khảo chấm mọi sáng kiến"),

@@ -111,6 +111,8 @@ class Contest(db.Model):
     disagreement_threshold: Mapped[Optional[float]] = mapped_column(default=20.0)  # spread that flags
     aggregation: Mapped[str] = mapped_column(String(20), default="mean")  # "mean" or "trimmed"
     score_step: Mapped[float] = mapped_column(default=0.5)  # 1 or 0.5
+    # Prizes per category: when set, the prize_* counts are for individuals and these for collectives.
+    collective_prizes: Mapped[Optional[list]] = mapped_column(JSON, default=None)  # [nhat, nhi, ba, kk]
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -118,10 +118,11 @@ class ContestData:
     disagreement_threshold: Optional[float] = 20.0
     aggregation: str = "mean"
     score_step: float = 0.5
+    collective_prizes: Optional[list[int]] = None  # [nhat, nhi, ba, kk] for collectives; None = one ranking
 
 
 JUDGING_SETTINGS = ("blind", "assignment_mode", "judges_per_entry", "arbitration_limit", "disagreement_threshold",
-                    "aggregation", "score_step")
+                    "aggregation", "score_step", "collective_prizes")
 
 
 DEFAULT_CRITERIA = [
@@ -162,6 +163,10 @@ def _validate_contest(data: ContestData) -> None:
         raise OperationError("Cách phân công: không hợp lệ.", "assignment_mode")
     if data.aggregation not in ("mean", "trimmed"):
         raise OperationError("Cách tính điểm: không hợp lệ.", "aggregation")
+    if data.collective_prizes is not None and (len(data.collective_prizes) != 4
+                                               or any(not 0 <= n <= 100 for n in data.collective_prizes)):
+        raise OperationError("Số giải cho tập thể: cần 4 số từ 0 đến 100 (Nhất, Nhì, Ba, Khuyến khích).",
+                             "collective_prizes")
     if data.score_step not in (0.5, 1.0):
         raise OperationError("Bước điểm: chỉ 1 hoặc 0,5.", "score_step")
     total = sum(c.max_points for c in data.criteria)

@@ -4,14 +4,17 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional as OptionalValue
+from wtforms import (
+    BooleanField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional as OptionalValue
 
 from contest.forms import BaseForm
 from contest.models import Contest, Criterion, User
 from contest.timeutil import format_number
 
 from .models import PanelMember, ScoreSheet
+from .ranking import PRIZE_LABELS
 from .rubric import band_of
 
 
@@ -122,3 +125,14 @@ class ReopenForm(ReasonForm):
     """Reopen one submitted sheet (choices set by the view)."""
 
     sheet_id = SelectField("Phiếu chấm đã nộp", coerce=int, validate_choice=False)
+
+
+class AmendResultForm(BaseForm):
+    """A manual change to one computed result (choices set by the view)."""
+
+    result_id = SelectField("Sáng kiến", coerce=int, validate_choice=False)
+    rank = IntegerField("Hạng", validators=[InputRequired("Hạng: cần một số."), NumberRange(1, 10000, "Hạng: từ 1 trở lên.")])
+    prize = SelectField("Giải", choices=[SelectChoice("", "Không có giải")]
+                        + [SelectChoice(code, label) for code, label in PRIZE_LABELS.items()])
+    recognised = BooleanField("Được công nhận")
+    reason = TextAreaField("Lý do điều chỉnh", validators=[DataRequired("Lý do: không được để trống."), Length(max=2000)])

@@ -155,6 +155,9 @@ class Result(db.Model):
     spread: Mapped[float] = mapped_column(default=0.0)  # max − min of the judges' totals
     disputed: Mapped[bool] = mapped_column(default=False)  # spread above the contest's threshold
     z_mean: Mapped[Optional[float]] = mapped_column(default=None)  # mean of the judges' z-scores
+    category: Mapped[str] = mapped_column(String(20), default="")  # set when prizes go by category
+    computed: Mapped[Optional[dict]] = mapped_column(JSON, default=None)  # rank/prize/recognised before a manual change
+    amend_reason: Mapped[str] = mapped_column(Text, default="")  # why the computed result was changed
 
     entry: Mapped[Entry] = relationship()
 

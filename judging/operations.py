@@ -13,7 +13,8 @@ from contest.audit import record
 from contest.db import db, utcnow
 from contest.errors import OperationError
 from contest.models import (
-    CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Contest, Criterion, Entry, RegistryItem, User,
+    CLOSED, COLLECTIVE, ENTRY_KIND_LABELS, INDIVIDUAL, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Contest, Criterion,
+    Entry, RegistryItem, User,
 )
 from contest.timeutil import format_number
 
@@ -406,20 +407,17 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
         ranking.SheetTotals(s.entry_id, s.judge_id, {codes[k]: v for k, v in s.points_by_criterion().items() if k in codes})
         for s in sheets
     ]
-    standings = ranking.rank_entries(
-        totals,
-        criteria_order=tie_break_order(contest),
-        threshold=contest.threshold,
-        prizes={
-            "nhat": contest.prize_first,
-            "nhi": contest.prize_second,
-            "ba": contest.prize_third,
-            "kk": contest.prize_consolation,
-        },
-        entry_ids=[e.id for e in entries],
-        method=contest.aggregation or aggregation.MEAN,
-        disagreement=contest.disagreement_threshold,
-    )
+    options = dict(criteria_order=tie_break_order(contest), threshold=contest.threshold,
+                   method=contest.aggregation or aggregation.MEAN, disagreement=contest.disagreement_threshold)
+    individual = dict(zip(ranking.PRIZE_ORDER, (contest.prize_first, contest.prize_second, contest.prize_third,
+                                                contest.prize_consolation)))
+    categories: dict[int, str] = {}
+    if contest.collective_prizes:
+        categories = {e.id: e.kind for e in entries}
+        quotas = {INDIVIDUAL: individual, COLLECTIVE: dict(zip(ranking.PRIZE_ORDER, contest.collective_prizes))}
+        standings = ranking.rank_by_category(totals, categories, quotas, **options)
+    else:
+        standings = ranking.rank_entries(totals, prizes=individual, entry_ids=[e.id for e in entries], **options)
     z = aggregation.mean_z([(t.entry_id, t.judge_id, ranking.sheet_total(t.points)) for t in totals])
     before = {"status": contest.status}
     db.session.execute(delete(Result).where(Result.contest_id == contest.id))
@@ -436,6 +434,7 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
             spread=s.spread,
             disputed=s.disputed,
             z_mean=z.get(s.entry_id),
+            category=categories.get(s.entry_id, ""),
         )
         for s in standings
     ]
@@ -449,6 +448,34 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
     }
     record(actor, "judging.close", "contest", contest.id, before, after)
     return results
+
+
+def amend_result(actor: Any, result: Result, rank: int, prize: Optional[str], recognised: bool, reason: str) -> Result:
+    """Change a computed result by hand (rank, prize, recognition); the reason is required and audited.
+
+    The computed values are kept in `result.computed` the first time, so the standings show
+    both; a later close recomputes everything and drops the manual change.
+    """
+    contest = db.session.get(Contest, result.contest_id)
+    if contest.status not in (CLOSED, PUBLISHED):
+        raise JudgingError("Chỉ điều chỉnh kết quả được sau khi kết thúc chấm.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise JudgingError("Lý do: cần ghi lý do điều chỉnh kết quả.", field="reason")
+    if prize not in (None, *ranking.PRIZE_ORDER):
+        raise JudgingError("Giải: không hợp lệ.", field="prize")
+    if rank < 1:
+        raise JudgingError("Hạng: phải từ 1 trở lên.", field="rank")
+    if prize and not recognised:
+        raise JudgingError("Giải: chỉ trao cho sáng kiến được công nhận.", field="prize")
+    before = {"rank": result.rank, "prize": result.prize, "recognised": result.recognised}
+    if result.computed is None:
+        result.computed = dict(before)
+    result.rank, result.prize, result.recognised, result.amend_reason = rank, prize, recognised, reason
+    db.session.flush()
+    record(actor, "judging.amend_result", "result", result.id, before,
+           {"rank": rank, "prize": prize, "recognised": recognised, "reason": reason, "entry_id": result.entry_id})
+    return result
 
 
 def results_snapshot(contest: Contest) -> dict:
@@ -473,6 +500,8 @@ def results_snapshot(contest: Contest) -> dict:
                 "prize": r.prize,
                 "prize_label": ranking.PRIZE_LABELS.get(r.prize or "", ""),
                 "forwarded": r.forwarded,
+                "category": ENTRY_KIND_LABELS.get(r.category, "") if r.category else "",
+                "amend_reason": r.amend_reason,
             }
         )
     chairs = {m.judge_id for m in panel_members(contest) if m.is_chair}

@@ -38,7 +38,8 @@ def find_sheet(entry: Entry, judge: Any) -> Optional[ScoreSheet]:
 def contest_results(contest: Contest) -> list[Result]:
     """The contest's results in rank order."""
     return list(
-        db.session.scalars(select(Result).filter_by(contest_id=contest.id).order_by(Result.rank, Result.entry_id))
+        db.session.scalars(select(Result).filter_by(contest_id=contest.id)
+                           .order_by(Result.rank, Result.category, Result.entry_id))
     )
 
 

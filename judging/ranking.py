@@ -124,3 +124,29 @@ def rank_entries(
         prize = next((code for bound, code in bounds if rank <= bound), None) if recognised else None
         standings.append(Standing(entry_id, rank, key[1], means, count, recognised, prize, gap, flagged))
     return standings
+
+
+def rank_by_category(
+    sheets: Iterable[SheetTotals],
+    categories: Mapping[int, str],
+    quotas: Mapping[str, Mapping[str, int]],
+    **options: object,
+) -> list[Standing]:
+    """Rank each category (tập thể / cá nhân) on its own, with its own prize quotas.
+
+    Every entry of `categories` (entry id -> category) is ranked only against entries of the
+    same category by `rank_entries` (same tie-breaks, threshold and aggregation); ranks are
+    therefore within the category. A category missing from `quotas` gets no prizes. The
+    result lists the categories in the order of `quotas`, then any others, each in rank order.
+    """
+    sheets = list(sheets)
+    order = list(quotas) + sorted({c for c in categories.values() if c not in quotas})
+    standings: list[Standing] = []
+    for category in order:
+        ids = [e for e, c in categories.items() if c == category]
+        if not ids:
+            continue
+        chosen = set(ids)
+        standings += rank_entries([s for s in sheets if s.entry_id in chosen], entry_ids=ids,
+                                  prizes=quotas.get(category, {}), **options)  # type: ignore[arg-type]
+    return standings

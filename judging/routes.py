@@ -15,8 +15,8 @@ from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, PUBLISHED, SECRETARY, 
 
 from . import aggregation, export, operations, queries
 from .assignment import CONFLICT_LABELS
-from .forms import AddAssignmentForm, ReasonForm, ReopenForm, panel_form, sheet_form
-from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_SUBMITTED, Assignment, Publication, ScoreSheet
+from .forms import AddAssignmentForm, AmendResultForm, ReasonForm, ReopenForm, panel_form, sheet_form
+from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_SUBMITTED, Assignment, Publication, Result, ScoreSheet
 from .operations import JudgingError
 from .ranking import PRIZE_LABELS, sheet_total
 
@@ -300,15 +300,24 @@ def close(contest_id: int) -> Any:
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
 
-def _render_standings(contest: Contest, status: int = 200) -> Any:
+def _amend_form(contest: Contest, results: list, formdata: Any = None) -> AmendResultForm:
+    form = AmendResultForm(formdata=formdata)
+    form.result_id.choices = [(r.id, f"Hạng {r.rank}: {r.entry.title}") for r in results]
+    return form
+
+
+def _render_standings(contest: Contest, status: int = 200, amend_form: Any = None) -> Any:
     """The standings page: ranking, means per criterion, prizes, forwarding, publications."""
     publications = db.session.scalars(
         db.select(Publication).filter_by(contest_id=contest.id).order_by(Publication.version.desc())
     ).all()
+    results = queries.contest_results(contest)
     return render_template(
         "judging/standings.html",
         contest=contest,
-        results=queries.contest_results(contest),
+        amend_form=amend_form or _amend_form(contest, results),
+        by_category=bool(contest.collective_prizes),
+        results=results,
         publications=publications,
         prize_labels=PRIZE_LABELS,
         judging=contest.status == JUDGING,
@@ -320,6 +329,31 @@ def _render_standings(contest: Contest, status: int = 200) -> Any:
 def standings(contest_id: int) -> Any:
     """The computed ranking of a closed contest."""
     return _render_standings(get_or_404(Contest, contest_id))
+
+
+@bp.route("/contests/<int:contest_id>/amend", methods=["POST"])
+@role_required(*STAFF)
+def amend(contest_id: int) -> Any:
+    """Change one computed result by hand, with a reason."""
+    contest = get_or_404(Contest, contest_id)
+    form = _amend_form(contest, queries.contest_results(contest), request.form)
+    result = db.session.get(Result, form.result_id.data) if form.validate() else None
+    if result is None or result.contest_id != contest.id:
+        if not form.errors:
+            form.result_id.errors = ["Hãy chọn một sáng kiến đã xếp hạng."]
+        flash("Chưa điều chỉnh được: hãy sửa các lỗi của biểu mẫu.", "danger")
+        return _render_standings(contest, 400, form)
+    try:
+        operations.amend_result(current_user, result, form.rank.data, form.prize.data or None,
+                                form.recognised.data, form.reason.data)
+        db.session.commit()
+    except JudgingError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        flash(error.message, "danger")
+        return _render_standings(contest, 400, form)
+    flash("Đã điều chỉnh kết quả; lý do đã được ghi nhật ký.", "success")
+    return redirect(url_for("judging.standings", contest_id=contest.id))
 
 
 @bp.route("/contests/<int:contest_id>/publish", methods=["POST"])

@@ -150,3 +150,16 @@ def test_pick_arbiter_least_loaded_eligible() -> None:
     assert pick_arbiter(entry, judges, loads, assigned=[1, 2, 3, 4]) is None
     assert assignment.needs_arbitration([60, 81], 20) and not assignment.needs_arbitration([60, 80], 20)
     assert not assignment.needs_arbitration([0, 100], None) and not assignment.needs_arbitration([50], 1)
+
+
+def test_prizes_by_category_rank_each_category_on_its_own() -> None:
+    from judging.ranking import rank_by_category
+
+    sheets = [sheet(1, 1, 38, 30, 20), sheet(2, 1, 30, 30, 20), sheet(3, 1, 20, 20, 20), sheet(4, 1, 10, 10, 10)]
+    categories = {1: "individual", 2: "individual", 3: "collective", 4: "collective", 5: "collective"}
+    quotas = {"individual": {"nhat": 1, "nhi": 0, "ba": 0, "kk": 0}, "collective": {"nhat": 1, "nhi": 1, "ba": 1, "kk": 1}}
+    standings = rank_by_category(sheets, categories, quotas, threshold=50)
+    assert [(s.entry_id, s.rank, s.prize) for s in standings] == [
+        (1, 1, "nhat"), (2, 2, None),  # one prize for individuals
+        (3, 1, "nhat"), (4, 2, None), (5, 3, None),  # 4 is under the threshold, 5 has no sheet: prizes stay empty
+    ]

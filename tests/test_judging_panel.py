@@ -349,3 +349,45 @@ def test_publishing_twice_after_a_reopened_sheet_keeps_the_first_version(ward: d
     assert second.version == 2 and second.snapshot["results"][0]["entry_id"] == entries[1].id
     html = client.get(f"/results/{contest.id}").get_data(as_text=True)
     assert "phiên bản 2" in html
+
+
+def test_prizes_by_category_and_a_manual_change_needs_a_reason(ward: dict, signed_in: Callable, make_entry: Callable) -> None:
+    contest, entries = ward["contest"], ward["entries"]
+    contest.collective_prizes = [1, 0, 0, 0]
+    contest.prize_first, contest.prize_second, contest.prize_third, contest.prize_consolation = 1, 0, 0, 0
+    group = make_entry(contest, ward["author"], title="Đoàn Thanh niên số hoá hồ sơ", kind="collective",
+                       collective_name="Đoàn Thanh niên phường")
+    a, b = ward["judges"][0], ward["judges"][1]
+    set_panel(ward["secretary"], contest, [a, b])
+    assign_panel(ward["secretary"], contest)
+    for index, entry in enumerate([*entries, group]):
+        for judge in (a, b):
+            save_sheet(judge, entry, values(contest, 30 - index, 25, 15), submit=True)
+    close_judging(ward["secretary"], contest)
+    db.session.commit()
+    from judging.models import Result
+
+    results = {r.entry_id: r for r in db.session.scalars(select(Result))}
+    assert results[group.id].rank == 1 and results[group.id].prize == "nhat" and results[group.id].category == "collective"
+    assert results[entries[0].id].prize == "nhat" and results[entries[1].id].prize is None
+
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    url = f"/judging/contests/{contest.id}/amend"
+    page = f"/judging/contests/{contest.id}/standings"
+    assert "(trong nhóm)" in secretary.get(page).get_data(as_text=True)
+    target = results[entries[1].id]
+    data = {"result_id": target.id, "rank": 2, "prize": "kk", "recognised": "y", "reason": ""}
+    response = post_form(secretary, url, data, page=page)
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert target.prize is None
+    data["reason"] = "Hội đồng thống nhất bổ sung giải khuyến khích tại phiên họp"
+    assert post_form(secretary, url, data, page=page).status_code == 302
+    db.session.expire_all()
+    assert target.prize == "kk" and target.computed == {"rank": 2, "prize": None, "recognised": True}
+    record = db.session.scalar(select(AuditLog).filter_by(action="judging.amend_result"))
+    assert record.before["prize"] is None and record.after["prize"] == "kk" and "phiên họp" in record.after["reason"]
+    assert "Điều chỉnh: Hội đồng thống nhất" in secretary.get(page).get_data(as_text=True)
+    publication = publish_results(ward["secretary"], contest)
+    row = next(r for r in publication.snapshot["results"] if r["entry_id"] == entries[1].id)
+    assert row["prize_label"] == "Giải Khuyến khích" and row["amend_reason"].startswith("Hội đồng")

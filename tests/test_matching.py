@@ -415,3 +415,11 @@ def test_cli_json_and_table(tmp_path) -> None:
     assert data["f1"] == 1.0 and data["queries"] == 3
     res = CliRunner().invoke(dedup_eval, [str(path)])
     assert res.exit_code == 0 and "F1" in res.output and "recall@3" in res.output
+
+
+def test_registry_of_titles_only() -> None:
+    # a ward registry kept in Excel may have titles and no summaries
+    m = Matcher(Document(d.id, d.title, "") for d in REGISTRY)
+    res = m.search(REGISTRY[3].title.replace("UBND", "Ủy ban nhân dân"), REGISTRY[3].body)
+    assert res[0].id == "R4" and res[0].score >= DEFAULT_THRESHOLD
+    assert m.search("Quỹ khởi nghiệp cho thanh niên", "Cho vay không lãi.", threshold=DEFAULT_THRESHOLD) == []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 from importlib import resources
 
@@ -178,8 +178,7 @@ def _stop_table() -> tuple[dict[tuple[str, ...], list[tuple[tuple[str, ...], flo
     return table, longest
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One normalised word: accented form, folded form, its weight and its span in the source."""
 
     text: str  # accented, canonical tone, lower case
