@@ -74,9 +74,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
 
+    from flask_migrate import Migrate
+
     from .db import db
 
     db.init_app(app)
+    Migrate(app, db, directory=str(root / "migrations"), render_as_batch=True)
 
     from flask_wtf.csrf import CSRFProtect
 

@@ -159,9 +159,9 @@ def register_cli(app) -> None:  # type: ignore[no-untyped-def]
     """Attach the project's commands to the app (so `flask --app contest` has them too)."""
     from judging.dossier_routes import export_cli
 
-    from .matching.cli import dedup_eval
+    from .matching.cli import dedup_bench, dedup_eval
 
-    for command in (init_db_command, demo_command, create_user_command, serve_command, dedup_eval, export_cli,
+    for command in (init_db_command, demo_command, create_user_command, serve_command, dedup_eval, dedup_bench, export_cli,
                     backup_command, restore_command, audit_group, worker_command):
         app.cli.add_command(command)
 

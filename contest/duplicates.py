@@ -11,8 +11,18 @@ from .db import db
 from .matching import DEFAULT_THRESHOLD, Document, Match, Matcher
 from .models import EXCLUDED, SUBMITTED, Contest, Entry, RegistryItem
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple, Matcher]] = {}
+# One index per database per process. Searches and updates share the lock: an index is a
+# set of dicts that a search must not see half-updated.
+_lock = threading.RLock()
+_cache: dict[str, "_Cached"] = {}
+
+
+@dataclass
+class _Cached:
+    version: tuple
+    matcher: Matcher
+    count: int
+    last_id: int
 
 
 def registry_document(item: RegistryItem) -> Document:
@@ -25,27 +35,43 @@ def entry_document(entry: Entry) -> Document:
     return Document(id=f"E{entry.id}", title=entry.title, body=entry.body)
 
 
-def _registry_version() -> tuple:
+def _registry_version() -> tuple[int, int, object]:
     """What identifies the registry's content cheaply: count, last id, last change."""
-    row = db.session.execute(
+    count, last_id, last_change = db.session.execute(
         select(func.count(RegistryItem.id), func.max(RegistryItem.id), func.max(RegistryItem.created_at))
     ).one()
-    return (str(db.engine.url), *row)
+    return count or 0, last_id or 0, last_change
 
 
-def registry_matcher() -> Matcher:
-    """The registry's index, rebuilt when the registry has changed since it was built."""
-    version = _registry_version()
+def _current_index() -> _Cached:
+    """The registry's index, brought up to date: new items are added, anything else rebuilds it.
+
+    Every call compares the database's version with the index's, so a worker process never
+    serves an index older than the registry it reads.
+    """
     key = str(db.engine.url)
-    with _lock:
-        cached = _cache.get(key)
-        if cached and cached[0] == version:
-            return cached[1]
+    version = _registry_version()
+    count, last_id, _ = version
+    cached = _cache.get(key)
+    if cached and cached.version == version:
+        return cached
+    if cached and last_id > cached.last_id:
+        added = db.session.scalars(select(RegistryItem).where(RegistryItem.id > cached.last_id)).all()
+        if cached.count + len(added) == count:  # only additions since: index them, keep the rest
+            for item in added:
+                cached.matcher.add(registry_document(item))
+            cached.version, cached.count, cached.last_id = version, count, last_id
+            return cached
     items = db.session.scalars(select(RegistryItem)).all()
-    matcher = Matcher(registry_document(i) for i in items)
+    cached = _Cached(version, Matcher(registry_document(i) for i in items), count, last_id)
+    _cache[key] = cached
+    return cached
+
+
+def search_registry(title: str, body: str, limit: int, threshold: float) -> list[Match]:
+    """The registry items most like a text, from the up-to-date index."""
     with _lock:
-        _cache[key] = (version, matcher)
-    return matcher
+        return _current_index().matcher.search(title, body, limit=limit, threshold=threshold)
 
 
 def threshold_for(contest: Optional[Contest]) -> float:
@@ -68,7 +94,7 @@ def find_duplicates(entry: Entry, threshold: float) -> list[Found]:
     """Registry items and other entries of the same contest that the entry likely repeats."""
     found = [
         Found(m, registry_item_id=int(m.id[1:]))
-        for m in registry_matcher().search(entry.title, entry.body, limit=10, threshold=threshold)
+        for m in search_registry(entry.title, entry.body, limit=10, threshold=threshold)
     ]
     others = db.session.scalars(
         select(Entry).where(
@@ -88,7 +114,7 @@ def find_duplicates(entry: Entry, threshold: float) -> list[Found]:
 
 def similar_registry_items(title: str, body: str, limit: int = 5) -> list[tuple[RegistryItem, Match]]:
     """The applied initiatives most like a draft, for the participant's live suggestions."""
-    matches = registry_matcher().search(title, body, limit=limit, threshold=0.0)
+    matches = search_registry(title, body, limit=limit, threshold=0.0)
     items = {i.id: i for i in db.session.scalars(
         select(RegistryItem).where(RegistryItem.id.in_([int(m.id[1:]) for m in matches]))
     )}

@@ -16,6 +16,7 @@ from .duplicates import similar_registry_items
 from .errors import OperationError
 from .forms import AttachmentForm, EntryForm, attach_error
 from .models import OPEN, PARTICIPANT, Attachment, Contest, Entry
+from .views import perform
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
 
@@ -111,14 +112,8 @@ def show(entry_id: int) -> Any:
 def submit(entry_id: int) -> Any:
     """Submit a draft; refused after the deadline."""
     entry = get_entry_or_403(entry_id)
-    try:
-        operations.submit_entry(current_user, entry)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Đã nộp bài dự thi. Ban tổ chức sẽ kiểm tra trùng lặp trước khi chấm.", "success")
+    perform(lambda: operations.submit_entry(current_user, entry),
+            "Đã nộp bài dự thi. Ban tổ chức sẽ kiểm tra trùng lặp trước khi chấm.")
     return redirect(url_for("entries.show", entry_id=entry.id))
 
 
@@ -132,15 +127,9 @@ def upload(entry_id: int) -> Any:
         flash("Tệp đính kèm: hãy chọn một tệp PDF hoặc DOCX.", "danger")
         return redirect(url_for("entries.show", entry_id=entry.id))
     upload_file = form.file.data
-    try:
-        operations.add_attachment(current_user, entry, upload_file.filename or "", upload_file.read(),
-                                  current_app.config["UPLOAD_FOLDER"], current_app.config["MAX_ATTACHMENT_BYTES"])
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Đã đính kèm tệp.", "success")
+    perform(lambda: operations.add_attachment(
+        current_user, entry, upload_file.filename or "", upload_file.read(),
+        current_app.config["UPLOAD_FOLDER"], current_app.config["MAX_ATTACHMENT_BYTES"]), "Đã đính kèm tệp.")
     return redirect(url_for("entries.show", entry_id=entry.id))
 
 
@@ -164,14 +153,8 @@ def delete_attachment(attachment_id: int) -> Any:
     """Remove an attachment from a draft."""
     item = get_or_404(Attachment, attachment_id)
     entry = get_entry_or_403(item.entry_id)
-    try:
-        operations.remove_attachment(current_user, item, current_app.config["UPLOAD_FOLDER"])
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash("Đã xoá tệp đính kèm.", "info")
+    perform(lambda: operations.remove_attachment(current_user, item, current_app.config["UPLOAD_FOLDER"]),
+            "Đã xoá tệp đính kèm.")
     return redirect(url_for("entries.show", entry_id=entry.id))
 
 

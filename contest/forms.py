@@ -136,6 +136,16 @@ class ContestForm(CreateForm):
                                      validators=[Optional(), NumberRange(0, 100, "Ngưỡng trùng lặp: từ 0 đến 100.")])
     collective_prizes = StringField("Số giải riêng cho tập thể: Nhất, Nhì, Ba, Khuyến khích (để trống = xếp chung)",
                                     validators=[Optional(), Length(max=50)])
+    acceptance_rule = SelectField("Cách công nhận", choices=[
+        SelectChoice("threshold", "Đạt ngưỡng điểm"),
+        SelectChoice("vote", "Đạt ngưỡng điểm và được Ban giám khảo biểu quyết tán thành")], default="threshold")
+    vote_share = FloatField("Tỷ lệ thành viên tán thành cần có (%)", default=66.67,
+                            validators=[Optional(), NumberRange(1, 100, "Tỷ lệ tán thành: từ 1 đến 100%.")])
+    community_vote = BooleanField("Tổ chức bình chọn của cán bộ, người dân cho các sáng kiến đạt giải đã công bố")
+    panel_weight = FloatField("Trọng số điểm Ban giám khảo", default=80,
+                              validators=[Optional(), NumberRange(0, 100, "Trọng số: từ 0 đến 100.")])
+    vote_weight = FloatField("Trọng số bình chọn", default=20,
+                             validators=[Optional(), NumberRange(0, 100, "Trọng số: từ 0 đến 100.")])
     blind = BooleanField("Chấm kín: giám khảo không thấy tên tác giả, đơn vị")
     assignment_mode = SelectField("Cách phân công", choices=[
         SelectChoice("all", "Mọi giám khảo chấm mọi sáng kiến"),

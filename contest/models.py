@@ -113,6 +113,12 @@ class Contest(db.Model):
     score_step: Mapped[float] = mapped_column(default=0.5)  # 1 or 0.5
     # Prizes per category: when set, the prize_* counts are for individuals and these for collectives.
     collective_prizes: Mapped[Optional[list]] = mapped_column(JSON, default=None)  # [nhat, nhi, ba, kk]
+    acceptance_rule: Mapped[str] = mapped_column(String(20), default="threshold")  # or "vote": threshold and a panel vote
+    vote_share: Mapped[float] = mapped_column(default=66.67)  # percent of the panel in favour needed
+    # Community vote (bình chọn) on published prize winners: combined = panel_weight × score ÷ max + vote_weight × votes ÷ most votes.
+    community_vote: Mapped[bool] = mapped_column(default=False)
+    panel_weight: Mapped[float] = mapped_column(default=80.0)
+    vote_weight: Mapped[float] = mapped_column(default=20.0)
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -119,10 +119,16 @@ class ContestData:
     aggregation: str = "mean"
     score_step: float = 0.5
     collective_prizes: Optional[list[int]] = None  # [nhat, nhi, ba, kk] for collectives; None = one ranking
+    acceptance_rule: str = "threshold"  # or "vote"
+    vote_share: float = 66.67  # percent of the panel in favour, under the vote rule
+    community_vote: bool = False
+    panel_weight: float = 80.0
+    vote_weight: float = 20.0
 
 
 JUDGING_SETTINGS = ("blind", "assignment_mode", "judges_per_entry", "arbitration_limit", "disagreement_threshold",
-                    "aggregation", "score_step", "collective_prizes")
+                    "aggregation", "score_step", "collective_prizes", "acceptance_rule", "vote_share",
+                    "community_vote", "panel_weight", "vote_weight")
 
 
 DEFAULT_CRITERIA = [
@@ -167,6 +173,10 @@ def _validate_contest(data: ContestData) -> None:
                                                or any(not 0 <= n <= 100 for n in data.collective_prizes)):
         raise OperationError("Số giải cho tập thể: cần 4 số từ 0 đến 100 (Nhất, Nhì, Ba, Khuyến khích).",
                              "collective_prizes")
+    if data.acceptance_rule not in ("threshold", "vote"):
+        raise OperationError("Cách công nhận: không hợp lệ.", "acceptance_rule")
+    if not 0 < data.vote_share <= 100:
+        raise OperationError("Tỷ lệ biểu quyết tán thành: từ 0 đến 100%.", "vote_share")
     if data.score_step not in (0.5, 1.0):
         raise OperationError("Bước điểm: chỉ 1 hoặc 0,5.", "score_step")
     total = sum(c.max_points for c in data.criteria)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from . import operations
 from .db import db, write_transaction
-from .duplicates import registry_document, registry_matcher
+from .duplicates import search_registry
 from .jobs import Progress, handler
 from .matching import DEFAULT_THRESHOLD, Document, Matcher
 from .models import SUBMITTED, Contest, Entry, Job, RegistryItem, User
@@ -26,18 +26,16 @@ def import_registry_file(job: Job, actor: Optional[User], progress: Progress) ->
             parsed = parse_registry_file(job.payload["filename"], fh.read())
         total = len(parsed.rows)
         progress(0, total)
-        matcher = Matcher(registry_document(i) for i in db.session.scalars(select(RegistryItem)))
-        titles = {}
+        in_file_index = Matcher()  # the file's own rows, to find repeats inside it
         in_file, in_registry = [], []
         for index, (row, line) in enumerate(zip(parsed.rows, parsed.lines)):
-            best = matcher.search(row.title, row.summary, limit=1, threshold=DEFAULT_THRESHOLD)
-            if best:
-                match = best[0]
-                if match.id.startswith("F"):
-                    in_file.append([line, int(match.id[1:]), round(match.score, 1)])
-                else:
-                    in_registry.append([line, titles.get(match.id) or _title(match.id), round(match.score, 1)])
-            matcher.add(Document(id=f"F{line}", title=row.title, body=row.summary))
+            same_file = in_file_index.search(row.title, row.summary, limit=1, threshold=DEFAULT_THRESHOLD)
+            if same_file:
+                in_file.append([line, int(same_file[0].id[1:]), round(same_file[0].score, 1)])
+            known = search_registry(row.title, row.summary, limit=1, threshold=DEFAULT_THRESHOLD)
+            if known:
+                in_registry.append([line, _title(known[0].id), round(known[0].score, 1)])
+            in_file_index.add(Document(id=f"F{line}", title=row.title, body=row.summary))
             progress(index + 1, total)
         db.session.commit()  # end the read transaction; the insert below takes the write lock first
         with write_transaction():
@@ -59,7 +57,6 @@ def _title(doc_id: str) -> str:
 def recheck_entries(job: Job, actor: Optional[User], progress: Progress) -> dict:
     """Run the duplicate check again on every submitted entry, one entry per transaction."""
     contest = db.session.get(Contest, job.payload["contest_id"])
-    registry_matcher()  # build the index once, before the loop
     entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED)).all()
     new_flags = 0
     db.session.commit()

@@ -97,3 +97,18 @@ def mean_z(sheets: Iterable[tuple[int, int, float]]) -> dict[int, float]:
     for (entry_id, _), z in z_scores(sheets).items():
         per_entry[entry_id].append(z)
     return {e: round(sum(zs) / len(zs), PRECISION) for e, zs in per_entry.items()}
+
+
+def combined_scores(panel: dict[int, float], votes: dict[int, int], max_total: float,
+                    panel_weight: float = 80.0, vote_weight: float = 20.0) -> dict[int, float]:
+    """Panel score and community votes on one scale: panel_weight × score ÷ max_total + vote_weight × votes ÷ most votes.
+
+    With the default weights a perfect panel score is worth 80 and the most-voted entry gets
+    the full 20; when nobody has voted, the vote part is 0 for everyone.
+    """
+    most = max(votes.values(), default=0)
+    return {
+        e: round(panel_weight * (score / max_total if max_total else 0.0)
+                 + vote_weight * (votes.get(e, 0) / most if most else 0.0), 2)
+        for e, score in panel.items()
+    }

@@ -137,6 +137,31 @@ class Score(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
 
+class PanelVote(db.Model):
+    """One panel member's vote on recognising an entry, recorded at the closing meeting."""
+
+    __table_args__ = (UniqueConstraint("entry_id", "judge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    in_favour: Mapped[bool]
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommunityVote(db.Model):
+    """One signed-in person's vote (bình chọn) for a published finalist; one per person per entry."""
+
+    __table_args__ = (UniqueConstraint("entry_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Result(db.Model):
     """An entry's place in the computed standings of a closed contest."""
 

@@ -21,7 +21,7 @@ from contest.timeutil import format_number
 from . import aggregation, assignment, ranking, rubric
 from .models import (
     BY_ARBITRATION, BY_BALANCE, BY_HAND, BY_PANEL, SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice,
-    PanelMember, Publication, Result, Score, ScoreSheet,
+    CommunityVote, PanelMember, PanelVote, Publication, Result, Score, ScoreSheet,
 )
 from .queries import (
     active_judges, conflicts, contest_assignments, contest_results, counted_sheets, eligible_entries, entry_info,
@@ -29,6 +29,7 @@ from .queries import (
 )
 
 ALL, BALANCED = "all", "balanced"
+VOTE_RULE = "vote"
 
 COUNCIL = "Hội đồng chấm sáng kiến kinh nghiệm của thị xã"
 
@@ -396,10 +397,19 @@ def tie_break_order(contest: Contest) -> tuple[str, ...]:
     return tuple(known + [c for c in codes if c not in known])
 
 
-def close_judging(actor: Any, contest: Contest) -> list[Result]:
-    """Rank the entries from submitted sheets, replace the contest's results, end judging."""
-    if contest.status != JUDGING:
-        raise JudgingError("Chỉ kết thúc chấm được khi cuộc thi đang trong giai đoạn chấm.")
+def accepted_by_vote(contest: Contest) -> Optional[set[int]]:
+    """Under the vote rule, the entries the panel accepted (`ranking.vote_passes`); None under the threshold rule."""
+    if contest.acceptance_rule != VOTE_RULE:
+        return None
+    size = len(panel_members(contest)) or len(panel_judges(contest))
+    favour: dict[int, int] = {}
+    for vote in db.session.scalars(select(PanelVote).filter_by(contest_id=contest.id, in_favour=True)):
+        favour[vote.entry_id] = favour.get(vote.entry_id, 0) + 1
+    return {e for e, n in favour.items() if ranking.vote_passes(n, size, contest.vote_share)}
+
+
+def _store_results(contest: Contest) -> tuple[list[Result], int]:
+    """Compute the standings from the counted sheets and replace the contest's results (manual changes are dropped)."""
     entries = eligible_entries(contest)
     codes = {c.id: c.code for c in contest.criteria}
     sheets = counted_sheets(contest)
@@ -408,7 +418,8 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
         for s in sheets
     ]
     options = dict(criteria_order=tie_break_order(contest), threshold=contest.threshold,
-                   method=contest.aggregation or aggregation.MEAN, disagreement=contest.disagreement_threshold)
+                   method=contest.aggregation or aggregation.MEAN, disagreement=contest.disagreement_threshold,
+                   accepted=accepted_by_vote(contest))
     individual = dict(zip(ranking.PRIZE_ORDER, (contest.prize_first, contest.prize_second, contest.prize_third,
                                                 contest.prize_consolation)))
     categories: dict[int, str] = {}
@@ -419,7 +430,6 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
     else:
         standings = ranking.rank_entries(totals, prizes=individual, entry_ids=[e.id for e in entries], **options)
     z = aggregation.mean_z([(t.entry_id, t.judge_id, ranking.sheet_total(t.points)) for t in totals])
-    before = {"status": contest.status}
     db.session.execute(delete(Result).where(Result.contest_id == contest.id))
     results = [
         Result(
@@ -439,14 +449,59 @@ def close_judging(actor: Any, contest: Contest) -> list[Result]:
         for s in standings
     ]
     db.session.add_all(results)
+    return results, len(sheets)
+
+
+def close_judging(actor: Any, contest: Contest) -> list[Result]:
+    """Rank the entries from submitted sheets, replace the contest's results, end judging."""
+    if contest.status != JUDGING:
+        raise JudgingError("Chỉ kết thúc chấm được khi cuộc thi đang trong giai đoạn chấm.")
+    before = {"status": contest.status}
+    results, sheet_count = _store_results(contest)
     contest.status = CLOSED
     db.session.flush()
     after = {
         "status": contest.status,
-        "sheets": len(sheets),
+        "sheets": sheet_count,
         "results": [[r.entry_id, r.rank, r.mean_total, r.prize] for r in results],
     }
     record(actor, "judging.close", "contest", contest.id, before, after)
+    return results
+
+
+def record_votes(actor: Any, entry: Entry, votes: dict[int, Optional[bool]]) -> list[Result]:
+    """Record the panel members' votes on recognising an entry at the closing meeting, then re-rank.
+
+    `votes` maps a panel judge id to True (in favour), False (against) or None (no vote,
+    which removes a recorded one). Re-ranking replaces the results, so a manual change made
+    before is dropped and must be made again.
+    """
+    contest = entry.contest
+    if contest.acceptance_rule != VOTE_RULE:
+        raise JudgingError("Cuộc thi này công nhận theo ngưỡng điểm, không biểu quyết.")
+    if contest.status != CLOSED:
+        raise JudgingError("Chỉ ghi biểu quyết được sau khi kết thúc chấm và trước khi công bố.")
+    members = {m.judge_id for m in panel_members(contest)}
+    if not set(votes) <= members:
+        raise JudgingError("Chỉ thành viên Ban giám khảo được biểu quyết.")
+    current = {v.judge_id: v for v in db.session.scalars(select(PanelVote).filter_by(entry_id=entry.id))}
+    before = {"votes": {j: v.in_favour for j, v in current.items()}}
+    for judge_id, choice in votes.items():
+        vote = current.get(judge_id)
+        if choice is None:
+            if vote is not None:
+                db.session.delete(vote)
+            continue
+        if vote is None:
+            vote = PanelVote(contest_id=contest.id, entry_id=entry.id, judge_id=judge_id, in_favour=choice)
+            db.session.add(vote)
+        vote.in_favour, vote.recorded_at = choice, utcnow()
+    db.session.flush()
+    results, _ = _store_results(contest)
+    db.session.flush()
+    record(actor, "judging.record_votes", "entry", entry.id, before,
+           {"votes": {j: v for j, v in votes.items() if v is not None},
+            "recognised": next((r.recognised for r in results if r.entry_id == entry.id), False)})
     return results
 
 
@@ -476,6 +531,27 @@ def amend_result(actor: Any, result: Result, rank: int, prize: Optional[str], re
     record(actor, "judging.amend_result", "result", result.id, before,
            {"rank": rank, "prize": prize, "recognised": recognised, "reason": reason, "entry_id": result.entry_id})
     return result
+
+
+def cast_community_vote(actor: Any, contest: Contest, entry_id: int) -> CommunityVote:
+    """A signed-in person votes for a published prize winner, once per entry."""
+    if not getattr(actor, "is_authenticated", False):
+        raise JudgingError("Cần đăng nhập để bình chọn.")
+    if not contest.community_vote:
+        raise JudgingError("Cuộc thi này không tổ chức bình chọn.")
+    latest = db.session.scalar(
+        select(Publication).filter_by(contest_id=contest.id).order_by(Publication.version.desc()).limit(1)
+    )
+    finalists = {r["entry_id"] for r in (latest.snapshot["results"] if latest else []) if r.get("prize")}
+    if entry_id not in finalists:
+        raise JudgingError("Chỉ bình chọn được cho sáng kiến đạt giải đã công bố.")
+    if db.session.scalar(select(CommunityVote.id).filter_by(entry_id=entry_id, user_id=actor.id)) is not None:
+        raise JudgingError("Bạn đã bình chọn cho sáng kiến này.")
+    vote = CommunityVote(contest_id=contest.id, entry_id=entry_id, user_id=actor.id)
+    db.session.add(vote)
+    db.session.flush()
+    record(actor, "judging.community_vote", "entry", entry_id, None, {"vote": vote.id})
+    return vote
 
 
 def results_snapshot(contest: Contest) -> dict:

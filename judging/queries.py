@@ -12,7 +12,7 @@ from contest.models import JUDGE, JUDGING, SUBMITTED, Contest, Entry, User
 
 from .assignment import EntryInfo, JudgeInfo, conflict_kind
 from .assignment import DECLARED
-from .models import SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, Result, ScoreSheet
+from .models import SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, PanelVote, Result, ScoreSheet
 
 
 def active_judges() -> list[User]:
@@ -110,6 +110,11 @@ def overridden(contest: Contest) -> list[Assignment]:
         select(Assignment).join(Entry, Entry.id == Assignment.entry_id)
         .where(Entry.contest_id == contest.id, Assignment.override_reason != "").order_by(Assignment.id)
     ))
+
+
+def contest_votes(contest: Contest) -> list[PanelVote]:
+    """The panel's recorded votes on the contest's entries."""
+    return list(db.session.scalars(select(PanelVote).filter_by(contest_id=contest.id)))
 
 
 def contest_notices(contest: Contest) -> list[Notice]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Container, Iterable, Mapping, Optional, Sequence
 
 from . import aggregation
 
@@ -65,6 +65,7 @@ def rank_entries(
     entry_ids: Iterable[int] = (),
     method: str = aggregation.MEAN,
     disagreement: Optional[float] = None,
+    accepted: Optional[Container[int]] = None,
 ) -> list[Standing]:
     """Rank entries by the aggregate of their judges' sheet totals.
 
@@ -80,7 +81,8 @@ def rank_entries(
     are listed by entry id. Entries of `entry_ids` with no sheet come last, share the last
     rank, and are never recognised.
 
-    An entry is recognised when it has a sheet and its mean total >= `threshold`. Prizes go
+    An entry is recognised when it has a sheet, its mean total >= `threshold` and, when
+    `accepted` is given (the panel-vote rule), its id is in `accepted`. Prizes go
     down the ranking among recognised entries only: the first `prizes["nhat"]` positions get
     "nhat", the next `prizes["nhi"]` "nhi", then "ba", then "kk". An entry's prize is that of
     its rank's position, so entries tied at a prize boundary all get the better prize and the
@@ -120,7 +122,7 @@ def rank_entries(
     for position, (key, entry_id, means, count, gap, flagged) in enumerate(rows, start=1):
         if key != previous_key:
             rank, previous_key = position, key
-        recognised = count > 0 and key[1] >= threshold
+        recognised = count > 0 and key[1] >= threshold and (accepted is None or entry_id in accepted)
         prize = next((code for bound, code in bounds if rank <= bound), None) if recognised else None
         standings.append(Standing(entry_id, rank, key[1], means, count, recognised, prize, gap, flagged))
     return standings
@@ -150,3 +152,12 @@ def rank_by_category(
         standings += rank_entries([s for s in sheets if s.entry_id in chosen], entry_ids=ids,
                                   prizes=quotas.get(category, {}), **options)  # type: ignore[arg-type]
     return standings
+
+
+def vote_passes(in_favour: int, panel_size: int, share: float) -> bool:
+    """The panel accepts when at least `share` percent of all its members (not of the votes cast) vote in favour.
+
+    Two thirds is entered as 66.67: 2 of 3 members pass (66.67 % of 3 is 2.0001, and the
+    comparison allows for that rounding), 5 of 9 do not.
+    """
+    return panel_size > 0 and in_favour * 100 >= share * panel_size - 0.01 * panel_size

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from contest.auth import get_or_404
 from contest.db import db
+from contest.models import Contest
 
-from .models import Publication
+from . import aggregation
+from .models import CommunityVote, Publication
+from .operations import JudgingError, cast_community_vote
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
@@ -44,4 +49,36 @@ def show(contest_id: int) -> Any:
         abort(404)
     snap = publication.snapshot
     winners = [r for r in snap["results"] if r.get("prize")]
-    return render_template("results/show.html", publication=publication, snap=snap, winners=winners)
+    contest = db.session.get(Contest, contest_id)
+    votes: dict[int, int] = {}
+    mine: set[int] = set()
+    combined: dict[int, float] = {}
+    if contest is not None and contest.community_vote:
+        votes = dict(db.session.execute(
+            select(CommunityVote.entry_id, func.count(CommunityVote.id)).where(CommunityVote.contest_id == contest_id)
+            .group_by(CommunityVote.entry_id)
+        ).all())
+        if current_user.is_authenticated:
+            mine = set(db.session.scalars(select(CommunityVote.entry_id).filter_by(contest_id=contest_id,
+                                                                                   user_id=current_user.id)))
+        max_total = sum(c["max_points"] for c in snap["criteria"])
+        combined = aggregation.combined_scores({r["entry_id"]: r["mean_total"] for r in winners}, votes, max_total,
+                                               contest.panel_weight, contest.vote_weight)
+    return render_template("results/show.html", publication=publication, snap=snap, winners=winners,
+                           voting=bool(contest and contest.community_vote), votes=votes, mine=mine,
+                           combined=combined, contest=contest)
+
+
+@bp.route("/<int:contest_id>/vote/<int:entry_id>", methods=["POST"])
+@login_required
+def vote(contest_id: int, entry_id: int) -> Any:
+    """One vote per signed-in person per published prize winner."""
+    contest = get_or_404(Contest, contest_id)
+    try:
+        cast_community_vote(current_user, contest, entry_id)
+        db.session.commit()
+        flash("Cảm ơn bạn đã bình chọn.", "success")
+    except JudgingError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    return redirect(url_for("results.show", contest_id=contest_id))

@@ -316,6 +316,8 @@ def _render_standings(contest: Contest, status: int = 200, amend_form: Any = Non
         "judging/standings.html",
         contest=contest,
         amend_form=amend_form or _amend_form(contest, results),
+        members=queries.panel_members(contest),
+        votes={(v.entry_id, v.judge_id): v.in_favour for v in queries.contest_votes(contest)},
         by_category=bool(contest.collective_prizes),
         results=results,
         publications=publications,
@@ -329,6 +331,28 @@ def _render_standings(contest: Contest, status: int = 200, amend_form: Any = Non
 def standings(contest_id: int) -> Any:
     """The computed ranking of a closed contest."""
     return _render_standings(get_or_404(Contest, contest_id))
+
+
+@bp.route("/contests/<int:contest_id>/votes/<int:entry_id>", methods=["POST"])
+@role_required(*STAFF)
+def votes(contest_id: int, entry_id: int) -> Any:
+    """Record the panel's vote on one entry at the closing meeting (one select per member)."""
+    contest = get_or_404(Contest, contest_id)
+    entry = get_or_404(Entry, entry_id)
+    if entry.contest_id != contest.id:
+        abort(404)
+    choices = {"yes": True, "no": False, "": None}
+    cast = {m.judge_id: choices.get(request.form.get(f"vote_{m.judge_id}", ""), None)
+            for m in queries.panel_members(contest)}
+    try:
+        operations.record_votes(current_user, entry, cast)
+        db.session.commit()
+    except JudgingError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render_standings(contest, 400)
+    flash(f"Đã ghi biểu quyết cho “{entry.title}”; bảng xếp hạng đã được tính lại.", "success")
+    return redirect(url_for("judging.standings", contest_id=contest.id))
 
 
 @bp.route("/contests/<int:contest_id>/amend", methods=["POST"])

@@ -10,7 +10,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from contest import create_app, normalize_database_url
-from contest.db import db, init_db, utcnow
+from contest.db import create_tables, db, utcnow
 from contest.models import (
     ADMIN,
     JUDGE,
@@ -61,7 +61,7 @@ def app(tmp_path: Any) -> Iterator[Flask]:
     with app.app_context():
         if os.environ.get("TEST_DATABASE_URL"):
             db.drop_all()
-        init_db()
+        create_tables()
         yield app
         db.session.remove()
         if os.environ.get("TEST_DATABASE_URL"):

@@ -163,3 +163,17 @@ def test_prizes_by_category_rank_each_category_on_its_own() -> None:
         (1, 1, "nhat"), (2, 2, None),  # one prize for individuals
         (3, 1, "nhat"), (4, 2, None), (5, 3, None),  # 4 is under the threshold, 5 has no sheet: prizes stay empty
     ]
+
+
+def test_panel_vote_needs_the_share_of_all_members() -> None:
+    from judging.ranking import vote_passes
+
+    assert vote_passes(2, 3, 66.67) and not vote_passes(1, 3, 66.67)
+    assert vote_passes(6, 9, 66.67) and not vote_passes(5, 9, 66.67)
+    assert not vote_passes(0, 0, 50)
+
+
+def test_combined_score_of_panel_and_community_votes() -> None:
+    combined = aggregation.combined_scores({1: 90.0, 2: 80.0, 3: 70.0}, {1: 5, 2: 10}, 100)
+    assert combined == {1: 82.0, 2: 84.0, 3: 56.0}  # 80×0.9 + 20×0.5; 80×0.8 + 20; 80×0.7 + 0
+    assert aggregation.combined_scores({1: 50.0}, {}, 100) == {1: 40.0}

@@ -391,3 +391,64 @@ def test_prizes_by_category_and_a_manual_change_needs_a_reason(ward: dict, signe
     publication = publish_results(ward["secretary"], contest)
     row = next(r for r in publication.snapshot["results"] if r["entry_id"] == entries[1].id)
     assert row["prize_label"] == "Giải Khuyến khích" and row["amend_reason"].startswith("Hội đồng")
+
+
+def test_acceptance_by_threshold_and_a_two_thirds_panel_vote(ward: dict, signed_in: Callable) -> None:
+    contest, entries = ward["contest"], ward["entries"]
+    contest.acceptance_rule, contest.vote_share = "vote", 66.67
+    a, b, _, d = ward["judges"]
+    set_panel(ward["secretary"], contest, [a, b, d], chair=a)
+    assign_panel(ward["secretary"], contest)
+    for judge in (a, b, d):
+        save_sheet(judge, entries[0], values(contest, 35, 30, 20), submit=True)
+        save_sheet(judge, entries[1], values(contest, 30, 25, 15), submit=True)
+    close_judging(ward["secretary"], contest)
+    db.session.commit()
+    from judging.models import PanelVote, Result
+
+    assert not any(r.recognised for r in db.session.scalars(select(Result)))  # no vote yet: nothing recognised
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    page = f"/judging/contests/{contest.id}/standings"
+    assert "Biểu quyết công nhận" in secretary.get(page).get_data(as_text=True)
+    url = f"/judging/contests/{contest.id}/votes/{entries[0].id}"
+    assert post_form(secretary, url, {f"vote_{a.id}": "yes", f"vote_{b.id}": "no", f"vote_{d.id}": ""}, page=page).status_code == 302
+    result = db.session.scalar(select(Result).filter_by(entry_id=entries[0].id))
+    assert not result.recognised  # 1 of 3
+    assert post_form(secretary, url, {f"vote_{a.id}": "yes", f"vote_{b.id}": "no", f"vote_{d.id}": "yes"}, page=page).status_code == 302
+    db.session.expire_all()
+    result = db.session.scalar(select(Result).filter_by(entry_id=entries[0].id))
+    assert result.recognised and result.prize == "nhat"  # 2 of 3 is two thirds
+    assert db.session.scalar(select(func.count(PanelVote.id))) == 3
+    record = db.session.scalars(select(AuditLog).filter_by(action="judging.record_votes").order_by(AuditLog.id.desc())).first()
+    assert record.after["recognised"] is True and record.before["votes"] == {str(a.id): True, str(b.id): False}
+    contest.acceptance_rule = "threshold"
+    with pytest.raises(JudgingError, match="ngưỡng điểm"):
+        from judging.operations import record_votes
+
+        record_votes(ward["secretary"], entries[1], {a.id: True})
+
+
+def test_community_vote_once_per_person_on_published_winners(ward: dict, signed_in: Callable, client: Any) -> None:
+    contest, entries = ward["contest"], ward["entries"]
+    contest.community_vote = True
+    a, b = ward["judges"][0], ward["judges"][1]
+    assign_panel(ward["secretary"], contest)
+    for judge in (a, b):
+        save_sheet(judge, entries[0], values(contest, 35, 30, 20), submit=True)  # 85: a winner
+        save_sheet(judge, entries[1], values(contest, 10, 10, 5), submit=True)  # 25: below the threshold
+    close_judging(ward["secretary"], contest)
+    publish_results(ward["secretary"], contest)
+    db.session.commit()
+    url = f"/results/{contest.id}"
+    assert "Đăng nhập để bình chọn" in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/vote/{entries[0].id}").status_code in (302, 400)  # anonymous: no vote stored
+    resident, _ = signed_in(PARTICIPANT)
+    assert post_form(resident, f"{url}/vote/{entries[0].id}", page=url).status_code == 302
+    html = resident.get(url).get_data(as_text=True)
+    assert "Bạn đã bình chọn" in html and "Điểm kết hợp: <strong>88</strong>" in html  # 80 × 0,85 + 20
+    post_form(resident, f"{url}/vote/{entries[0].id}", page=url)  # twice: refused
+    post_form(resident, f"{url}/vote/{entries[1].id}", page=url)  # not a winner: refused
+    from judging.models import CommunityVote
+
+    assert db.session.scalar(select(func.count(CommunityVote.id))) == 1
+    assert "judging.community_vote" in actions()

@@ -1,0 +1,22 @@
+"""What thin views share: run one verb function and commit, or roll back and say why."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import flash
+
+from .db import db
+from .errors import OperationError
+
+
+def perform(action: Callable[[], Any], success: str) -> bool:
+    """Run a verb function; commit and flash `success`, or roll back and flash its refusal."""
+    try:
+        action()
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
