@@ -45,7 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SQLALCHEMY_DATABASE_URI=database_url_from_env(
             "sqlite:///" + os.path.join(app.instance_path, "sangkien.db")
         ),
-        UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
+        UPLOAD_FOLDER=os.environ.get("SANGKIEN_UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads"),
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         MAX_ATTACHMENT_BYTES=8 * 1024 * 1024,
         MAX_IMPORT_BYTES=10 * 1024 * 1024,

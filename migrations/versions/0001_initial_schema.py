@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 21:09:36.071623
+Create Date: 2026-12-01 21:23:41.748652
 
 """
 from alembic import op
@@ -42,6 +42,9 @@ def upgrade():
     sa.Column('collective_prizes', sa.JSON(), nullable=True),
     sa.Column('acceptance_rule', sa.String(length=20), nullable=False),
     sa.Column('vote_share', sa.Double(), nullable=False),
+    sa.Column('community_vote', sa.Boolean(), nullable=False),
+    sa.Column('panel_weight', sa.Double(), nullable=False),
+    sa.Column('vote_weight', sa.Double(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contest'))
@@ -198,6 +201,18 @@ def upgrade():
     sa.ForeignKeyConstraint(['entry_id'], ['entry.id'], name=op.f('fk_co_author_entry_id_entry')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_co_author'))
     )
+    op.create_table('community_vote',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contest_id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['contest_id'], ['contest.id'], name=op.f('fk_community_vote_contest_id_contest')),
+    sa.ForeignKeyConstraint(['entry_id'], ['entry.id'], name=op.f('fk_community_vote_entry_id_entry')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_community_vote_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_community_vote')),
+    sa.UniqueConstraint('entry_id', 'user_id', name=op.f('uq_community_vote_entry_id'))
+    )
     op.create_table('conflict',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entry_id', sa.Integer(), nullable=False),
@@ -327,6 +342,7 @@ def downgrade():
     op.drop_table('panel_vote')
     op.drop_table('notice')
     op.drop_table('conflict')
+    op.drop_table('community_vote')
     op.drop_table('co_author')
     op.drop_table('attachment')
     op.drop_table('assignment')

@@ -102,8 +102,11 @@
     input.addEventListener("change", function () {
       name.textContent = input.files.length ? input.files[0].name : "Chưa chọn tệp";
     });
+    var label = input.id ? document.querySelector("label[for='" + input.id + "']") : null;
+    button.setAttribute("aria-label", "Chọn tệp: " + (label ? label.textContent.trim() : ""));
     input.classList.add("visually-hidden");
     input.tabIndex = -1;
+    input.setAttribute("aria-hidden", "true");
     group.appendChild(button);
     group.appendChild(name);
     input.insertAdjacentElement("afterend", group);
