@@ -1,0 +1,239 @@
+"""Every route the app registers, against every role: the answer each one must get.
+
+The table is keyed by endpoint, taken from app.url_map, so a new route without an
+expectation fails this test. Object-level cases use one participant's entry, its
+attachment, a judge's sheet, a job and a contest whose results are not published.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+from flask import Flask
+
+from conftest import login
+from contest import jobs, operations
+from contest.db import db
+from contest.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY
+from judging.operations import assign_panel, save_sheet
+
+ROLES = ("anon", "author", "other", "judge", "conflicted", "secretary", "admin")
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+LOGIN = 302  # anonymous users are sent to the sign-in page
+OK, DENIED, MISSING, MOVED = 200, 403, 404, 302
+
+
+def everyone(code: int) -> dict[str, int]:
+    return {role: code for role in ROLES}
+
+
+def signed_in_only(code: int) -> dict[str, int]:
+    return {**everyone(code), "anon": LOGIN}
+
+
+def only(code: int, *roles: str) -> dict[str, int]:
+    """`code` for the roles named, 403 for the other signed-in roles, sign-in for anonymous."""
+    return {role: (code if role in roles else LOGIN if role == "anon" else DENIED) for role in ROLES}
+
+
+STAFF = ("secretary", "admin")
+PARTICIPANTS = ("author", "other")
+JUDGES = ("judge", "conflicted")
+
+# GET answers. POST-only routes are checked below for refusals only.
+GET_EXPECTED: dict[str, dict[str, int]] = {
+    "main.home": {**everyone(MOVED)},
+    "main.audit": only(OK, "admin"),
+    "main.favicon": everyone(301),
+    "static": everyone(OK),
+    "auth.login": {**everyone(MOVED), "anon": OK},
+    "auth.password": signed_in_only(OK),
+    "contests.index": only(OK, *STAFF),
+    "contests.show": only(OK, *STAFF),
+    "contests.create": only(OK, "admin"),
+    "contests.edit": only(OK, "admin"),
+    "dossier.download": only(MOVED, *STAFF),  # judging not closed yet: sent back to the standings
+    "dossier.verify": everyone(MISSING),  # a forged code
+    "entries.index": only(OK, *PARTICIPANTS),
+    "entries.show": {**only(OK, "author", "judge", *STAFF)},
+    "entries.edit": {**only(DENIED), "author": MOVED, "anon": LOGIN},  # submitted: back to the entry
+    "entries.create": only(MOVED, *PARTICIPANTS),  # the contest no longer takes entries
+    "entries.attachment": only(OK, "author", "judge", *STAFF),
+    "entries.similar": signed_in_only(OK),
+    "jobs.show": only(OK, *STAFF),
+    "jobs.status": only(OK, *STAFF),
+    "judging.queue": only(OK, *JUDGES),
+    "judging.sheet": only(OK, "judge"),
+    "judging.attachment": only(OK, "judge"),
+    "judging.chair": only(OK, "judge"),  # the judge is the panel's chair
+    "judging.panel": only(OK, *STAFF),
+    "judging.standings": only(OK, *STAFF),
+    "judging.forward_xlsx": only(OK, *STAFF),
+    "registry.index": only(OK, *STAFF),
+    "registry.export": only(OK, *STAFF),
+    "results.index": everyone(OK),
+    "results.show": everyone(MISSING),  # not published
+    "screening.index": only(OK, *STAFF),
+    "screening.flag": only(OK, *STAFF),
+    "users.index": only(OK, "admin"),
+    "users.create": only(OK, "admin"),
+    "users.edit": only(OK, "admin"),
+}
+
+# Who may POST (everyone else is refused before anything changes).
+POST_ALLOWED: dict[str, tuple[str, ...]] = {
+    "auth.login": ROLES,
+    "auth.logout": ROLES[1:],
+    "auth.password": ROLES[1:],
+    "contests.create": ("admin",),
+    "contests.edit": ("admin",),
+    "entries.create": PARTICIPANTS,
+    "entries.edit": ("author",),
+    "entries.upload": ("author",),
+    "entries.submit": ("author",),
+    "entries.delete_attachment": ("author",),
+    "judging.sheet": ("judge",),
+    "judging.declare_conflict": ("judge",),
+    "judging.rescore": ("judge",),
+    "judging.panel": STAFF,
+    "judging.panel_members": STAFF,
+    "judging.add_assignment": STAFF,
+    "judging.remove_assignment": STAFF,
+    "judging.close": STAFF,
+    "judging.reopen": STAFF,
+    "judging.publish": STAFF,
+    "judging.forward": STAFF,
+    "judging.to_registry": STAFF,
+    "judging.votes": STAFF,
+    "judging.amend": STAFF,
+    "registry.create": STAFF,
+    "registry.import_file": STAFF,
+    "results.vote": ROLES[1:],
+    "screening.recheck": STAFF,
+    "screening.flag": STAFF,
+    "users.create": ("admin",),
+    "users.edit": ("admin",),
+}
+
+
+@pytest.fixture
+def world(app: Flask, make_user: Callable, make_contest: Callable) -> dict[str, Any]:
+    """One contest in judging with an entry, its attachment, a flag, a sheet and a job."""
+    from contest.models import Unit
+
+    office, one_stop = Unit(name="Văn phòng"), Unit(name="Bộ phận Một cửa")
+    db.session.add_all([office, one_stop])
+    db.session.commit()
+    users = {
+        "author": make_user(PARTICIPANT, unit=one_stop), "other": make_user(PARTICIPANT, unit=office),
+        "judge": make_user(JUDGE, unit=office), "conflicted": make_user(JUDGE, unit=one_stop),
+        "secretary": make_user(SECRETARY, unit=office), "admin": make_user(ADMIN, unit=office),
+    }
+    contest = make_contest()
+    registry = operations.add_registry_item(users["secretary"], operations.RegistryData(
+        title="Ứng dụng mã QR trên giấy hẹn để tra cứu hồ sơ", summary="In mã QR lên giấy hẹn trả kết quả."))
+    entry = operations.save_entry(users["author"], contest, operations.EntryData(
+        kind="individual", title="Mã QR trên giấy hẹn để người dân tra cứu hồ sơ", field=contest.fields[0],
+        situation="Người dân gọi điện hỏi tiến độ.", solution="In mã QR lên giấy hẹn trả kết quả.",
+        effect="Giảm cuộc gọi.", applied_where="UBND phường", applied_since=__import__("datetime").date(2024, 1, 1)))
+    attachment = operations.add_attachment(users["author"], entry, "mo-ta.pdf", PDF, app.config["UPLOAD_FOLDER"], 10**6)
+    operations.submit_entry(users["author"], entry)
+    assign_panel(users["secretary"], contest)
+    from judging.models import PanelMember
+
+    db.session.scalar(db.select(PanelMember).filter_by(judge_id=users["judge"].id)).is_chair = True
+    sheet = save_sheet(users["judge"], entry, {c.id: (10, "Nhận xét") for c in contest.criteria})
+    job = jobs.enqueue(users["secretary"], "recheck", {"contest_id": contest.id})
+    db.session.commit()
+    from contest.models import DuplicateFlag
+    from judging.models import Assignment
+
+    flag = db.session.scalar(db.select(DuplicateFlag))
+    assignment = db.session.scalar(db.select(Assignment))
+    assert flag is not None and registry.id
+    return {"users": users, "contest": contest, "entry": entry, "attachment": attachment, "sheet": sheet,
+            "job": job, "flag": flag, "assignment": assignment}
+
+
+def url_for_rule(app: Flask, rule: Any, world: dict[str, Any]) -> str:
+    """A concrete URL for a rule, filled with the world's objects."""
+    values = {
+        "contest_id": world["contest"].id, "entry_id": world["entry"].id, "attachment_id": world["attachment"].id,
+        "job_id": world["job"].id, "flag_id": world["flag"].id, "user_id": world["users"]["other"].id,
+        "assignment_id": world["assignment"].id, "code": "0000000000000000", "filename": "css/app.css",
+    }
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+
+
+def clients(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
+    result = {"anon": app.test_client()}
+    for role, user in world["users"].items():
+        client = app.test_client()
+        assert login(client, user).status_code == 302
+        result[role] = client
+    return result
+
+
+def test_every_route_has_an_expectation(app: Flask) -> None:
+    for rule in app.url_map.iter_rules():
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        if "GET" in methods:
+            assert rule.endpoint in GET_EXPECTED, f"no GET expectation for {rule.endpoint}"
+        if "POST" in methods:
+            assert rule.endpoint in POST_ALLOWED, f"no POST expectation for {rule.endpoint}"
+
+
+def test_get_answers_for_every_role(app: Flask, world: dict[str, Any]) -> None:
+    by_role = clients(app, world)
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        url = url_for_rule(app, rule, world)
+        for role, client in by_role.items():
+            got = client.get(url).status_code
+            if got != GET_EXPECTED[rule.endpoint][role]:
+                wrong.append(f"{role} GET {url}: {got}, expected {GET_EXPECTED[rule.endpoint][role]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_post_refusals_for_every_role(app: Flask, world: dict[str, Any]) -> None:
+    """With CSRF out of the way, a role not allowed to POST is refused and nothing changes."""
+    from contest.models import AuditLog
+    from sqlalchemy import func, select
+
+    by_role = clients(app, world)
+    app.config["WTF_CSRF_ENABLED"] = False
+    before = db.session.scalar(select(func.count(AuditLog.id)))
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        url = url_for_rule(app, rule, world)
+        for role, client in by_role.items():
+            if role in POST_ALLOWED[rule.endpoint]:
+                continue
+            got = client.post(url, data={"reason": "x", "decision": "confirm"}).status_code
+            expected = LOGIN if role == "anon" else DENIED
+            if got != expected:
+                wrong.append(f"{role} POST {url}: {got}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
+    assert db.session.scalar(select(func.count(AuditLog.id))) == before
+
+
+def test_posts_without_csrf_token_change_nothing(app: Flask, world: dict[str, Any]) -> None:
+    from contest.models import AuditLog
+    from sqlalchemy import func, select
+
+    by_role = clients(app, world)
+    before = db.session.scalar(select(func.count(AuditLog.id)))
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            url = url_for_rule(app, rule, world)
+            for role in POST_ALLOWED[rule.endpoint]:
+                assert by_role[role].post(url, data={"reason": "x"}).status_code == 400, (role, url)
+    assert db.session.scalar(select(func.count(AuditLog.id))) == before
