@@ -432,7 +432,10 @@ def add_attachment(actor: User, entry: Entry, original_name: str, data: bytes, u
         raise OperationError("Tệp đính kèm: chỉ nhận tệp PDF hoặc Word (DOCX); nội dung tệp không đúng định dạng.",
                              "file")
     extension, content_type = kind
-    display = os.path.basename(original_name.replace("\\", "/")).strip()[:250] or f"tep-dinh-kem.{extension}"
+    display = "".join(ch for ch in original_name if ch.isprintable()).strip()
+    if not display or any(bad in display for bad in ("/", "\\", "..")) or not display.strip(". "):
+        raise OperationError("Tệp đính kèm: tên tệp không hợp lệ (không được chứa đường dẫn hay để trống).", "file")
+    display = display[:250]
     stored = f"{uuid.uuid4().hex}.{extension}"
     os.makedirs(upload_dir, exist_ok=True)
     with open(os.path.join(upload_dir, stored), "xb") as fh:

@@ -237,3 +237,29 @@ def test_posts_without_csrf_token_change_nothing(app: Flask, world: dict[str, An
             for role in POST_ALLOWED[rule.endpoint]:
                 assert by_role[role].post(url, data={"reason": "x"}).status_code == 400, (role, url)
     assert db.session.scalar(select(func.count(AuditLog.id))) == before
+
+
+def test_no_judge_can_fetch_another_judges_scores_before_closing(app: Flask, world: dict[str, Any],
+                                                                  make_user: Callable) -> None:
+    """Canary comments on one judge's sheet never appear in anything another judge can fetch."""
+    from contest.models import Unit
+    from judging.models import Assignment
+
+    contest, entry = world["contest"], world["entry"]
+    canary = "CANARY-7f3a-nhan-xet-bi-mat"
+    save_sheet(world["users"]["judge"], entry, {c.id: (c.max_points - 1.5, f"{canary}-{c.code}") for c in contest.criteria},
+               submit=True)
+    peer = make_user(JUDGE, unit=db.session.scalar(db.select(Unit).filter_by(name="Văn phòng")))
+    db.session.add(Assignment(entry_id=entry.id, judge_id=peer.id))  # newly assigned to the same entry
+    db.session.commit()
+    client = app.test_client()
+    login(client, peer)
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint != "static":
+            body = client.get(url_for_rule(app, rule, world)).get_data(as_text=True)
+            assert canary not in body, rule.endpoint
+    own = client.get(f"/judging/entries/{entry.id}").get_data(as_text=True)
+    assert "Phiếu chấm" in own and canary not in own
+    writer = app.test_client()
+    login(writer, world["users"]["judge"])
+    assert canary in writer.get(f"/judging/entries/{entry.id}").get_data(as_text=True)  # the canary does render

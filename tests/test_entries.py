@@ -186,3 +186,25 @@ def test_double_submitted_entry_form_creates_one_entry(signed_in, make_contest) 
     assert client.post(f"/entries/new/{contest.id}", data=data).status_code == 302
     assert client.post(f"/entries/new/{contest.id}", data=data).status_code == 302
     assert len(db.session.scalars(select(Entry)).all()) == 1
+
+
+def test_hostile_uploads_store_nothing(signed_in, make_contest, app) -> None:
+    import os
+
+    contest = make_contest()
+    client, _ = signed_in(PARTICIPANT)
+    entry = create_draft(client, contest)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    for data, name in [(svg, "anh.svg"), (svg, "anh.pdf"), (b"<!doctype html><h1>x</h1>", "trang.docx"),
+                       (PDF, "../../etc/passwd.pdf"), (PDF, "..\\..\\boot.pdf"), (PDF, ".."), (PDF, "   "),
+                       (PDF, "\x00\x01")]:
+        upload(client, entry, data, name)
+    assert db.session.scalar(select(Attachment)) is None
+    assert not os.listdir(app.config["UPLOAD_FOLDER"])
+    big = client.post(f"/entries/{entry.id}/attachments",
+                      data={"file": (io.BytesIO(b"%PDF-" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 10)), "x.pdf")},
+                      content_type="multipart/form-data")
+    assert big.status_code == 413 and "quá lớn" in big.get_data(as_text=True)
+    assert db.session.scalar(select(Attachment)) is None
+    upload(client, entry, PDF, "Bản mô tả sáng kiến – Phường Trung Lương.pdf")
+    assert db.session.scalar(select(Attachment)).original_name == "Bản mô tả sáng kiến – Phường Trung Lương.pdf"
