@@ -238,10 +238,13 @@ def _sheet_state(sheet: ScoreSheet) -> dict:
     }
 
 
-def save_sheet(actor: Any, entry: Entry, values: dict[int, tuple], submit: bool = False) -> ScoreSheet:
+def save_sheet(actor: Any, entry: Entry, values: dict[int, tuple], submit: bool = False,
+               expected_version: Optional[int] = None) -> ScoreSheet:
     """Save the judge's sheet for an entry as a draft, or submit (and so lock) it.
 
     `values` maps a criterion id to (points, comment) or (points, comment, band index).
+    `expected_version` is the version the judge's page showed: a save from a stale page (a
+    second tab) is refused rather than silently overwriting the newer one.
     Submitting a sheet may assign a third judge (`_arbitrate`).
     """
     contest = entry.contest
@@ -254,6 +257,13 @@ def save_sheet(actor: Any, entry: Entry, values: dict[int, tuple], submit: bool 
     sheet = find_sheet(entry, actor)
     if sheet is not None and sheet.locked:
         raise JudgingError("Phiếu chấm đã nộp nên đã khoá; không thể sửa.")
+    current_version = sheet.version if sheet is not None else 0
+    if expected_version is not None and expected_version != current_version:
+        raise JudgingError(
+            "Phiếu chấm này vừa được lưu ở một cửa sổ hoặc thiết bị khác sau khi bạn mở trang. "
+            "Điểm bạn vừa nhập vẫn hiện bên dưới để đối chiếu; hãy tải lại trang để xem bản đã lưu rồi lưu lại.",
+            field="version",
+        )
     # Validate everything first, so that a refusal leaves the stored sheet untouched.
     parsed: dict[int, tuple[Optional[float], str]] = {}
     for criterion in contest.criteria:

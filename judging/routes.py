@@ -52,7 +52,8 @@ def sheet(entry_id: int) -> Any:
     if request.method == "POST":
         submit = request.form.get("action") == "submit"
         try:
-            operations.save_sheet(current_user, entry, form.values(), submit=submit)
+            operations.save_sheet(current_user, entry, form.values(), submit=submit,
+                                  expected_version=request.form.get("version", type=int))
             db.session.commit()
         except JudgingError as error:
             db.session.rollback()

@@ -136,6 +136,28 @@ def test_judge_queue_draft_submit_and_lock(world: dict, signed_in: Callable) -> 
     assert audit_actions().count("judging.save_sheet") == 1 and audit_actions().count("judging.submit_sheet") == 1
 
 
+def test_a_stale_tab_cannot_overwrite_a_newer_save(world: dict, signed_in: Callable) -> None:
+    from conftest import csrf_token_from, form_value
+
+    contest, entry = world["contest"], world["entries"][0]
+    assign_panel(world["secretary"], contest)
+    db.session.commit()
+    judge, me = signed_in(JUDGE, user=world["judges"][0])
+    url = f"/judging/entries/{entry.id}"
+    tab_a, tab_b = judge.get(url).get_data(as_text=True), judge.get(url).get_data(as_text=True)
+    for tab, points in ((tab_a, "30"), (tab_b, "12")):
+        data = sheet_data(contest, points, "20", "", "draft", "Nhận xét")
+        data.update(csrf_token=csrf_token_from(tab), version=form_value(tab, "version"))
+        response = judge.post(url, data=data)
+        if tab is tab_a:
+            assert response.status_code == 302
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "vừa được lưu ở một cửa sổ hoặc thiết bị khác" in html
+    assert 'value="12"' in html  # the stale tab's input is still there to compare
+    sheet = db.session.scalar(select(ScoreSheet).filter_by(entry_id=entry.id, judge_id=me.id))
+    assert sheet.version == 1 and 30.0 in sheet.points_by_criterion().values()  # the newer save stands
+
+
 def test_out_of_range_and_incomplete_sheets_are_refused_and_nothing_changes(world: dict, signed_in: Callable) -> None:
     contest, entry = world["contest"], world["entries"][0]
     assign_panel(world["secretary"], contest)
