@@ -61,7 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_RATE_LIMIT="10 per 10 minutes",
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
-        BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        BASE_URL=os.environ.get("BASE_URL", ""),  # empty: certificates link to the host that served them
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -140,7 +140,7 @@ class ContestForm(CreateForm):
         SelectChoice("threshold", "Đạt ngưỡng điểm"),
         SelectChoice("vote", "Đạt ngưỡng điểm và được Ban giám khảo biểu quyết tán thành")], default="threshold")
     vote_share = FloatField("Tỷ lệ thành viên tán thành cần có (%)", default=66.67,
-                            validators=[Optional(), NumberRange(1, 100, "Tỷ lệ tán thành: từ 1 đến 100%.")])
+                            validators=[Optional(), NumberRange(1, 100, "Tỷ lệ tán thành: từ 1 đến 100%%.")])
     community_vote = BooleanField("Tổ chức bình chọn của cán bộ, người dân cho các sáng kiến đạt giải đã công bố")
     panel_weight = FloatField("Trọng số điểm Ban giám khảo", default=80,
                               validators=[Optional(), NumberRange(0, 100, "Trọng số: từ 0 đến 100.")])

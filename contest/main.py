@@ -35,10 +35,11 @@ def audit() -> Any:
     """The audit log, newest first, a page at a time."""
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     total = db.session.scalar(select(func.count(AuditLog.id))) or 0
+    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+    page = min(page, pages)
     records = db.session.scalars(
         select(AuditLog).order_by(AuditLog.id.desc()).limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
     ).all()
-    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
     return render_template("main/audit.html", records=records, page=page, pages=pages, total=total)
 
 

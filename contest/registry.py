@@ -34,10 +34,11 @@ def index() -> Any:
         like = f"%{q}%"
         query = query.where(or_(RegistryItem.title.ilike(like), RegistryItem.unit.ilike(like)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)
     items = db.session.scalars(
         query.order_by(RegistryItem.year.desc(), RegistryItem.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("registry/index.html", items=items, q=q, page=page, pages=pages, total=total,
                            form=RegistryItemForm(), import_form=RegistryImportForm())
 

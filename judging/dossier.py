@@ -103,6 +103,11 @@ class DossierData:
         return [e for e in self.entries if e.forwarded]
 
 
+
+def contest_name(title: str) -> str:
+    """“Cuộc thi …” once: titles that already start with it are left as they are."""
+    return title if title.lower().startswith("cuộc thi") else f"Cuộc thi {title}"
+
 def locality_from_title(title: str) -> str:
     """The ward, commune or town a contest title names ("phường Trung Lương"), else ""."""
     for match in _LOCALITY.finditer(title):  # "xã hội hóa" names no commune: try the next match
@@ -293,7 +298,7 @@ def minutes_docx(data: DossierData) -> bytes:
     """Biên bản họp Ban giám khảo: time and place, members, entries judged, results, conclusion."""
     doc = _new_document()
     _header(doc, data, "BAN GIÁM KHẢO CUỘC THI", "BB-BGK")
-    _title(doc, "BIÊN BẢN", f"Họp Ban giám khảo Cuộc thi {data.contest_title}")
+    _title(doc, "BIÊN BẢN", f"Họp Ban giám khảo {contest_name(data.contest_title)}")
     at = data.meeting_at
     _para(doc, f"Thời gian: {at.hour:02d} giờ {at.minute:02d}, {date_line('', at.date())[2:]}.", indent=True)
     _para(doc, f"Địa điểm: Trụ sở Ủy ban nhân dân {data.locality or 'phường'}.", indent=True)
@@ -345,7 +350,7 @@ def submission_docx(data: DossierData) -> bytes:
     p.add_run("Kính gửi: ").font.size = Pt(14)
     p.add_run(data.council[0].upper() + data.council[1:] + ".").font.size = Pt(14)
     meeting = date_line("", data.meeting_at.date())[2:]
-    _para(doc, f"Căn cứ Kế hoạch tổ chức Cuộc thi {data.contest_title};", indent=True)
+    _para(doc, f"Căn cứ Kế hoạch tổ chức {contest_name(data.contest_title)};", indent=True)
     _para(doc, f"Căn cứ Biên bản họp Ban giám khảo {meeting} về kết quả chấm điểm, xếp hạng các sáng kiến, giải pháp dự thi;", indent=True)
     forwarded = data.forwarded
     _para(doc, f"Ban tổ chức Cuộc thi kính trình {data.council} xem xét, công nhận {len(forwarded)} sáng kiến, "
@@ -403,7 +408,7 @@ def certificate_pdf(data: DossierData, entry: DossierEntry) -> bytes:
     """Giấy chứng nhận for a winning entry, with a QR code to its public verification page."""
     pdf = _Certificate()
     pdf.set_title(f"Giấy chứng nhận {entry.prize_label} - {entry.title}")
-    pdf.set_author(f"Ban tổ chức Cuộc thi {data.contest_title}")
+    pdf.set_author(f"Ban tổ chức {contest_name(data.contest_title)}")
     pdf.set_creation_date(datetime(data.issued_on.year, data.issued_on.month, data.issued_on.day))
     pdf.add_page()
     pdf.set_draw_color(*RED)
@@ -435,7 +440,7 @@ def certificate_pdf(data: DossierData, entry: DossierEntry) -> bytes:
         pdf.centred(30, 237, entry.unit, 13, "I")
     pdf.set_y(pdf.get_y() + 3)
     pdf.centred(30, 237, f"Đã đạt {entry.prize_label}", 20, "B", RED, h=10)
-    pdf.centred(30, 237, f"Cuộc thi {data.contest_title}", 13, "I", h=6.5)
+    pdf.centred(30, 237, contest_name(data.contest_title), 13, "I", h=6.5)
     pdf.set_y(pdf.get_y() + 2)
     pdf.centred(35, 227, f"với sáng kiến, giải pháp: “{entry.title}”", 14, "B", h=7)
     pdf.centred(30, 237, f"Điểm trung bình: {points(entry.mean_total)}/{points(data.max_total)} · Xếp hạng: {entry.rank}", 12)

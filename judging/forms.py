@@ -31,6 +31,11 @@ class SheetForm(BaseForm):
         return {c.id: (p.data, cm.data or "", b.data or None) for c, b, p, cm in self.rows()}
 
 
+def _band_range(low: float, high: float) -> str:
+    """“21–27”, or “0” for a band of one value."""
+    return format_number(low) if low == high else f"{format_number(low)}–{format_number(high)}"
+
+
 def sheet_form(criteria: list[Criterion], sheet: Optional[ScoreSheet], formdata: Any = None,
                step: float = 0.5) -> SheetForm:
     """A form for these criteria, filled from the request or else from the judge's own sheet.
@@ -45,7 +50,7 @@ def sheet_form(criteria: list[Criterion], sheet: Optional[ScoreSheet], formdata:
         attrs[f"band_{c.id}"] = SelectField(
             "Mức đánh giá",
             choices=[SelectChoice("", "— Chọn mức —")] + [
-                SelectChoice(str(i), f"{format_number(b.low)}–{format_number(b.high)} điểm: {b.label}",
+                SelectChoice(str(i), f"{_band_range(b.low, b.high)} điểm: {b.label}",
                              render_kw={"data-low": f"{b.low:g}", "data-high": f"{b.high:g}"})
                 for i, b in enumerate(bands)
             ],
@@ -57,7 +62,7 @@ def sheet_form(criteria: list[Criterion], sheet: Optional[ScoreSheet], formdata:
             render_kw={"type": "number", "min": 0, "max": f"{c.max_points:g}", "step": f"{step:g}",
                        "inputmode": "decimal", "data-points": f"{c.max_points:g}"},
         )
-        attrs[f"comment_{c.id}"] = TextAreaField("Nhận xét (bắt buộc nếu điểm ở mức thấp nhất)")
+        attrs[f"comment_{c.id}"] = TextAreaField("Nhận xét (bắt buộc khi điểm ở hai mức thấp nhất)")
     form_class = type("ContestSheetForm", (SheetForm,), attrs)
     data: dict[str, Any] = {}
     if sheet is not None:
@@ -124,6 +129,9 @@ class ReopenForm(ReasonForm):
     """Reopen one submitted sheet (choices set by the view)."""
 
     sheet_id = SelectField("Phiếu chấm đã nộp", coerce=int, validate_choice=False)
+    # Its own id: the panel page also has the add-assignment form's "reason".
+    reason = TextAreaField("Lý do", id="reopen-reason",
+                           validators=[DataRequired("Lý do: không được để trống."), Length(max=2000)])
 
 
 class AmendResultForm(BaseForm):

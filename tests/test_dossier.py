@@ -25,6 +25,15 @@ TITLE_VI = "Số hóa hồ sơ hộ tịch, rút ngắn thời gian trả kết 
 CONTEST_TITLE = "Sáng kiến, giải pháp cải cách hành chính phường Trung Lương năm 2024"
 
 
+BASE_URL = "https://sangkien.phuong-trung-luong.vn"
+
+
+@pytest.fixture(autouse=True)
+def public_address(app) -> None:
+    """Certificates carry the configured public address (without it, the request's host)."""
+    app.config["BASE_URL"] = BASE_URL
+
+
 @pytest.fixture
 def ward(make_user: Callable[..., User], make_contest: Callable[..., Contest], make_entry: Callable[..., Entry]) -> dict[str, Any]:
     """An open contest of phường Trung Lương: three entries (one by a collective), two judges, staff."""
@@ -181,7 +190,7 @@ def test_certificates_embed_the_font_carry_the_text_and_a_qr_code(ward: dict, ap
     assert all("/FontFile2" in f["/DescendantFonts"][0].get_object()["/FontDescriptor"] for f in fonts)  # embedded TTF
 
     code = certificate_code(app.config["SECRET_KEY"], contest.id, ward["entries"][0].id)
-    url = f"{app.config['BASE_URL'].rstrip('/')}/dossier/verify/{code}"
+    url = f"{BASE_URL}/dossier/verify/{code}"
     assert f"Mã xác thực: {code}" in text and url in "".join(text.split())
     links = [a.get_object()["/A"]["/URI"] for a in page["/Annots"]]
     assert url in links
@@ -255,10 +264,21 @@ def test_cli_writes_the_dossier_to_a_folder(ward: dict, app: Any, runner: Any, t
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert len(written) == 5 and "Đã ghi 5 tệp" in result.output
     pdf = next(out.glob("giay-chung-nhan/*.pdf"))
-    assert f"{app.config['BASE_URL'].rstrip('/')}/dossier/verify/" in "".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert f"{BASE_URL}/dossier/verify/" in "".join(PdfReader(pdf).pages[0].extract_text().split())
     assert runner.invoke(args=["export", "dossier", "--contest", "999", "--out", str(out)]).exit_code != 0
 
 
 def test_cli_refuses_a_contest_still_being_judged(ward: dict, runner: Any, tmp_path: Path) -> None:
     result = runner.invoke(args=["export", "dossier", "--contest", str(ward["contest"].id), "--out", str(tmp_path)])
     assert result.exit_code != 0 and "chưa kết thúc chấm" in result.output
+
+
+def test_without_base_url_certificates_link_to_the_serving_host(app) -> None:
+    from judging.dossier_routes import verify_url
+
+    app.config["BASE_URL"] = ""
+    with app.test_request_context(base_url="http://sangkien.local:5055/"):
+        assert verify_url("abc123") == "http://sangkien.local:5055/dossier/verify/abc123"
+    app.config["BASE_URL"] = BASE_URL
+    with app.test_request_context(base_url="http://sangkien.local:5055/"):
+        assert verify_url("abc123") == f"{BASE_URL}/dossier/verify/abc123"

@@ -36,4 +36,5 @@
     total.textContent = String(Math.round(sum * 100) / 100).replace(".", ",");
   };
   inputs.forEach(function (input) { input.addEventListener("input", update); });
+  update();  // after a refused save the boxes hold what was typed: the total should too
 })();

@@ -1,0 +1,79 @@
+"""Whatever a form receives, the server answers without a 500 and keeps what was saved."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from conftest import login
+from contest.db import db
+from contest.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, Contest, Entry, RegistryItem, User
+
+junk = st.one_of(st.text(max_size=300), st.sampled_from(["", " ", "-1", "1e309", "NaN", "0x10", "99999999999999999999",
+                                                         "2024-13-45", "<script>", "'; DROP TABLE user;--", "\x00"]))
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _client(app, user):
+    """A client signed in through the real form, then posting without CSRF (the subject here is the data)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    login(client, user)
+    app.config["WTF_CSRF_ENABLED"] = False
+    return client
+
+
+@SETTINGS
+@given(data=st.dictionaries(st.sampled_from([
+    "title", "year", "fields", "submission_deadline", "judging_deadline", "threshold", "forward_count", "prize_first",
+    "prize_consolation", "criteria-0-max_points", "criteria-0-name", "criteria-0-bands", "criteria-4-max_points",
+    "duplicate_threshold", "collective_prizes", "acceptance_rule", "vote_share", "community_vote", "panel_weight",
+    "vote_weight", "blind", "assignment_mode", "judges_per_entry", "arbitration_limit", "disagreement_threshold",
+    "aggregation", "score_step"]), junk, min_size=1))
+def test_contest_form_never_500(app, make_user, data) -> None:
+    admin = db.session.scalar(select(User).filter_by(role=ADMIN)) or make_user(ADMIN)
+    client = _client(app, admin)
+    before = db.session.scalar(select(func.count(Contest.id)))
+    response = client.post("/contests/new", data=data)
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code != 302:
+        assert db.session.scalar(select(func.count(Contest.id))) == before
+
+
+@SETTINGS
+@given(data=st.dictionaries(st.sampled_from(["kind", "collective_name", "title", "field", "situation", "solution",
+                                             "applied_since", "coauthors-0-share", "coauthors-0-full_name",
+                                             "coauthors-9-share"]), junk))
+def test_entry_form_never_500(app, make_user, make_contest, data) -> None:
+    contest = db.session.scalar(select(Contest)) or make_contest()
+    author = db.session.scalar(select(User).filter_by(role=PARTICIPANT)) or make_user(PARTICIPANT)
+    client = _client(app, author)
+    before = db.session.scalar(select(func.count(Entry.id)))
+    response = client.post(f"/entries/new/{contest.id}", data=data)
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code != 302:
+        assert db.session.scalar(select(func.count(Entry.id))) == before
+
+
+@SETTINGS
+@given(data=st.dictionaries(st.sampled_from(["title", "summary", "unit", "year", "field", "code"]), junk),
+       query=junk)
+def test_registry_forms_never_500(app, make_user, data, query) -> None:
+    secretary = db.session.scalar(select(User).filter_by(role=SECRETARY)) or make_user(SECRETARY)
+    client = _client(app, secretary)
+    before = db.session.scalar(select(func.count(RegistryItem.id)))
+    response = client.post("/registry/new", data=data)
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code != 302:
+        assert db.session.scalar(select(func.count(RegistryItem.id))) == before
+    assert client.get("/registry/", query_string={"q": query, "page": query}).status_code == 200
+    assert client.get("/entries/similar", query_string={"title": query}).status_code in (200, 403)
+
+
+@SETTINGS
+@given(query=junk)
+def test_public_and_judge_pages_never_500(app, make_user, query) -> None:
+    judge = db.session.scalar(select(User).filter_by(role=JUDGE)) or make_user(JUDGE)
+    client = _client(app, judge)
+    for url in ("/judging/", "/results/", "/auth/login", "/audit"):
+        assert client.get(url, query_string={"page": query, "next": query}).status_code in (200, 302, 403)
