@@ -11,7 +11,7 @@ from sqlalchemy import select
 from contest.auth import get_or_404, role_required
 from contest.db import db, utcnow
 from contest.forms import attach_error
-from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
+from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
 
 from . import aggregation, export, operations, queries
 from .assignment import CONFLICT_LABELS
@@ -168,6 +168,22 @@ def _panel_action(contest: Contest, action: Any, success: str, **forms: Any) -> 
     return redirect(url_for("judging.panel", contest_id=contest.id))
 
 
+def _standings_action(contest: Contest, action: Any, success: Any) -> Any:
+    """Run one verb for the standings page, commit once, and come back (or show the refusal).
+
+    `success` builds the message from what the verb returned.
+    """
+    try:
+        result = action()
+        db.session.commit()
+    except JudgingError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render_standings(contest, 400)
+    flash(success(result), "success")
+    return redirect(url_for("judging.standings", contest_id=contest.id))
+
+
 @bp.route("/contests/<int:contest_id>/panel", methods=["GET", "POST"])
 @role_required(*STAFF)
 def panel(contest_id: int) -> Any:
@@ -175,8 +191,9 @@ def panel(contest_id: int) -> Any:
     contest = get_or_404(Contest, contest_id)
     if request.method == "GET":
         return _render_panel(contest)
-    return _panel_action(contest, lambda: operations.assign_panel(current_user, contest),
-                         "Đã phân công {result} lượt chấm mới; cuộc thi chuyển sang giai đoạn chấm.")
+    success = ("Đã phân công {result} lượt chấm mới; cuộc thi chuyển sang giai đoạn chấm." if contest.status == OPEN
+               else "Đã phân công {result} lượt chấm mới (cuộc thi đang trong giai đoạn chấm).")
+    return _panel_action(contest, lambda: operations.assign_panel(current_user, contest), success)
 
 
 @bp.route("/contests/<int:contest_id>/panel/members", methods=["POST"])
@@ -345,15 +362,8 @@ def votes(contest_id: int, entry_id: int) -> Any:
     choices = {"yes": True, "no": False, "": None}
     cast = {m.judge_id: choices.get(request.form.get(f"vote_{m.judge_id}", ""), None)
             for m in queries.panel_members(contest)}
-    try:
-        operations.record_votes(current_user, entry, cast)
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render_standings(contest, 400)
-    flash(f"Đã ghi biểu quyết cho “{entry.title}”; bảng xếp hạng đã được tính lại.", "success")
-    return redirect(url_for("judging.standings", contest_id=contest.id))
+    return _standings_action(contest, lambda: operations.record_votes(current_user, entry, cast),
+                             lambda _: f"Đã ghi biểu quyết cho “{entry.title}”; bảng xếp hạng đã được tính lại.")
 
 
 @bp.route("/contests/<int:contest_id>/amend", methods=["POST"])
@@ -386,15 +396,8 @@ def amend(contest_id: int) -> Any:
 def publish(contest_id: int) -> Any:
     """Publish the results: a new frozen version on the public page."""
     contest = get_or_404(Contest, contest_id)
-    try:
-        publication = operations.publish_results(current_user, contest)
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render_standings(contest, 400)
-    flash(f"Đã công bố kết quả (phiên bản {publication.version}).", "success")
-    return redirect(url_for("judging.standings", contest_id=contest.id))
+    return _standings_action(contest, lambda: operations.publish_results(current_user, contest),
+                             lambda publication: f"Đã công bố kết quả (phiên bản {publication.version}).")
 
 
 @bp.route("/contests/<int:contest_id>/forward", methods=["POST"])
@@ -402,15 +405,8 @@ def publish(contest_id: int) -> Any:
 def forward(contest_id: int) -> Any:
     """Choose the best recognised entries to forward to the town council."""
     contest = get_or_404(Contest, contest_id)
-    try:
-        chosen = operations.forward_entries(current_user, contest)
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render_standings(contest, 400)
-    flash(f"Đã chọn {len(chosen)} sáng kiến đề nghị {operations.COUNCIL} xem xét, công nhận.", "success")
-    return redirect(url_for("judging.standings", contest_id=contest.id))
+    return _standings_action(contest, lambda: operations.forward_entries(current_user, contest),
+                             lambda chosen: f"Đã chọn {len(chosen)} sáng kiến đề nghị {operations.COUNCIL} xem xét, công nhận.")
 
 
 @bp.route("/contests/<int:contest_id>/to-registry", methods=["POST"])
@@ -418,15 +414,8 @@ def forward(contest_id: int) -> Any:
 def to_registry(contest_id: int) -> Any:
     """Add the recognised entries to the registry of applied initiatives."""
     contest = get_or_404(Contest, contest_id)
-    try:
-        items = operations.add_recognised_to_registry(current_user, contest)
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render_standings(contest, 400)
-    flash(f"Đã đưa {len(items)} sáng kiến được công nhận vào ngân hàng sáng kiến.", "success")
-    return redirect(url_for("judging.standings", contest_id=contest.id))
+    return _standings_action(contest, lambda: operations.add_recognised_to_registry(current_user, contest),
+                             lambda items: f"Đã đưa {len(items)} sáng kiến được công nhận vào ngân hàng sáng kiến.")
 
 
 @bp.route("/contests/<int:contest_id>/forwarded.xlsx")
