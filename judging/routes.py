@@ -1,6 +1,7 @@
 """Views of the judging side: the judge's queue and sheet, the panel, closing, standings, forwarding."""
 from __future__ import annotations
 
+import io
 import os
 from typing import Any
 
@@ -15,6 +16,7 @@ from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRE
 
 from . import aggregation, export, operations, queries
 from .assignment import CONFLICT_LABELS
+from .blind import strip_author_metadata
 from .forms import AddAssignmentForm, AmendResultForm, ReasonForm, ReopenForm, panel_form, sheet_form
 from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_SUBMITTED, Assignment, Publication, Result, ScoreSheet
 from .operations import JudgingError
@@ -113,8 +115,13 @@ def attachment(attachment_id: int) -> Any:
     path = os.path.join(current_app.config["UPLOAD_FOLDER"], item.stored_name)
     if not os.path.exists(path):
         abort(404)
-    name = neutral_name(entry.attachments.index(item) + 1, item) if entry.contest.blind else item.original_name
-    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=name)
+    if entry.contest.blind:
+        with open(path, "rb") as fh:
+            content = io.BytesIO(strip_author_metadata(fh.read(), item.content_type))
+        response = send_file(content, mimetype=item.content_type, as_attachment=True,
+                             download_name=neutral_name(entry.attachments.index(item) + 1, item))
+    else:
+        response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

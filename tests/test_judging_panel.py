@@ -151,8 +151,13 @@ def test_blind_mode_hides_author_unit_and_file_names(ward: dict, signed_in: Call
     import os
 
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_author(CANARY_AUTHOR)  # the author's name in the file's own properties
     with open(os.path.join(app.config["UPLOAD_FOLDER"], "abc.pdf"), "wb") as fh:
-        fh.write(b"%PDF-1.4\n%%EOF\n")
+        fh.write(bytes(pdf.output()))
     attachment = Attachment(entry=entry, stored_name="abc.pdf", original_name=f"Sang kien - {CANARY_AUTHOR}.pdf",
                             content_type="application/pdf", size=15)
     db.session.add(attachment)
@@ -171,6 +176,11 @@ def test_blind_mode_hides_author_unit_and_file_names(ward: dict, signed_in: Call
     download = judge.get(f"/judging/attachments/{attachment.id}")
     assert download.status_code == 200 and 'filename=tep-dinh-kem-1.pdf' in download.headers["Content-Disposition"]
     assert "Canary" not in download.headers["Content-Disposition"]
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    assert CANARY_AUTHOR not in str(PdfReader(BytesIO(download.data)).metadata or {})  # properties stripped
     # The submission side's pages (author and original file name) are closed to a blind judge.
     assert judge.get(f"/entries/{entry.id}").status_code == 403
     assert judge.get(f"/entries/attachments/{attachment.id}").status_code == 403
@@ -452,3 +462,23 @@ def test_community_vote_once_per_person_on_published_winners(ward: dict, signed_
 
     assert db.session.scalar(select(func.count(CommunityVote.id))) == 1
     assert "judging.community_vote" in actions()
+
+
+def test_blind_copies_of_docx_lose_their_author_properties() -> None:
+    from io import BytesIO
+
+    import docx
+
+    from judging.blind import strip_author_metadata
+
+    document = docx.Document()
+    document.add_paragraph("Bản mô tả sáng kiến")
+    document.core_properties.author = CANARY_AUTHOR
+    document.core_properties.last_modified_by = CANARY_AUTHOR
+    buffer = BytesIO()
+    document.save(buffer)
+    content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    cleaned = docx.Document(BytesIO(strip_author_metadata(buffer.getvalue(), content_type)))
+    assert cleaned.core_properties.author == "" and cleaned.core_properties.last_modified_by == ""
+    assert cleaned.paragraphs[0].text == "Bản mô tả sáng kiến"
+    assert strip_author_metadata(b"not a pdf", "application/pdf") == b"not a pdf"
