@@ -111,6 +111,8 @@ def parse_registry_file(filename: str, data: bytes) -> ParsedFile:
         parsed.rows.append(RegistryData(title=title, summary=cell("summary"), unit=cell("unit"), year=year,
                                         field=cell("field"), code=cell("code")))
         parsed.lines.append(number)
+    if not parsed.rows and not parsed.rejected:
+        raise OperationError("Tệp: không có dòng dữ liệu nào (chỉ có dòng tiêu đề).", "file")
     return parsed
 
 

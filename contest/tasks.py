@@ -60,6 +60,7 @@ def recheck_entries(job: Job, actor: Optional[User], progress: Progress) -> dict
     entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED)).all()
     new_flags = 0
     db.session.commit()
+    progress(0, len(entries))
     for index, entry in enumerate(entries):
         with write_transaction():
             new_flags += len(operations.flag_duplicates(actor, entry))

@@ -133,3 +133,9 @@ def test_jobs_run_in_a_thread_and_are_claimed_once(app, make_user) -> None:
     assert job.status == "done" and job.result["added"] == 1 and job.claimed_by
     assert not jobs.claim(job.id)  # already taken: nobody runs it twice
     assert db.session.get(Job, job.id).done == 1
+
+
+def test_a_file_with_only_a_header_says_so(signed_in) -> None:
+    client, _ = signed_in(SECRETARY)
+    html = import_file(client, "Tên sáng kiến,Tóm tắt\n".encode(), "trong.csv").get_data(as_text=True)
+    assert "không có dòng dữ liệu nào" in html and count() == 0
