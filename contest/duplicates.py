@@ -23,6 +23,7 @@ class _Cached:
     matcher: Matcher
     count: int
     last_id: int
+    first_change: object = None
 
 
 def registry_document(item: RegistryItem) -> Document:
@@ -55,7 +56,7 @@ def _current_index() -> _Cached:
     cached = _cache.get(key)
     if cached and cached.version == version:
         return cached
-    if cached and last_id > cached.last_id:
+    if cached and last_id > cached.last_id and _unchanged_up_to(cached):
         added = db.session.scalars(select(RegistryItem).where(RegistryItem.id > cached.last_id)).all()
         if cached.count + len(added) == count:  # only additions since: index them, keep the rest
             for item in added:
@@ -63,9 +64,19 @@ def _current_index() -> _Cached:
             cached.version, cached.count, cached.last_id = version, count, last_id
             return cached
     items = db.session.scalars(select(RegistryItem)).all()
-    cached = _Cached(version, Matcher(registry_document(i) for i in items), count, last_id)
+    first = min((i.created_at for i in items), default=None)
+    cached = _Cached(version, Matcher(registry_document(i) for i in items), count, last_id, first)
     _cache[key] = cached
     return cached
+
+
+def _unchanged_up_to(cached: "_Cached") -> bool:
+    """The items the index holds are still those rows (not a restored or recreated registry)."""
+    count, first, last = db.session.execute(
+        select(func.count(RegistryItem.id), func.min(RegistryItem.created_at), func.max(RegistryItem.created_at))
+        .where(RegistryItem.id <= cached.last_id)
+    ).one()
+    return (count, last) == (cached.count, cached.version[2]) and first == cached.first_change
 
 
 def search_registry(title: str, body: str, limit: int, threshold: float) -> list[Match]:

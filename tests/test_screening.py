@@ -115,3 +115,19 @@ def test_recheck_after_registry_import_finds_new_duplicates(app, signed_in, make
     client, _ = signed_in(SECRETARY)
     post_form(client, f"/screening/{contest.id}/recheck", page=f"/screening/{contest.id}")
     assert db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entry.id)) is not None
+
+
+def test_the_index_never_serves_a_recreated_registry_stale(app, make_registry_item) -> None:
+    """A registry emptied and refilled (a restore, a reset) with ids starting again is reindexed."""
+    from contest.duplicates import search_registry
+
+    make_registry_item(title="Hộp thư góp ý điện tử cho người dân phản ánh thái độ công chức", summary="Góp ý qua Zalo.")
+    assert search_registry("Hộp thư góp ý điện tử phản ánh thái độ công chức", "", 1, 50.0)
+    db.session.execute(db.delete(__import__("contest.models", fromlist=["RegistryItem"]).RegistryItem))
+    db.session.commit()
+    refilled = make_registry_item(title="Tổ lưu động cấp căn cước tại nhà cho người cao tuổi",
+                                  summary="Đến tận nhà làm căn cước.")  # id 1 again on SQLite
+    make_registry_item(title="Loa phát thanh thủ tục hành chính hằng tuần", summary="Phát thanh mỗi sáng thứ hai.")
+    found = search_registry("Tổ lưu động cấp căn cước tại nhà cho người cao tuổi", "", 3, 50.0)
+    assert found and found[0].id == f"R{refilled.id}"
+    assert not search_registry("Hộp thư góp ý điện tử phản ánh thái độ công chức", "", 1, 50.0)
