@@ -42,22 +42,7 @@ def forwarded_workbook(contest_title: str, rows: Sequence[ForwardedRow]) -> Work
     wb = Workbook()
     ws = wb.active
     ws.title = "De nghi thi xa"
-    last_col = get_column_letter(len(FORWARD_HEADERS))
-    ws["A1"] = FORWARD_TITLE
-    ws["A2"] = contest_title
-    for row, size in ((1, 13), (2, 12)):
-        ws.merge_cells(f"A{row}:{last_col}{row}")
-        cell = ws[f"A{row}"]
-        cell.font = Font(bold=True, size=size)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for col, (header, width) in enumerate(zip(FORWARD_HEADERS, WIDTHS), start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-        ws.column_dimensions[get_column_letter(col)].width = width
+    border = _header_block(ws, FORWARD_TITLE, contest_title, FORWARD_HEADERS, WIDTHS, HEADER_ROW)
     for number, item in enumerate(rows, start=1):
         values = (number, item.title, item.authors, item.unit, item.field, item.mean_total, item.rank, item.prize_label)
         for col, value in enumerate(values, start=1):
@@ -65,7 +50,6 @@ def forwarded_workbook(contest_title: str, rows: Sequence[ForwardedRow]) -> Work
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         ws.cell(row=HEADER_ROW + number, column=6).number_format = "0.00"
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
     return wb
 
 
