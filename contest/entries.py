@@ -16,7 +16,7 @@ from .duplicates import similar_registry_items
 from .errors import OperationError
 from .forms import AttachmentForm, EntryForm, attach_error
 from .models import OPEN, PARTICIPANT, Attachment, Contest, Entry
-from .views import perform
+from .views import perform, query_text
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
 
@@ -162,8 +162,8 @@ def delete_attachment(attachment_id: int) -> Any:
 @login_required
 def similar() -> Any:
     """Applied initiatives like the text being typed (JSON, for the live suggestions)."""
-    title = request.args.get("title", "")[:500]
-    body = "\n".join(request.args.get(k, "")[:5000] for k in ("situation", "solution", "effect"))
+    title = query_text("title", 500)
+    body = "\n".join(query_text(k, 5000) for k in ("situation", "solution", "effect"))
     if len((title + body).strip()) < 8:
         return jsonify(matches=[])
     found = similar_registry_items(title, body)

@@ -55,11 +55,25 @@ class VietnameseMessages:
 VI_MESSAGES = VietnameseMessages()
 
 
+# C0 control characters other than tab and line breaks: invisible, refused by PostgreSQL (NUL), never meant.
+_CONTROL = {code: None for code in range(32) if chr(code) not in "\t\n\r"} | {0x0B: "\n", 0x0C: "\n", 0x7F: None}
+
+
+def clean_text(value: object) -> object:
+    """Typed or pasted text without invisible control characters (Word's line break becomes a newline)."""
+    return value.translate(_CONTROL) if isinstance(value, str) else value
+
+
 class VietnameseMeta:
-    """Form Meta that makes WTForms speak Vietnamese."""
+    """Form Meta that makes WTForms speak Vietnamese and cleans every text field."""
 
     def get_translations(self, form: object) -> VietnameseMessages:
         return VI_MESSAGES
+
+    def bind_field(self, form: Form, unbound_field: object, options: dict[str, object]) -> object:
+        if issubclass(unbound_field.field_class, StringField):  # type: ignore[attr-defined]
+            options = {**options, "filters": [*unbound_field.kwargs.get("filters", ()), clean_text]}  # type: ignore[attr-defined]
+        return unbound_field.bind(form=form, **options)  # type: ignore[attr-defined]
 
 
 class BaseForm(FlaskForm):

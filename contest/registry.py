@@ -18,6 +18,7 @@ from .forms import RegistryImportForm, RegistryItemForm, attach_error
 from .models import ADMIN, SECRETARY, RegistryItem
 from .registry_io import registry_workbook
 from .tasks import REGISTRY_IMPORT
+from .views import query_text
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 PAGE_SIZE = 50
@@ -27,7 +28,7 @@ PAGE_SIZE = 50
 @role_required(ADMIN, SECRETARY)
 def index() -> Any:
     """The registry, searchable by title, a page at a time."""
-    q = request.args.get("q", "").strip()[:200]
+    q = query_text("q", 200)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     query = select(RegistryItem)
     if q:

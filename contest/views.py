@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import flash
+from flask import flash, request
 
 from .db import db
 from .errors import OperationError
+from .forms import clean_text
 
 
 def perform(action: Callable[[], Any], success: str) -> bool:
@@ -20,3 +21,8 @@ def perform(action: Callable[[], Any], success: str) -> bool:
     db.session.commit()
     flash(success, "success")
     return True
+
+
+def query_text(name: str, limit: int) -> str:
+    """A text parameter of the query string (a search box), cleaned as form text is and cut to `limit`."""
+    return str(clean_text(request.args.get(name, ""))).strip()[:limit]

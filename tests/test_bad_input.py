@@ -77,3 +77,17 @@ def test_public_and_judge_pages_never_500(app, make_user, query) -> None:
     client = _client(app, judge)
     for url in ("/judging/", "/results/", "/auth/login", "/audit"):
         assert client.get(url, query_string={"page": query, "next": query}).status_code in (200, 302, 403)
+
+
+def test_invisible_control_characters_are_cleaned_before_saving_and_searching(app, make_user) -> None:
+    # PostgreSQL refuses NUL in text; Word pastes its line break as a vertical tab. Both stores must answer alike.
+    secretary = make_user(SECRETARY)
+    client = _client(app, secretary)
+    response = client.post("/registry/new", data={"title": "Một cửa\x00 điện tử\x0bliên thông", "year": "2023"})
+    assert response.status_code == 302
+    item = db.session.scalar(select(RegistryItem).filter_by(year=2023))
+    assert item.title == "Một cửa điện tử\nliên thông"
+    page = client.get("/registry/", query_string={"q": "điện\x00 tử"})
+    assert page.status_code == 200
+    assert "Một cửa điện tử" in page.get_data(as_text=True)
+    assert client.get("/entries/similar", query_string={"title": "\x00" * 20}).status_code in (200, 403)
