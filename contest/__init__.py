@@ -62,6 +62,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
         BASE_URL=os.environ.get("BASE_URL", ""),  # empty: certificates link to the host that served them
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -81,6 +83,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     Migrate(app, db, directory=str(root / "migrations"), render_as_batch=True)
 
+    from .i18n import babel, select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
     from flask_wtf.csrf import CSRFProtect
 
     CSRFProtect(app)
@@ -89,6 +95,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     login_manager.init_app(app)
     limiter.init_app(app)
+
+    from werkzeug.routing import IntegerConverter
+
+    class RowIdConverter(IntegerConverter):
+        """`<int:…>` in our URLs is a row id: beyond a 64-bit integer no row exists (404, not a driver error)."""
+
+        def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = RowIdConverter
 
     from . import auth, contests, entries, jobs_routes, main, registry, screening, users
     from judging import routes as judging_routes

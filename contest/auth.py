@@ -7,6 +7,7 @@ from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
@@ -14,15 +15,18 @@ from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from . import audit
+from . import audit, operations
 from .db import db
+from .errors import OperationError
 from .forms import BaseForm
+from .marks import N_
 from .models import User
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
+login_manager.localize_callback = gettext
 login_manager.login_message_category = "warning"
 # Counts failed sign-ins only; storage is shared by workers when RATELIMIT_STORAGE_URI points at Redis.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -50,7 +54,7 @@ def enforce_session_timeouts() -> Any:
     if now - seen > current_app.config["SESSION_IDLE_SECONDS"] or now - started > current_app.config["SESSION_MAX_SECONDS"]:
         logout_user()
         session.clear()
-        flash("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.", "warning")
+        flash(gettext("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."), "warning")
         return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
     session["seen_at"] = now
     return None
@@ -90,17 +94,20 @@ def is_safe_next(target: str | None) -> bool:
 
 
 class LoginForm(BaseForm):
-    username = StringField("Tên đăng nhập", validators=[DataRequired("Tên đăng nhập: không được để trống.")])
-    password = PasswordField("Mật khẩu", validators=[DataRequired("Mật khẩu: không được để trống.")])
-    remember = BooleanField("Ghi nhớ đăng nhập")
+    username = StringField(_l("Tên đăng nhập"),
+                           validators=[DataRequired(_l("Tên đăng nhập: không được để trống."))])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Mật khẩu: không được để trống."))])
+    remember = BooleanField(_l("Ghi nhớ đăng nhập"))
 
 
 class PasswordForm(BaseForm):
-    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Mật khẩu hiện tại: không được để trống.")])
-    new = PasswordField("Mật khẩu mới", validators=[DataRequired("Mật khẩu mới: không được để trống."),
-                                                    Length(min=8, message="Mật khẩu mới: cần ít nhất 8 ký tự.")])
-    confirm = PasswordField("Nhập lại mật khẩu mới",
-                            validators=[EqualTo("new", "Nhập lại mật khẩu mới: không khớp với mật khẩu mới.")])
+    current = PasswordField(_l("Mật khẩu hiện tại"),
+                            validators=[DataRequired(_l("Mật khẩu hiện tại: không được để trống."))])
+    new = PasswordField(_l("Mật khẩu mới"),
+                        validators=[DataRequired(_l("Mật khẩu mới: không được để trống.")),
+                                    Length(min=8, message=_l("Mật khẩu mới: cần ít nhất 8 ký tự."))])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"),
+                            validators=[EqualTo("new", _l("Nhập lại mật khẩu mới: không khớp với mật khẩu mới."))])
 
 
 def _failed(response: Any) -> bool:
@@ -119,7 +126,7 @@ def login() -> Any:
     if form.validate_on_submit():
         user = db.session.scalar(select(User).filter_by(username=form.username.data.strip()))
         if user is None or not user.check_password(form.password.data) or not user.active:
-            flash("Tên đăng nhập hoặc mật khẩu không đúng.", "danger")
+            flash(gettext("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
         else:
             target = request.args.get("next")
             session.clear()  # a new session at sign-in: nothing carried over from before
@@ -137,7 +144,7 @@ def logout() -> Any:
     db.session.commit()
     logout_user()
     session.clear()
-    flash("Bạn đã đăng xuất.", "info")
+    flash(gettext("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -148,13 +155,28 @@ def password() -> Any:
     form = PasswordForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current.data):
-            form.current.errors = ["Mật khẩu hiện tại: không đúng."]
+            form.current.errors = [gettext("Mật khẩu hiện tại: không đúng.")]
         else:
             user = current_user._get_current_object()
             user.set_password(form.new.data)
             audit.record(user, "user.password", "user", user.id, None, None)
             db.session.commit()
             login_user(user)  # this session goes on with the new token
-            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
+            flash(gettext("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/language", methods=["POST"])
+@login_required
+def language() -> Any:
+    """Switch one's own interface language, then go back to the page it was chosen on."""
+    try:
+        operations.set_language(current_user._get_current_object(), request.form.get("language", ""))
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("main.home"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from . import operations
 from .auth import get_or_404, role_required
@@ -28,7 +30,8 @@ def _data_from(form: ContestForm) -> operations.ContestData:
         try:
             bands = [b.as_list() for b in parse_bands(row.form.bands.data or "", float(row.form.max_points.data))]
         except ValueError as error:
-            raise OperationError(f"Tiêu chí “{row.form.name.data.strip()}”, mức điểm: {error}", "criteria") from None
+            raise OperationError(gettext("Tiêu chí “%(name)s”, mức điểm: %(error)s", name=row.form.name.data.strip(),
+                                         error=error), "criteria") from None
         criteria.append(operations.CriterionData(
             code=(row.form.code.data or f"c{i + 1}").strip(), name=row.form.name.data.strip(),
             max_points=float(row.form.max_points.data), description=(row.form.description.data or "").strip(),
@@ -56,7 +59,8 @@ def _parse_counts(text: str) -> list[int] | None:
     try:
         counts = [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
     except ValueError:
-        raise OperationError("Số giải cho tập thể: cần 4 số nguyên, ví dụ “1, 1, 2, 3”.", "collective_prizes") from None
+        raise OperationError(gettext("Số giải cho tập thể: cần 4 số nguyên, ví dụ “1, 1, 2, 3”."),
+                             "collective_prizes") from None
     return counts
 
 
@@ -84,7 +88,7 @@ def create() -> Any:
         _fill_criteria(form, operations.DEFAULT_CRITERIA)
     if form.validate_on_submit():
         if not form.first_submission():
-            flash("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới.", "info")
+            flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")
             return redirect(url_for("contests.index"))
         try:
             contest = operations.create_contest(current_user, _data_from(form))
@@ -93,7 +97,7 @@ def create() -> Any:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Đã tạo cuộc thi.", "success")
+            flash(gettext("Đã tạo cuộc thi."), "success")
             return redirect(url_for("contests.show", contest_id=contest.id))
     return render_template("contests/form.html", form=form, contest=None), 400 if form.errors else 200
 
@@ -118,7 +122,7 @@ def edit(contest_id: int) -> Any:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Đã lưu thay đổi của cuộc thi.", "success")
+            flash(gettext("Đã lưu thay đổi của cuộc thi."), "success")
             return redirect(url_for("contests.show", contest_id=contest.id))
     return render_template("contests/form.html", form=form, contest=contest), 400 if form.errors else 200
 
@@ -128,7 +132,8 @@ def edit(contest_id: int) -> Any:
 def show(contest_id: int) -> Any:
     """The secretariat's overview of one contest: entries, flags, the next step."""
     contest = get_or_404(Contest, contest_id)
-    entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id).order_by(Entry.id)).all()
+    entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id).order_by(Entry.id)
+                                 .options(selectinload(Entry.author), selectinload(Entry.unit))).all()
     open_flags = dict(db.session.execute(
         select(DuplicateFlag.entry_id, func.count(DuplicateFlag.id))
         .join(Entry, DuplicateFlag.entry_id == Entry.id)

@@ -5,11 +5,12 @@ import os
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from . import operations
+from . import entry_fill, operations
 from .auth import get_or_404, role_required
 from .db import db, utcnow
 from .duplicates import similar_registry_items
@@ -55,23 +56,37 @@ def index() -> Any:
 
 def _edit(contest: Contest, entry: Entry | None) -> Any:
     """Shared by new and edit: the one place that renders and saves the entry form."""
+    if request.method == "POST" and request.form.get("fill_from_file"):
+        # The "fill from a Word description" button: the same form comes back filled, unsaved.
+        form, report = entry_fill.fill_form(contest, entry)
+        kept, stale = entry_fill.kept_file(form)
+        return render_template("entries/form.html", form=form, contest=contest, entry=entry, fill=report,
+                               kept_file=kept, stale_file=stale), 400 if report.error else 200
     form = EntryForm(obj=entry)
     form.field.choices = [SelectChoice(f, f) for f in contest.fields]
     if form.validate_on_submit():
         if entry is None and not form.first_submission():
-            flash("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới.", "info")
+            flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")
             return redirect(url_for("entries.index"))
         try:
             entry = operations.save_entry(current_user, contest, _entry_data(form), entry)
+            attached = entry_fill.attach_kept_file(form, entry)
         except OperationError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Đã lưu bản nháp. Hãy đính kèm bản mô tả sáng kiến rồi bấm “Nộp bài”.", "success")
+            if attached:
+                entry_fill.forget_kept_file(form)
+                flash(gettext("Đã lưu bản nháp và đính kèm tệp “%(name)s”. Hãy kiểm tra lại rồi bấm “Nộp bài”.",
+                              name=attached), "success")
+            else:
+                flash(gettext("Đã lưu bản nháp. Hãy đính kèm bản mô tả sáng kiến rồi bấm “Nộp bài”."), "success")
             return redirect(url_for("entries.show", entry_id=entry.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("entries/form.html", form=form, contest=contest, entry=entry), status
+    kept, stale = entry_fill.kept_file(form)
+    return render_template("entries/form.html", form=form, contest=contest, entry=entry,
+                           kept_file=kept, stale_file=stale), status
 
 
 @bp.route("/new/<int:contest_id>", methods=["GET", "POST"])
@@ -80,7 +95,7 @@ def create(contest_id: int) -> Any:
     """Start a new entry in an open contest."""
     contest = get_or_404(Contest, contest_id)
     if not contest.accepts_submissions(utcnow()):
-        flash("Cuộc thi này đã hết hạn nhận bài.", "warning")
+        flash(gettext("Cuộc thi này đã hết hạn nhận bài."), "warning")
         return redirect(url_for("entries.index"))
     return _edit(contest, None)
 
@@ -91,7 +106,7 @@ def edit(entry_id: int) -> Any:
     """Change a draft."""
     entry = get_entry_or_403(entry_id)
     if not entry.can_edit(current_user):
-        flash("Bài đã nộp thì không sửa được nữa.", "warning")
+        flash(gettext("Bài đã nộp thì không sửa được nữa."), "warning")
         return redirect(url_for("entries.show", entry_id=entry.id))
     return _edit(entry.contest, entry)
 
@@ -113,7 +128,7 @@ def submit(entry_id: int) -> Any:
     """Submit a draft; refused after the deadline."""
     entry = get_entry_or_403(entry_id)
     perform(lambda: operations.submit_entry(current_user, entry),
-            "Đã nộp bài dự thi. Ban tổ chức sẽ kiểm tra trùng lặp trước khi chấm.")
+            gettext("Đã nộp bài dự thi. Ban tổ chức sẽ kiểm tra trùng lặp trước khi chấm."))
     return redirect(url_for("entries.show", entry_id=entry.id))
 
 
@@ -124,12 +139,13 @@ def upload(entry_id: int) -> Any:
     entry = get_entry_or_403(entry_id)
     form = AttachmentForm()
     if not form.validate_on_submit() or not form.file.data:
-        flash("Tệp đính kèm: hãy chọn một tệp PDF hoặc DOCX.", "danger")
+        flash(gettext("Tệp đính kèm: hãy chọn một tệp PDF hoặc DOCX."), "danger")
         return redirect(url_for("entries.show", entry_id=entry.id))
     upload_file = form.file.data
     perform(lambda: operations.add_attachment(
         current_user, entry, upload_file.filename or "", upload_file.read(),
-        current_app.config["UPLOAD_FOLDER"], current_app.config["MAX_ATTACHMENT_BYTES"]), "Đã đính kèm tệp.")
+        current_app.config["UPLOAD_FOLDER"], current_app.config["MAX_ATTACHMENT_BYTES"]),
+        gettext("Đã đính kèm tệp."))
     return redirect(url_for("entries.show", entry_id=entry.id))
 
 
@@ -154,7 +170,7 @@ def delete_attachment(attachment_id: int) -> Any:
     item = get_or_404(Attachment, attachment_id)
     entry = get_entry_or_403(item.entry_id)
     perform(lambda: operations.remove_attachment(current_user, item, current_app.config["UPLOAD_FOLDER"]),
-            "Đã xoá tệp đính kèm.")
+            gettext("Đã xoá tệp đính kèm."))
     return redirect(url_for("entries.show", entry_id=entry.id))
 
 

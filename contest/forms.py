@@ -1,8 +1,10 @@
-"""Forms of the submission side; every message is Vietnamese and names the field."""
+"""Forms of the submission side; every message names the field, in the reader's language."""
 from __future__ import annotations
 
 import uuid
 
+from flask_babel import gettext, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -24,19 +26,21 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from .db import db
 from .errors import OperationError
+from .marks import N_
 from .models import COLLECTIVE, INDIVIDUAL, FormSubmission
 
-# WTForms ships no Vietnamese catalogue; its built-in messages are translated here.
+# WTForms ships no Vietnamese catalogue; its built-in messages are translated here (and from
+# these Vietnamese ids into the reader's language by the catalogues).
 _VI = {
-    "Not a valid float value.": "Phải là một số (dùng dấu chấm cho phần thập phân, ví dụ 12.5).",
-    "Not a valid decimal value.": "Phải là một số.",
-    "Not a valid integer value.": "Phải là một số nguyên.",
-    "Not a valid date value.": "Ngày không hợp lệ (dạng ngày/tháng/năm).",
-    "Not a valid datetime value.": "Ngày giờ không hợp lệ.",
-    "Not a valid choice.": "Lựa chọn không hợp lệ.",
-    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
-    "This field is required.": "Không được để trống.",
-    "Invalid input.": "Giá trị không hợp lệ.",
+    "Not a valid float value.": N_("Phải là một số (dùng dấu chấm cho phần thập phân, ví dụ 12.5)."),
+    "Not a valid decimal value.": N_("Phải là một số."),
+    "Not a valid integer value.": N_("Phải là một số nguyên."),
+    "Not a valid date value.": N_("Ngày không hợp lệ (dạng ngày/tháng/năm)."),
+    "Not a valid datetime value.": N_("Ngày giờ không hợp lệ."),
+    "Not a valid choice.": N_("Lựa chọn không hợp lệ."),
+    "Invalid Choice: could not coerce.": N_("Lựa chọn không hợp lệ."),
+    "This field is required.": N_("Không được để trống."),
+    "Invalid input.": N_("Giá trị không hợp lệ."),
 }
 
 
@@ -44,12 +48,14 @@ class VietnameseMessages:
     """A gettext-like object that WTForms asks for its built-in messages."""
 
     def gettext(self, text: str) -> str:
-        return _VI.get(text, text)
+        return gettext(_VI[text]) if text in _VI else text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         if "characters long" in singular:
-            return "Độ dài không hợp lệ (%(min)d–%(max)d ký tự)." if "between" in singular else "Quá dài."
-        return _VI.get(singular if n == 1 else plural, singular if n == 1 else plural)
+            if "between" in singular:
+                return gettext("Độ dài không hợp lệ (%(min)d–%(max)d ký tự).")
+            return gettext("Quá dài.")
+        return self.gettext(singular if n == 1 else plural)
 
 
 VI_MESSAGES = VietnameseMessages()
@@ -65,7 +71,7 @@ def clean_text(value: object) -> object:
 
 
 class VietnameseMeta:
-    """Form Meta that makes WTForms speak Vietnamese and cleans every text field."""
+    """Form Meta that makes WTForms speak Vietnamese (then the reader's language) and cleans every text field."""
 
     def get_translations(self, form: object) -> VietnameseMessages:
         return VI_MESSAGES
@@ -76,8 +82,20 @@ class VietnameseMeta:
         return unbound_field.bind(form=form, **options)  # type: ignore[attr-defined]
 
 
-class BaseForm(FlaskForm):
-    """Every top-level form: CSRF from Flask-WTF, messages in Vietnamese."""
+class PlainErrors:
+    """After validation, every error message is a plain str: a lazy message is rendered in the
+    reader's language once, and templates and JSON see text, not a LazyString."""
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[misc]
+        for field in self:  # type: ignore[attr-defined]
+            if isinstance(field.errors, list):  # a FormField's errors are its subform's dict
+                field.errors = [str(e) if isinstance(e, LazyString) else e for e in field.errors]
+        return valid
+
+
+class BaseForm(PlainErrors, FlaskForm):
+    """Every top-level form: CSRF from Flask-WTF, messages in the reader's language."""
 
     class Meta(VietnameseMeta):
         pass
@@ -103,138 +121,156 @@ class CreateForm(BaseForm):
         return True
 
 
-class SubForm(Form):
+class SubForm(PlainErrors, Form):
     """A repeated row inside a form (no CSRF of its own)."""
 
     class Meta(VietnameseMeta):
         pass
 
 
-def _required(label: str) -> DataRequired:
-    return DataRequired(f"{label}: không được để trống.")
+def _required(label: LazyString) -> DataRequired:
+    return DataRequired(_l("%(field)s: không được để trống.", field=label))
 
 
 class CriterionForm(SubForm):
     """One rubric row."""
 
-    code = StringField("Mã", validators=[Optional(), Length(max=40)])
-    name = StringField("Tên tiêu chí", validators=[Optional(), Length(max=200)])
-    max_points = FloatField("Điểm tối đa", validators=[Optional(), NumberRange(0, 1000, "Điểm tối đa: từ 0 đến 1000.")])
-    description = StringField("Mô tả", validators=[Optional(), Length(max=1000)])
-    bands = TextAreaField("Các mức điểm (mỗi dòng “thấp-cao: mô tả”)", validators=[Optional(), Length(max=3000)])
+    code = StringField(_l("Mã"), validators=[Optional(), Length(max=40)])
+    name = StringField(_l("Tên tiêu chí"), validators=[Optional(), Length(max=200)])
+    max_points = FloatField(_l("Điểm tối đa"),
+                            validators=[Optional(), NumberRange(0, 1000, _l("Điểm tối đa: từ 0 đến 1000."))])
+    description = StringField(_l("Mô tả"), validators=[Optional(), Length(max=1000)])
+    bands = TextAreaField(_l("Các mức điểm (mỗi dòng “thấp-cao: mô tả”)"), validators=[Optional(), Length(max=3000)])
 
 
 class ContestForm(CreateForm):
     """The organising committee's settings of a contest."""
 
-    title = StringField("Tên cuộc thi", validators=[_required("Tên cuộc thi"), Length(max=300)])
-    year = IntegerField("Năm", validators=[InputRequired("Năm: không được để trống."),
-                                           NumberRange(2000, 2100, "Năm: từ 2000 đến 2100.")])
-    fields = TextAreaField("Các lĩnh vực (mỗi dòng một lĩnh vực)", validators=[_required("Lĩnh vực")])
-    submission_deadline = DateTimeLocalField("Hạn nộp bài (giờ Việt Nam)", format="%Y-%m-%dT%H:%M",
-                                             validators=[InputRequired("Hạn nộp bài: cần chọn ngày giờ hợp lệ.")])
-    judging_deadline = DateTimeLocalField("Hạn chấm (giờ Việt Nam)", format="%Y-%m-%dT%H:%M",
-                                          validators=[InputRequired("Hạn chấm: cần chọn ngày giờ hợp lệ.")])
+    title = StringField(_l("Tên cuộc thi"), validators=[_required(_l("Tên cuộc thi")), Length(max=300)])
+    year = IntegerField(_l("Năm"), validators=[InputRequired(_l("Năm: không được để trống.")),
+                                               NumberRange(2000, 2100, _l("Năm: từ 2000 đến 2100."))])
+    fields = TextAreaField(_l("Các lĩnh vực (mỗi dòng một lĩnh vực)"), validators=[_required(_l("Lĩnh vực"))])
+    submission_deadline = DateTimeLocalField(_l("Hạn nộp bài (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M",
+                                             validators=[InputRequired(_l("Hạn nộp bài: cần chọn ngày giờ hợp lệ."))])
+    judging_deadline = DateTimeLocalField(_l("Hạn chấm (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M",
+                                          validators=[InputRequired(_l("Hạn chấm: cần chọn ngày giờ hợp lệ."))])
     criteria = FieldList(FormField(CriterionForm), min_entries=5, max_entries=5)
-    threshold = FloatField("Ngưỡng công nhận (điểm)", default=50,
-                           validators=[InputRequired("Ngưỡng công nhận: cần một số.")])
-    forward_count = IntegerField("Số sáng kiến gửi Hội đồng thị xã", default=3,
-                                 validators=[InputRequired("Số sáng kiến gửi Hội đồng: cần một số."),
-                                             NumberRange(0, 1000, "Số sáng kiến gửi Hội đồng: từ 0 đến 1000.")])
-    prize_first = IntegerField("Số giải Nhất", default=1, validators=[NumberRange(0, 100, "Số giải Nhất: từ 0 đến 100.")])
-    prize_second = IntegerField("Số giải Nhì", default=2, validators=[NumberRange(0, 100, "Số giải Nhì: từ 0 đến 100.")])
-    prize_third = IntegerField("Số giải Ba", default=3, validators=[NumberRange(0, 100, "Số giải Ba: từ 0 đến 100.")])
-    prize_consolation = IntegerField("Số giải Khuyến khích", default=4,
-                                     validators=[NumberRange(0, 100, "Số giải Khuyến khích: từ 0 đến 100.")])
-    duplicate_threshold = FloatField("Ngưỡng cảnh báo trùng lặp (0–100, để trống = mặc định)",
-                                     validators=[Optional(), NumberRange(0, 100, "Ngưỡng trùng lặp: từ 0 đến 100.")])
-    collective_prizes = StringField("Số giải riêng cho tập thể: Nhất, Nhì, Ba, Khuyến khích (để trống = xếp chung)",
-                                    validators=[Optional(), Length(max=50)])
-    acceptance_rule = SelectField("Cách công nhận", choices=[
-        SelectChoice("threshold", "Đạt ngưỡng điểm"),
-        SelectChoice("vote", "Đạt ngưỡng điểm và được Ban giám khảo biểu quyết tán thành")], default="threshold")
-    vote_share = FloatField("Tỷ lệ thành viên tán thành cần có (%)", default=66.67,
-                            validators=[Optional(), NumberRange(1, 100, "Tỷ lệ tán thành: từ 1 đến 100%%.")])
-    community_vote = BooleanField("Tổ chức bình chọn của cán bộ, người dân cho các sáng kiến đạt giải đã công bố")
-    panel_weight = FloatField("Trọng số điểm Ban giám khảo", default=80,
-                              validators=[Optional(), NumberRange(0, 100, "Trọng số: từ 0 đến 100.")])
-    vote_weight = FloatField("Trọng số bình chọn", default=20,
-                             validators=[Optional(), NumberRange(0, 100, "Trọng số: từ 0 đến 100.")])
-    blind = BooleanField("Chấm kín: giám khảo không thấy tên tác giả, đơn vị")
-    assignment_mode = SelectField("Cách phân công", choices=[
-        SelectChoice("all", "Mọi giám khảo chấm mọi sáng kiến"),
-        SelectChoice("balanced", "Mỗi sáng kiến một số giám khảo, cân bằng theo số bài và lĩnh vực")], default="all")
-    judges_per_entry = IntegerField("Số giám khảo mỗi sáng kiến (khi phân công cân bằng)", default=2,
-                                    validators=[Optional(), NumberRange(1, 20, "Số giám khảo mỗi sáng kiến: từ 1 đến 20.")])
-    arbitration_limit = FloatField("Chênh lệch tối đa giữa hai giám khảo trước khi mời giám khảo thứ ba (để trống = không)",
-                                   validators=[Optional(), NumberRange(0, 1000, "Chênh lệch tối đa: từ 0 đến 1000.")])
-    disagreement_threshold = FloatField("Độ chênh tổng điểm để đánh dấu cần thảo luận (để trống = không)", default=20,
-                                        validators=[Optional(), NumberRange(0, 1000, "Độ chênh: từ 0 đến 1000.")])
-    aggregation = SelectField("Cách tính điểm", choices=[
-        SelectChoice("mean", "Trung bình cộng các phiếu"),
-        SelectChoice("trimmed", "Bỏ điểm cao nhất và thấp nhất (khi có từ 5 phiếu)")], default="mean")
-    score_step = SelectField("Bước điểm", choices=[SelectChoice("0.5", "0,5 điểm"), SelectChoice("1", "1 điểm")],
+    threshold = FloatField(_l("Ngưỡng công nhận (điểm)"), default=50,
+                           validators=[InputRequired(_l("Ngưỡng công nhận: cần một số."))])
+    forward_count = IntegerField(_l("Số sáng kiến gửi Hội đồng thị xã"), default=3,
+                                 validators=[InputRequired(_l("Số sáng kiến gửi Hội đồng: cần một số.")),
+                                             NumberRange(0, 1000, _l("Số sáng kiến gửi Hội đồng: từ 0 đến 1000."))])
+    prize_first = IntegerField(_l("Số giải Nhất"), default=1,
+                               validators=[NumberRange(0, 100, _l("Số giải Nhất: từ 0 đến 100."))])
+    prize_second = IntegerField(_l("Số giải Nhì"), default=2,
+                                validators=[NumberRange(0, 100, _l("Số giải Nhì: từ 0 đến 100."))])
+    prize_third = IntegerField(_l("Số giải Ba"), default=3,
+                               validators=[NumberRange(0, 100, _l("Số giải Ba: từ 0 đến 100."))])
+    prize_consolation = IntegerField(_l("Số giải Khuyến khích"), default=4,
+                                     validators=[NumberRange(0, 100, _l("Số giải Khuyến khích: từ 0 đến 100."))])
+    duplicate_threshold = FloatField(
+        _l("Ngưỡng cảnh báo trùng lặp (0–100, để trống = mặc định)"),
+        validators=[Optional(), NumberRange(0, 100, _l("Ngưỡng trùng lặp: từ 0 đến 100."))])
+    collective_prizes = StringField(
+        _l("Số giải riêng cho tập thể: Nhất, Nhì, Ba, Khuyến khích (để trống = xếp chung)"),
+        validators=[Optional(), Length(max=50)])
+    acceptance_rule = SelectField(_l("Cách công nhận"), choices=[
+        SelectChoice("threshold", _l("Đạt ngưỡng điểm")),
+        SelectChoice("vote", _l("Đạt ngưỡng điểm và được Ban giám khảo biểu quyết tán thành"))],
+        default="threshold")
+    vote_share = FloatField(_l("Tỷ lệ thành viên tán thành cần có (%)"), default=66.67,
+                            validators=[Optional(), NumberRange(1, 100, _l("Tỷ lệ tán thành: từ 1 đến 100%%."))])
+    community_vote = BooleanField(
+        _l("Tổ chức bình chọn của cán bộ, người dân cho các sáng kiến đạt giải đã công bố"))
+    panel_weight = FloatField(_l("Trọng số điểm Ban giám khảo"), default=80,
+                              validators=[Optional(), NumberRange(0, 100, _l("Trọng số: từ 0 đến 100."))])
+    vote_weight = FloatField(_l("Trọng số bình chọn"), default=20,
+                             validators=[Optional(), NumberRange(0, 100, _l("Trọng số: từ 0 đến 100."))])
+    blind = BooleanField(_l("Chấm kín: giám khảo không thấy tên tác giả, đơn vị"))
+    assignment_mode = SelectField(_l("Cách phân công"), choices=[
+        SelectChoice("all", _l("Mọi giám khảo chấm mọi sáng kiến")),
+        SelectChoice("balanced", _l("Mỗi sáng kiến một số giám khảo, cân bằng theo số bài và lĩnh vực"))],
+        default="all")
+    judges_per_entry = IntegerField(_l("Số giám khảo mỗi sáng kiến (khi phân công cân bằng)"), default=2,
+                                    validators=[Optional(),
+                                                NumberRange(1, 20, _l("Số giám khảo mỗi sáng kiến: từ 1 đến 20."))])
+    arbitration_limit = FloatField(
+        _l("Chênh lệch tối đa giữa hai giám khảo trước khi mời giám khảo thứ ba (để trống = không)"),
+        validators=[Optional(), NumberRange(0, 1000, _l("Chênh lệch tối đa: từ 0 đến 1000."))])
+    disagreement_threshold = FloatField(
+        _l("Độ chênh tổng điểm để đánh dấu cần thảo luận (để trống = không)"), default=20,
+        validators=[Optional(), NumberRange(0, 1000, _l("Độ chênh: từ 0 đến 1000."))])
+    aggregation = SelectField(_l("Cách tính điểm"), choices=[
+        SelectChoice("mean", _l("Trung bình cộng các phiếu")),
+        SelectChoice("trimmed", _l("Bỏ điểm cao nhất và thấp nhất (khi có từ 5 phiếu)"))], default="mean")
+    score_step = SelectField(_l("Bước điểm"),
+                             choices=[SelectChoice("0.5", _l("0,5 điểm")), SelectChoice("1", _l("1 điểm"))],
                              coerce=float, default=0.5)
 
 
 class CoAuthorForm(SubForm):
     """One co-author row."""
 
-    full_name = StringField("Họ và tên", validators=[Optional(), Length(max=200)])
-    position = StringField("Chức vụ, đơn vị", validators=[Optional(), Length(max=200)])
-    share = FloatField("Tỷ lệ đóng góp (%)",
-                       validators=[Optional(), NumberRange(0, 100, "Tỷ lệ đóng góp: từ 0 đến 100%%.")])
+    full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Chức vụ, đơn vị"), validators=[Optional(), Length(max=200)])
+    share = FloatField(_l("Tỷ lệ đóng góp (%)"),
+                       validators=[Optional(), NumberRange(0, 100, _l("Tỷ lệ đóng góp: từ 0 đến 100%%."))])
 
 
 class EntryForm(CreateForm):
     """The initiative description (bản mô tả sáng kiến)."""
 
-    kind = SelectField("Hình thức dự thi", choices=[SelectChoice(INDIVIDUAL, "Cá nhân"), SelectChoice(COLLECTIVE, "Tập thể")],
-                       validators=[InputRequired("Hình thức dự thi: hãy chọn cá nhân hoặc tập thể.")])
-    collective_name = StringField("Tên tập thể (nếu dự thi tập thể)", validators=[Optional(), Length(max=200)])
-    title = StringField("Tên sáng kiến, giải pháp", validators=[_required("Tên sáng kiến"), Length(max=500)])
-    field = SelectField("Lĩnh vực", validators=[InputRequired("Lĩnh vực: hãy chọn một lĩnh vực.")],
+    kind = SelectField(_l("Hình thức dự thi"),
+                       choices=[SelectChoice(INDIVIDUAL, _l("Cá nhân")), SelectChoice(COLLECTIVE, _l("Tập thể"))],
+                       validators=[InputRequired(_l("Hình thức dự thi: hãy chọn cá nhân hoặc tập thể."))])
+    collective_name = StringField(_l("Tên tập thể (nếu dự thi tập thể)"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Tên sáng kiến, giải pháp"), validators=[_required(_l("Tên sáng kiến")), Length(max=500)])
+    field = SelectField(_l("Lĩnh vực"), validators=[InputRequired(_l("Lĩnh vực: hãy chọn một lĩnh vực."))],
                         validate_choice=False)
-    situation = TextAreaField("Thực trạng", validators=[Optional(), Length(max=20000)])
-    solution = TextAreaField("Nội dung giải pháp", validators=[Optional(), Length(max=20000)])
-    effect = TextAreaField("Hiệu quả đạt được", validators=[Optional(), Length(max=20000)])
-    scope = TextAreaField("Phạm vi, khả năng nhân rộng", validators=[Optional(), Length(max=10000)])
-    applied_where = StringField("Nơi đã áp dụng hoặc áp dụng thử", validators=[Optional(), Length(max=300)])
-    applied_since = DateField("Áp dụng từ ngày", validators=[Optional()], format="%Y-%m-%d")
-    benefit = TextAreaField("Lợi ích thu được khi áp dụng", validators=[Optional(), Length(max=10000)])
+    situation = TextAreaField(_l("Thực trạng"), validators=[Optional(), Length(max=20000)])
+    solution = TextAreaField(_l("Nội dung giải pháp"), validators=[Optional(), Length(max=20000)])
+    effect = TextAreaField(_l("Hiệu quả đạt được"), validators=[Optional(), Length(max=20000)])
+    scope = TextAreaField(_l("Phạm vi, khả năng nhân rộng"), validators=[Optional(), Length(max=10000)])
+    applied_where = StringField(_l("Nơi đã áp dụng hoặc áp dụng thử"), validators=[Optional(), Length(max=300)])
+    applied_since = DateField(_l("Áp dụng từ ngày"), validators=[Optional()], format="%Y-%m-%d")
+    benefit = TextAreaField(_l("Lợi ích thu được khi áp dụng"), validators=[Optional(), Length(max=10000)])
     coauthors = FieldList(FormField(CoAuthorForm), min_entries=3, max_entries=10)
+    # Filling the form from a Word description: the file, then the token of the kept copy that saving attaches.
+    description_file = FileField(_l("Tệp bản mô tả sáng kiến (.docx)"))
+    description_token = HiddenField()
 
 
 class AttachmentForm(BaseForm):
     """Upload one file to a draft."""
 
-    file = FileField("Tệp đính kèm (PDF hoặc DOCX)")
+    file = FileField(_l("Tệp đính kèm (PDF hoặc DOCX)"))
 
 
 class FlagDecisionForm(BaseForm):
     """The secretary's decision on a duplicate flag."""
 
-    decision = SelectField("Kết luận", choices=[SelectChoice("confirm", "Xác nhận trùng lặp (loại khỏi chấm)"),
-                                                 SelectChoice("clear", "Không trùng lặp (bỏ cảnh báo)")],
-                           validators=[InputRequired("Kết luận: hãy chọn.")])
-    reason = TextAreaField("Lý do", validators=[_required("Lý do"), Length(max=2000)])
+    decision = SelectField(_l("Kết luận"), choices=[SelectChoice("confirm", _l("Xác nhận trùng lặp (loại khỏi chấm)")),
+                                                    SelectChoice("clear", _l("Không trùng lặp (bỏ cảnh báo)"))],
+                           validators=[InputRequired(_l("Kết luận: hãy chọn."))])
+    reason = TextAreaField(_l("Lý do"), validators=[_required(_l("Lý do")), Length(max=2000)])
 
 
 class RegistryItemForm(CreateForm):
     """One applied initiative, entered by hand."""
 
-    code = StringField("Mã số", validators=[Optional(), Length(max=50)])
-    title = StringField("Tên sáng kiến", validators=[_required("Tên sáng kiến"), Length(max=500)])
-    summary = TextAreaField("Tóm tắt (thực trạng, giải pháp, kết quả)", validators=[Optional(), Length(max=20000)])
-    unit = StringField("Đơn vị áp dụng", validators=[Optional(), Length(max=300)])
-    year = IntegerField("Năm áp dụng", validators=[Optional(), NumberRange(1990, 2100, "Năm áp dụng: từ 1990 đến 2100.")])
-    field = StringField("Lĩnh vực", validators=[Optional(), Length(max=200)])
+    code = StringField(_l("Mã số"), validators=[Optional(), Length(max=50)])
+    title = StringField(_l("Tên sáng kiến"), validators=[_required(_l("Tên sáng kiến")), Length(max=500)])
+    summary = TextAreaField(_l("Tóm tắt (thực trạng, giải pháp, kết quả)"), validators=[Optional(), Length(max=20000)])
+    unit = StringField(_l("Đơn vị áp dụng"), validators=[Optional(), Length(max=300)])
+    year = IntegerField(_l("Năm áp dụng"),
+                        validators=[Optional(), NumberRange(1990, 2100, _l("Năm áp dụng: từ 1990 đến 2100."))])
+    field = StringField(_l("Lĩnh vực"), validators=[Optional(), Length(max=200)])
 
 
 class RegistryImportForm(BaseForm):
     """A CSV or XLSX file of applied initiatives."""
 
-    file = FileField("Tệp CSV hoặc Excel (.xlsx)")
+    file = FileField(_l("Tệp CSV hoặc Excel (.xlsx)"))
 
 
 def attach_error(form: BaseForm, error: OperationError) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from .auth import get_or_404
@@ -36,5 +37,5 @@ def show(job_id: int) -> Any:
 def status(job_id: int) -> Any:
     """The job's progress as JSON, for the progress bar."""
     job = get_job_or_403(job_id)
-    return jsonify(status=job.status, label=job.status_label, done=job.done, total=job.total,
+    return jsonify(status=job.status, label=gettext(job.status_label), done=job.done, total=job.total,
                    percent=job.percent, finished=job.finished)

@@ -11,15 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db, utcnow
+from .marks import N_
 
-# Roles, from the most to the least powerful.
+# Roles, from the most to the least powerful. The labels here and below are Vietnamese marked
+# with N_: exports keep them as they are, pages translate them with the `tr` filter.
 ADMIN, SECRETARY, JUDGE, PARTICIPANT = "admin", "secretary", "judge", "participant"
 ROLES = (ADMIN, SECRETARY, JUDGE, PARTICIPANT)
 ROLE_LABELS = {
-    ADMIN: "Ban tổ chức",
-    SECRETARY: "Tổ thư ký",
-    JUDGE: "Giám khảo",
-    PARTICIPANT: "Cán bộ, công chức (dự thi)",
+    ADMIN: N_("Ban tổ chức"),
+    SECRETARY: N_("Tổ thư ký"),
+    JUDGE: N_("Giám khảo"),
+    PARTICIPANT: N_("Cán bộ, công chức (dự thi)"),
 }
 
 
@@ -43,6 +45,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Part of every session's identity: changing it ends all of the user's sessions.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
+    # The interface language the user chose (contest.i18n.LANGUAGES); stored documents stay Vietnamese.
+    language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Optional[Unit]] = relationship()
@@ -80,10 +84,10 @@ class User(UserMixin, db.Model):
 # Contest life cycle.
 OPEN, JUDGING, CLOSED, PUBLISHED = "open", "judging", "closed", "published"
 CONTEST_STATUS_LABELS = {
-    OPEN: "Đang nhận bài",
-    JUDGING: "Đang chấm",
-    CLOSED: "Đã kết thúc chấm",
-    PUBLISHED: "Đã công bố kết quả",
+    OPEN: N_("Đang nhận bài"),
+    JUDGING: N_("Đang chấm"),
+    CLOSED: N_("Đã kết thúc chấm"),
+    PUBLISHED: N_("Đã công bố kết quả"),
 }
 
 
@@ -168,9 +172,9 @@ class Criterion(db.Model):
 
 # Entry life cycle.
 DRAFT, SUBMITTED, EXCLUDED = "draft", "submitted", "excluded"
-ENTRY_STATUS_LABELS = {DRAFT: "Bản nháp", SUBMITTED: "Đã nộp", EXCLUDED: "Bị loại (trùng lặp)"}
+ENTRY_STATUS_LABELS = {DRAFT: N_("Bản nháp"), SUBMITTED: N_("Đã nộp"), EXCLUDED: N_("Bị loại (trùng lặp)")}
 INDIVIDUAL, COLLECTIVE = "individual", "collective"
-ENTRY_KIND_LABELS = {INDIVIDUAL: "Cá nhân", COLLECTIVE: "Tập thể"}
+ENTRY_KIND_LABELS = {INDIVIDUAL: N_("Cá nhân"), COLLECTIVE: N_("Tập thể")}
 
 
 class Entry(db.Model):
@@ -292,7 +296,9 @@ class RegistryItem(db.Model):
 
 
 FLAG_OPEN, FLAG_CONFIRMED, FLAG_CLEARED = "open", "confirmed", "cleared"
-FLAG_STATUS_LABELS = {FLAG_OPEN: "Chờ xem xét", FLAG_CONFIRMED: "Xác nhận trùng", FLAG_CLEARED: "Không trùng"}
+FLAG_STATUS_LABELS = {
+    FLAG_OPEN: N_("Chờ xem xét"), FLAG_CONFIRMED: N_("Xác nhận trùng"), FLAG_CLEARED: N_("Không trùng"),
+}
 
 
 class DuplicateFlag(db.Model):
@@ -353,7 +359,9 @@ class AuditLog(db.Model):
 
 
 JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED = "queued", "running", "done", "failed"
-JOB_STATUS_LABELS = {JOB_QUEUED: "Đang chờ", JOB_RUNNING: "Đang chạy", JOB_DONE: "Hoàn tất", JOB_FAILED: "Thất bại"}
+JOB_STATUS_LABELS = {
+    JOB_QUEUED: N_("Đang chờ"), JOB_RUNNING: N_("Đang chạy"), JOB_DONE: N_("Hoàn tất"), JOB_FAILED: N_("Thất bại"),
+}
 
 
 class Job(db.Model):

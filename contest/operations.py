@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Optional
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from . import audit
 from .db import db, utcnow
 from .duplicates import find_duplicates, threshold_for
 from .errors import OperationError
+from .i18n import LANGUAGES
+from .marks import N_
 from .models import (
     COLLECTIVE,
     DRAFT,
@@ -54,13 +57,13 @@ def create_user(
     """Create an account with a hashed password."""
     username = username.strip()
     if not username:
-        raise OperationError("Tên đăng nhập: không được để trống.", "username")
+        raise OperationError(gettext("Tên đăng nhập: không được để trống."), "username")
     if role not in ROLES:
-        raise OperationError(f"Vai trò: “{role}” không hợp lệ.", "role")
+        raise OperationError(gettext("Vai trò: “%(role)s” không hợp lệ.", role=role), "role")
     if len(password) < 8:
-        raise OperationError("Mật khẩu: cần ít nhất 8 ký tự.", "password")
+        raise OperationError(gettext("Mật khẩu: cần ít nhất 8 ký tự."), "password")
     if db.session.scalar(select(User.id).filter_by(username=username)) is not None:
-        raise OperationError(f"Tên đăng nhập: “{username}” đã có người dùng.", "username")
+        raise OperationError(gettext("Tên đăng nhập: “%(username)s” đã có người dùng.", username=username), "username")
     user = User(username=username, full_name=full_name.strip() or username, role=role, position=position)
     if unit_name:
         user.unit = get_or_create_unit(unit_name)
@@ -156,32 +159,33 @@ def _contest_snapshot(contest: Contest) -> dict[str, Any]:
 
 def _validate_contest(data: ContestData) -> None:
     if not data.title.strip():
-        raise OperationError("Tên cuộc thi: không được để trống.", "title")
+        raise OperationError(gettext("Tên cuộc thi: không được để trống."), "title")
     if not data.fields:
-        raise OperationError("Lĩnh vực: cần ít nhất một lĩnh vực.", "fields")
+        raise OperationError(gettext("Lĩnh vực: cần ít nhất một lĩnh vực."), "fields")
     if data.judging_deadline < data.submission_deadline:
-        raise OperationError("Hạn chấm: phải sau hạn nộp bài.", "judging_deadline")
+        raise OperationError(gettext("Hạn chấm: phải sau hạn nộp bài."), "judging_deadline")
     if not data.criteria:
-        raise OperationError("Tiêu chí chấm: cần ít nhất một tiêu chí.", "criteria")
+        raise OperationError(gettext("Tiêu chí chấm: cần ít nhất một tiêu chí."), "criteria")
     if any(c.max_points <= 0 for c in data.criteria):
-        raise OperationError("Tiêu chí chấm: điểm tối đa của mỗi tiêu chí phải lớn hơn 0.", "criteria")
+        raise OperationError(gettext("Tiêu chí chấm: điểm tối đa của mỗi tiêu chí phải lớn hơn 0."), "criteria")
     if data.assignment_mode not in ("all", "balanced"):
-        raise OperationError("Cách phân công: không hợp lệ.", "assignment_mode")
+        raise OperationError(gettext("Cách phân công: không hợp lệ."), "assignment_mode")
     if data.aggregation not in ("mean", "trimmed"):
-        raise OperationError("Cách tính điểm: không hợp lệ.", "aggregation")
+        raise OperationError(gettext("Cách tính điểm: không hợp lệ."), "aggregation")
     if data.collective_prizes is not None and (len(data.collective_prizes) != 4
                                                or any(not 0 <= n <= 100 for n in data.collective_prizes)):
-        raise OperationError("Số giải cho tập thể: cần 4 số từ 0 đến 100 (Nhất, Nhì, Ba, Khuyến khích).",
+        raise OperationError(gettext("Số giải cho tập thể: cần 4 số từ 0 đến 100 (Nhất, Nhì, Ba, Khuyến khích)."),
                              "collective_prizes")
     if data.acceptance_rule not in ("threshold", "vote"):
-        raise OperationError("Cách công nhận: không hợp lệ.", "acceptance_rule")
+        raise OperationError(gettext("Cách công nhận: không hợp lệ."), "acceptance_rule")
     if not 0 < data.vote_share <= 100:
-        raise OperationError("Tỷ lệ biểu quyết tán thành: từ 0 đến 100%.", "vote_share")
+        raise OperationError(gettext("Tỷ lệ biểu quyết tán thành: từ 0 đến 100%."), "vote_share")
     if data.score_step not in (0.5, 1.0):
-        raise OperationError("Bước điểm: chỉ 1 hoặc 0,5.", "score_step")
+        raise OperationError(gettext("Bước điểm: chỉ 1 hoặc 0,5."), "score_step")
     total = sum(c.max_points for c in data.criteria)
     if not 0 <= data.threshold <= total:
-        raise OperationError(f"Ngưỡng công nhận: phải trong khoảng 0–{total:g} điểm.", "threshold")
+        raise OperationError(gettext("Ngưỡng công nhận: phải trong khoảng 0–%(total)s điểm.", total=format(total, "g")),
+                             "threshold")
 
 
 def _apply_contest(contest: Contest, data: ContestData) -> None:
@@ -233,7 +237,8 @@ def update_contest(actor: User, contest: Contest, data: ContestData) -> Contest:
               for c in contest.criteria]
     if rubric != stored:
         if _rubric_frozen(contest):
-            raise OperationError("Tiêu chí chấm: đã có phiếu chấm được nộp nên không thể thay đổi thang điểm.", "criteria")
+            raise OperationError(
+                gettext("Tiêu chí chấm: đã có phiếu chấm được nộp nên không thể thay đổi thang điểm."), "criteria")
         existing = {c.code: c for c in contest.criteria}
         rows = []
         for pos, c in enumerate(data.criteria):
@@ -296,17 +301,17 @@ def _entry_snapshot(entry: Entry) -> dict[str, Any]:
 def save_entry(actor: User, contest: Contest, data: EntryData, entry: Optional[Entry] = None) -> Entry:
     """Create or update the author's draft."""
     if entry is not None and not entry.can_edit(actor):
-        raise OperationError("Bài dự thi đã nộp, không thể sửa.")
+        raise OperationError(gettext("Bài dự thi đã nộp, không thể sửa."))
     if entry is None and contest.status != OPEN:
-        raise OperationError("Cuộc thi đã hết thời gian nhận bài.")
+        raise OperationError(gettext("Cuộc thi đã hết thời gian nhận bài."))
     if not data.title.strip():
-        raise OperationError("Tên sáng kiến: không được để trống.", "title")
+        raise OperationError(gettext("Tên sáng kiến: không được để trống."), "title")
     if data.field not in contest.fields:
-        raise OperationError("Lĩnh vực: hãy chọn một lĩnh vực của cuộc thi.", "field")
+        raise OperationError(gettext("Lĩnh vực: hãy chọn một lĩnh vực của cuộc thi."), "field")
     if data.kind == COLLECTIVE and not data.collective_name.strip():
-        raise OperationError("Tên tập thể: bắt buộc khi dự thi với tư cách tập thể.", "collective_name")
+        raise OperationError(gettext("Tên tập thể: bắt buộc khi dự thi với tư cách tập thể."), "collective_name")
     if sum(c.share for c in data.coauthors) > 100:
-        raise OperationError("Đồng tác giả: tổng tỷ lệ đóng góp không được vượt quá 100%.", "coauthors")
+        raise OperationError(gettext("Đồng tác giả: tổng tỷ lệ đóng góp không được vượt quá 100%."), "coauthors")
     before = _entry_snapshot(entry) if entry else None
     if entry is None:
         entry = Entry(contest=contest, author=actor, unit_id=actor.unit_id, status=DRAFT)
@@ -323,10 +328,10 @@ def save_entry(actor: User, contest: Contest, data: EntryData, entry: Optional[E
 
 
 SUBMIT_REQUIRED = [
-    ("situation", "Thực trạng"),
-    ("solution", "Nội dung giải pháp"),
-    ("effect", "Hiệu quả"),
-    ("applied_where", "Nơi áp dụng"),
+    ("situation", N_("Thực trạng")),
+    ("solution", N_("Nội dung giải pháp")),
+    ("effect", N_("Hiệu quả")),
+    ("applied_where", N_("Nơi áp dụng")),
 ]
 
 
@@ -335,18 +340,19 @@ def submit_entry(actor: User, entry: Entry, now: Optional[datetime] = None) -> l
     now = now or utcnow()
     contest = entry.contest
     if actor.id != entry.author_id:
-        raise OperationError("Chỉ tác giả mới được nộp bài này.")
+        raise OperationError(gettext("Chỉ tác giả mới được nộp bài này."))
     if entry.status != DRAFT:
-        raise OperationError("Bài này đã được nộp.")
+        raise OperationError(gettext("Bài này đã được nộp."))
     if not contest.accepts_submissions(now):
-        raise OperationError(
-            f"Đã hết hạn nộp bài ({format_datetime(contest.submission_deadline)}, giờ Việt Nam). Không thể nộp bài."
-        )
-    missing = [f"{label}: cần điền trước khi nộp bài." for name, label in SUBMIT_REQUIRED if not getattr(entry, name).strip()]
+        raise OperationError(gettext("Đã hết hạn nộp bài (%(deadline)s, giờ Việt Nam). Không thể nộp bài.",
+                                     deadline=format_datetime(contest.submission_deadline)))
+    missing = [gettext("%(field)s: cần điền trước khi nộp bài.", field=gettext(label))
+               for name, label in SUBMIT_REQUIRED if not getattr(entry, name).strip()]
     if entry.applied_since is None:
-        missing.append("Áp dụng từ ngày: cần điền (chỉ công nhận sáng kiến đã được áp dụng hoặc áp dụng thử).")
+        missing.append(
+            gettext("Áp dụng từ ngày: cần điền (chỉ công nhận sáng kiến đã được áp dụng hoặc áp dụng thử)."))
     if not entry.attachments:
-        missing.append("Tệp đính kèm: cần ít nhất một tệp bản mô tả sáng kiến (PDF hoặc DOCX).")
+        missing.append(gettext("Tệp đính kèm: cần ít nhất một tệp bản mô tả sáng kiến (PDF hoặc DOCX)."))
     if missing:
         raise OperationError(" ".join(missing))
     entry.status = SUBMITTED
@@ -388,7 +394,7 @@ def decide_flag(actor: User, flag: DuplicateFlag, confirmed: bool, reason: str) 
     """Confirm a flag (the entry leaves judging, with the reason) or clear it."""
     reason = reason.strip()
     if not reason:
-        raise OperationError("Lý do: cần ghi lý do xác nhận hoặc bỏ cảnh báo trùng lặp.", "reason")
+        raise OperationError(gettext("Lý do: cần ghi lý do xác nhận hoặc bỏ cảnh báo trùng lặp."), "reason")
     before = {"status": flag.status, "reason": flag.reason, "entry_status": flag.entry.status}
     flag.status = FLAG_CONFIRMED if confirmed else FLAG_CLEARED
     flag.reason = reason
@@ -422,19 +428,21 @@ def add_attachment(actor: User, entry: Entry, original_name: str, data: bytes, u
                    max_bytes: int) -> Attachment:
     """Store an uploaded PDF or DOCX under a generated name, after checking its content."""
     if not entry.can_edit(actor):
-        raise OperationError("Tệp đính kèm: chỉ thêm được khi bài còn là bản nháp.", "file")
+        raise OperationError(gettext("Tệp đính kèm: chỉ thêm được khi bài còn là bản nháp."), "file")
     if not data:
-        raise OperationError("Tệp đính kèm: tệp rỗng.", "file")
+        raise OperationError(gettext("Tệp đính kèm: tệp rỗng."), "file")
     if len(data) > max_bytes:
-        raise OperationError(f"Tệp đính kèm: vượt quá giới hạn {max_bytes // (1024 * 1024)} MB.", "file")
+        raise OperationError(gettext("Tệp đính kèm: vượt quá giới hạn %(size)s MB.", size=max_bytes // (1024 * 1024)),
+                             "file")
     kind = detect_attachment_type(data)
     if kind is None:
-        raise OperationError("Tệp đính kèm: chỉ nhận tệp PDF hoặc Word (DOCX); nội dung tệp không đúng định dạng.",
-                             "file")
+        raise OperationError(
+            gettext("Tệp đính kèm: chỉ nhận tệp PDF hoặc Word (DOCX); nội dung tệp không đúng định dạng."), "file")
     extension, content_type = kind
     display = "".join(ch for ch in original_name if ch.isprintable()).strip()
     if not display or any(bad in display for bad in ("/", "\\", "..")) or not display.strip(". "):
-        raise OperationError("Tệp đính kèm: tên tệp không hợp lệ (không được chứa đường dẫn hay để trống).", "file")
+        raise OperationError(
+            gettext("Tệp đính kèm: tên tệp không hợp lệ (không được chứa đường dẫn hay để trống)."), "file")
     display = display[:250]
     stored = f"{uuid.uuid4().hex}.{extension}"
     os.makedirs(upload_dir, exist_ok=True)
@@ -453,7 +461,7 @@ def remove_attachment(actor: User, attachment: Attachment, upload_dir: str) -> N
     """Delete an attachment of a draft."""
     entry = attachment.entry
     if not entry.can_edit(actor):
-        raise OperationError("Tệp đính kèm: chỉ xoá được khi bài còn là bản nháp.", "file")
+        raise OperationError(gettext("Tệp đính kèm: chỉ xoá được khi bài còn là bản nháp."), "file")
     audit.record(actor, "attachment.remove", "entry", entry.id,
                  {"attachment": attachment.id, "name": attachment.original_name}, None)
     path = os.path.join(upload_dir, attachment.stored_name)
@@ -478,7 +486,7 @@ class RegistryData:
 def add_registry_item(actor: User, data: RegistryData) -> RegistryItem:
     """Add one applied initiative to the registry by hand."""
     if not data.title.strip():
-        raise OperationError("Tên sáng kiến: không được để trống.", "title")
+        raise OperationError(gettext("Tên sáng kiến: không được để trống."), "title")
     item = RegistryItem(title=data.title.strip(), summary=data.summary.strip(), unit=data.unit.strip(),
                         year=data.year, field=data.field.strip(), code=data.code.strip())
     db.session.add(item)
@@ -511,11 +519,12 @@ class UserData:
 def update_user(actor: User, user: User, data: UserData, new_password: str = "") -> User:
     """Change an account; disabling it or setting a password ends its sessions."""
     if data.role not in ROLES:
-        raise OperationError(f"Vai trò: “{data.role}” không hợp lệ.", "role")
+        raise OperationError(gettext("Vai trò: “%(role)s” không hợp lệ.", role=data.role), "role")
     if user.id == actor.id and (not data.active or data.role != user.role):
-        raise OperationError("Vai trò: không thể tự khoá hoặc đổi vai trò tài khoản của chính mình.", "role")
+        raise OperationError(
+            gettext("Vai trò: không thể tự khoá hoặc đổi vai trò tài khoản của chính mình."), "role")
     if new_password and len(new_password) < 8:
-        raise OperationError("Mật khẩu mới: cần ít nhất 8 ký tự.", "password")
+        raise OperationError(gettext("Mật khẩu mới: cần ít nhất 8 ký tự."), "password")
     before = {"full_name": user.full_name, "role": user.role, "unit": user.unit.name if user.unit else "",
               "position": user.position, "active": user.active}
     user.full_name = data.full_name.strip() or user.full_name
@@ -529,4 +538,17 @@ def update_user(actor: User, user: User, data: UserData, new_password: str = "")
     audit.record(actor, "user.update", "user", user.id, before,
                  {"full_name": user.full_name, "role": user.role, "unit": data.unit_name.strip(),
                   "position": user.position, "active": user.active, "password_reset": bool(new_password)})
+    return user
+
+
+def set_language(user: User, language: str) -> User:
+    """Switch one's own interface language; stored data and exported documents stay Vietnamese."""
+    if language not in LANGUAGES:
+        raise OperationError(gettext("Ngôn ngữ: “%(language)s” không được hỗ trợ.", language=language), "language")
+    before = user.language
+    if before == language:
+        return user
+    user.language = language
+    db.session.flush()
+    audit.record(user, "user.language", "user", user.id, {"language": before}, {"language": language})
     return user

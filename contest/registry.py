@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -51,7 +52,7 @@ def create() -> Any:
     form = RegistryItemForm()
     if form.validate_on_submit():
         if not form.first_submission():
-            flash("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới.", "info")
+            flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")
             return redirect(url_for("registry.index"))
         try:
             operations.add_registry_item(current_user, operations.RegistryData(
@@ -62,7 +63,7 @@ def create() -> Any:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Đã thêm sáng kiến vào ngân hàng.", "success")
+            flash(gettext("Đã thêm sáng kiến vào ngân hàng."), "success")
             return redirect(url_for("registry.index"))
     return render_template("registry/new.html", form=form), 400
 
@@ -74,13 +75,14 @@ def import_file() -> Any:
     form = RegistryImportForm()
     upload = form.file.data if form.validate_on_submit() else None
     if not upload or not upload.filename:
-        flash("Tệp: hãy chọn một tệp CSV hoặc Excel (.xlsx).", "danger")
+        flash(gettext("Tệp: hãy chọn một tệp CSV hoặc Excel (.xlsx)."), "danger")
         return redirect(url_for("registry.index"))
     data = upload.read()
     if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
-        flash("Tệp: vượt quá giới hạn dung lượng cho phép.", "danger")
+        flash(gettext("Tệp: vượt quá giới hạn dung lượng cho phép."), "danger")
         return redirect(url_for("registry.index"))
-    folder = os.path.join(current_app.instance_path, "imports")
+    # Beside the attachments: on several hosts UPLOAD_FOLDER is the shared store any worker can read.
+    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "imports")
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{uuid.uuid4().hex}.upload")
     with open(path, "xb") as fh:

@@ -46,6 +46,16 @@ def _header_map(header: list[str]) -> dict[str, int]:
     return mapping
 
 
+def _csv_delimiter(text: str) -> str:
+    """The delimiter under which the header row names the most known columns (Excel in Vietnam often writes ';').
+
+    Decided on the header alone: a semicolon inside a summary must not turn a comma file into a semicolon one.
+    """
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    found = {d: len(_header_map(next(csv.reader([header], delimiter=d), []))) for d in (",", ";", "\t")}
+    return max(found, key=lambda d: found[d])  # ties keep the first, the comma
+
+
 def _read_table(filename: str, data: bytes) -> list[list[str]]:
     """The file's cells as text rows; refuses anything that is not CSV or XLSX."""
     if detect_type(data) == XLSX:
@@ -66,12 +76,8 @@ def _read_table(filename: str, data: bytes) -> list[list[str]]:
             raise OperationError("Tệp: tệp CSV không phải văn bản UTF-8.", "file")
         if "\x00" in text:
             raise OperationError("Tệp: tệp CSV chứa dữ liệu nhị phân, không phải bảng tính.", "file")
-        dialect = csv.excel
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            pass
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+        delimiter = _csv_delimiter(text)
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     raise OperationError("Tệp: chỉ nhận bảng tính Excel (.xlsx) hoặc CSV.", "file")
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from . import jobs, operations
 from .auth import get_or_404, role_required
@@ -28,6 +30,9 @@ def index(contest_id: int) -> Any:
     flags = db.session.scalars(
         select(DuplicateFlag).join(Entry, DuplicateFlag.entry_id == Entry.id)
         .where(Entry.contest_id == contest.id).order_by(DuplicateFlag.status.desc(), DuplicateFlag.score.desc())
+        # The table shows each flag's entry, its author and what it matches: loaded in 4 queries, not 2 per row.
+        .options(selectinload(DuplicateFlag.entry).selectinload(Entry.author),
+                 selectinload(DuplicateFlag.registry_item), selectinload(DuplicateFlag.other_entry))
     ).all()
     return render_template("screening/index.html", contest=contest, flags=flags)
 
@@ -57,7 +62,7 @@ def flag(flag_id: int) -> Any:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Đã ghi nhận kết luận về cảnh báo trùng lặp.", "success")
+            flash(gettext("Đã ghi nhận kết luận về cảnh báo trùng lặp."), "success")
             return redirect(url_for("screening.index", contest_id=item.entry.contest_id))
     phrases = item.shared_phrases or []
     sides = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
@@ -22,13 +23,14 @@ bp = Blueprint("users", __name__, url_prefix="/users")
 class UserForm(BaseForm):
     """An account as the admin edits it."""
 
-    username = StringField("Tên đăng nhập", validators=[Optional(), Length(max=80)])
-    full_name = StringField("Họ và tên", validators=[DataRequired("Họ và tên: không được để trống."), Length(max=200)])
-    role = SelectField("Vai trò", choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
-    unit = StringField("Đơn vị", validators=[Optional(), Length(max=200)])
-    position = StringField("Chức vụ", validators=[Optional(), Length(max=200)])
-    active = BooleanField("Đang hoạt động", default=True)
-    password = PasswordField("Mật khẩu (để trống nếu không đổi)", validators=[Optional()])
+    username = StringField(_l("Tên đăng nhập"), validators=[Optional(), Length(max=80)])
+    full_name = StringField(_l("Họ và tên"),
+                            validators=[DataRequired(_l("Họ và tên: không được để trống.")), Length(max=200)])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r, _l(ROLE_LABELS[r])) for r in ROLES])
+    unit = StringField(_l("Đơn vị"), validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Chức vụ"), validators=[Optional(), Length(max=200)])
+    active = BooleanField(_l("Đang hoạt động"), default=True)
+    password = PasswordField(_l("Mật khẩu (để trống nếu không đổi)"), validators=[Optional()])
 
 
 @bp.route("/")
@@ -54,7 +56,7 @@ def create() -> Any:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Đã tạo tài khoản {user.username}.", "success")
+            flash(gettext("Đã tạo tài khoản %(username)s.", username=user.username), "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=None), 400 if form.errors else 200
 
@@ -77,6 +79,6 @@ def edit(user_id: int) -> Any:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Đã lưu tài khoản.", "success")
+            flash(gettext("Đã lưu tài khoản."), "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=user), 400 if form.errors else 200

@@ -5,42 +5,54 @@ import json
 from typing import Any
 
 from flask import Flask, render_template, request
+from flask_babel import get_locale, gettext, lazy_pgettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from . import models, timeutil
+from .i18n import LANGUAGES, translate_label
+from .marks import N_
 
 ERROR_MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
-    403: "Bạn không có quyền truy cập trang này.",
-    404: "Không tìm thấy trang hoặc dữ liệu yêu cầu.",
-    405: "Thao tác không được hỗ trợ.",
-    413: "Tệp tải lên quá lớn so với giới hạn cho phép.",
-    429: "Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại.",
-    500: "Hệ thống gặp lỗi. Dữ liệu đã lưu không bị ảnh hưởng; vui lòng thử lại.",
+    400: N_("Yêu cầu không hợp lệ."),
+    403: N_("Bạn không có quyền truy cập trang này."),
+    404: N_("Không tìm thấy trang hoặc dữ liệu yêu cầu."),
+    405: N_("Thao tác không được hỗ trợ."),
+    413: N_("Tệp tải lên quá lớn so với giới hạn cho phép."),
+    429: N_("Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại."),
+    500: N_("Hệ thống gặp lỗi. Dữ liệu đã lưu không bị ảnh hưởng; vui lòng thử lại."),
 }
 
 # How the audit log names actions and objects to a ward official; unknown codes show as they are.
+# Marked with N_: the page translates them (`tr`), the stored log keeps its codes. The objects
+# have a context of their own: in English a heading says "Contests", an object "Contest #3".
 AUDIT_ACTIONS = {
-    "attachment.add": "Đính kèm tệp", "attachment.remove": "Xoá tệp đính kèm",
-    "contest.create": "Tạo cuộc thi", "contest.update": "Sửa cuộc thi", "contest.recheck": "Kiểm tra lại trùng lặp",
-    "entry.save": "Lưu bài dự thi", "entry.submit": "Nộp bài dự thi", "entry.flag": "Cảnh báo trùng lặp",
-    "flag.decide": "Kết luận cảnh báo trùng lặp", "job.enqueue": "Bắt đầu tác vụ nền",
-    "judging.assign_panel": "Phân công Ban giám khảo", "judging.set_panel": "Lập Ban giám khảo",
-    "judging.add_assignment": "Thêm phân công chấm", "judging.remove_assignment": "Bỏ phân công chấm",
-    "judging.declare_conflict": "Khai báo xung đột lợi ích", "judging.arbitration": "Phân công giám khảo thứ ba",
-    "judging.save_sheet": "Lưu nháp phiếu chấm", "judging.submit_sheet": "Nộp phiếu chấm",
-    "judging.reopen_sheet": "Mở lại phiếu chấm", "judging.request_rescore": "Yêu cầu chấm lại",
-    "judging.close": "Kết thúc chấm", "judging.publish": "Công bố kết quả", "judging.forward": "Đề nghị Hội đồng thị xã",
-    "registry.add": "Thêm vào ngân hàng sáng kiến", "registry.import": "Nhập ngân hàng sáng kiến",
-    "registry.add_recognised": "Đưa sáng kiến được công nhận vào ngân hàng",
-    "user.create": "Tạo tài khoản", "user.update": "Sửa tài khoản", "user.password": "Đổi mật khẩu",
+    "attachment.add": N_("Đính kèm tệp"), "attachment.remove": N_("Xoá tệp đính kèm"),
+    "contest.create": N_("Tạo cuộc thi"), "contest.update": N_("Sửa cuộc thi"), "contest.recheck": N_("Kiểm tra lại trùng lặp"),
+    "entry.save": N_("Lưu bài dự thi"), "entry.submit": N_("Nộp bài dự thi"), "entry.flag": N_("Cảnh báo trùng lặp"),
+    "flag.decide": N_("Kết luận cảnh báo trùng lặp"), "job.enqueue": N_("Bắt đầu tác vụ nền"),
+    "judging.assign_panel": N_("Phân công Ban giám khảo"), "judging.set_panel": N_("Lập Ban giám khảo"),
+    "judging.add_assignment": N_("Thêm phân công chấm"), "judging.remove_assignment": N_("Bỏ phân công chấm"),
+    "judging.declare_conflict": N_("Khai báo xung đột lợi ích"), "judging.arbitration": N_("Phân công giám khảo thứ ba"),
+    "judging.save_sheet": N_("Lưu nháp phiếu chấm"), "judging.submit_sheet": N_("Nộp phiếu chấm"),
+    "judging.reopen_sheet": N_("Mở lại phiếu chấm"), "judging.request_rescore": N_("Yêu cầu chấm lại"),
+    "judging.close": N_("Kết thúc chấm"), "judging.publish": N_("Công bố kết quả"), "judging.forward": N_("Đề nghị Hội đồng thị xã"),
+    "registry.add": N_("Thêm vào ngân hàng sáng kiến"), "registry.import": N_("Nhập ngân hàng sáng kiến"),
+    "registry.add_recognised": N_("Đưa sáng kiến được công nhận vào ngân hàng"),
+    "user.create": N_("Tạo tài khoản"), "user.update": N_("Sửa tài khoản"), "user.password": N_("Đổi mật khẩu"),
+    "user.language": N_("Đổi ngôn ngữ giao diện"),
 }
 AUDIT_OBJECTS = {
-    "contest": "Cuộc thi", "entry": "Bài dự thi", "duplicate_flag": "Cảnh báo trùng lặp", "score_sheet": "Phiếu chấm",
-    "registry": "Ngân hàng sáng kiến", "registry_item": "Sáng kiến trong ngân hàng", "user": "Tài khoản",
-    "job": "Tác vụ nền", "assignment": "Phân công chấm",
+    "contest": lazy_pgettext("audit object", "Cuộc thi"),
+    "entry": lazy_pgettext("audit object", "Bài dự thi"),
+    "duplicate_flag": lazy_pgettext("audit object", "Cảnh báo trùng lặp"),
+    "score_sheet": lazy_pgettext("audit object", "Phiếu chấm"),
+    "registry": lazy_pgettext("audit object", "Ngân hàng sáng kiến"),
+    "registry_item": lazy_pgettext("audit object", "Sáng kiến trong ngân hàng"),
+    "user": lazy_pgettext("audit object", "Tài khoản"),
+    "job": lazy_pgettext("audit object", "Tác vụ nền"),
+    "assignment": lazy_pgettext("audit object", "Phân công chấm"),
 }
 
 CSP = (
@@ -56,6 +68,9 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["num"] = timeutil.format_number
     app.jinja_env.filters["size"] = timeutil.format_size
     app.jinja_env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
+    app.jinja_env.filters["tr"] = translate_label
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["ROLE_LABELS"] = models.ROLE_LABELS
     app.jinja_env.globals["AUDIT_ACTIONS"] = AUDIT_ACTIONS
     app.jinja_env.globals["AUDIT_OBJECTS"] = AUDIT_OBJECTS
@@ -68,13 +83,13 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
-        message = "Phiên làm việc đã hết hạn hoặc thiếu mã bảo mật (CSRF). Vui lòng tải lại trang và thử lại."
+        message = gettext("Phiên làm việc đã hết hạn hoặc thiếu mã bảo mật (CSRF). Vui lòng tải lại trang và thử lại.")
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
-        message = ERROR_MESSAGES.get(code, error.description or "")
+        message = gettext(ERROR_MESSAGES[code]) if code in ERROR_MESSAGES else error.description or ""
         if request.accept_mimetypes.best == "application/json":
             return {"error": message}, code
         return render_template("error.html", code=code, message=message), code
@@ -85,7 +100,7 @@ def register_web(app: Flask) -> None:
         from .db import db
 
         db.session.rollback()
-        message = "Thao tác này vừa được gửi hai lần; lần gửi thứ hai bị bỏ qua, dữ liệu đã lưu không thay đổi."
+        message = gettext("Thao tác này vừa được gửi hai lần; lần gửi thứ hai bị bỏ qua, dữ liệu đã lưu không thay đổi.")
         return render_template("error.html", code=409, message=message), 409
 
     @app.errorhandler(Exception)
@@ -96,7 +111,7 @@ def register_web(app: Flask) -> None:
         from .db import db
 
         db.session.rollback()
-        return render_template("error.html", code=500, message=ERROR_MESSAGES[500]), 500
+        return render_template("error.html", code=500, message=gettext(ERROR_MESSAGES[500])), 500
 
     @app.after_request
     def security_headers(response: Any) -> Any:

@@ -9,8 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, TypeVar
 
+from contest.marks import N_
+
 MEAN, TRIMMED = "mean", "trimmed"
-METHOD_LABELS = {MEAN: "Trung bình cộng", TRIMMED: "Trung bình bỏ điểm cao nhất và thấp nhất (từ 5 phiếu)"}
+METHOD_LABELS = {MEAN: N_("Trung bình cộng"), TRIMMED: N_("Trung bình bỏ điểm cao nhất và thấp nhất (từ 5 phiếu)")}
 TRIM_MIN_SHEETS = 5
 PRECISION = 6
 

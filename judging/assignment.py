@@ -8,13 +8,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional, Sequence
 
+from contest.marks import N_
+
 # Why a judge may not score an entry.
 AUTHOR, COAUTHOR, SAME_UNIT, DECLARED = "author", "coauthor", "unit", "declared"
 CONFLICT_LABELS = {
-    AUTHOR: "Giám khảo là tác giả",
-    COAUTHOR: "Giám khảo là đồng tác giả (trùng họ tên)",
-    SAME_UNIT: "Cùng đơn vị với tác giả",
-    DECLARED: "Giám khảo tự khai báo xung đột lợi ích",
+    AUTHOR: N_("Giám khảo là tác giả"),
+    COAUTHOR: N_("Giám khảo là đồng tác giả (trùng họ tên)"),
+    SAME_UNIT: N_("Cùng đơn vị với tác giả"),
+    DECLARED: N_("Giám khảo tự khai báo xung đột lợi ích"),
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import click
 from flask import Blueprint, Response, current_app, flash, has_request_context, redirect, render_template, url_for
+from flask_babel import gettext
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -54,7 +55,7 @@ def download(contest_id: int) -> Any:
     """The whole dossier as one ZIP, once judging is closed."""
     contest = get_or_404(Contest, contest_id)
     if contest.status not in (CLOSED, PUBLISHED):
-        flash("Chỉ tải được hồ sơ gửi Hội đồng thị xã khi cuộc thi đã kết thúc chấm.", "warning")
+        flash(gettext("Chỉ tải được hồ sơ gửi Hội đồng thị xã khi cuộc thi đã kết thúc chấm."), "warning")
         return redirect(url_for("judging.standings", contest_id=contest.id))
     data = zip_bytes(contest_dossier(contest))
     return Response(data, mimetype="application/zip", headers={

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from flask_babel import gettext, lazy_gettext as _l
 from wtforms import (
     BooleanField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
@@ -48,9 +49,10 @@ def sheet_form(criteria: list[Criterion], sheet: Optional[ScoreSheet], formdata:
         maximum = format_number(float(c.max_points))
         bands = c.band_list
         attrs[f"band_{c.id}"] = SelectField(
-            "Mức đánh giá",
-            choices=[SelectChoice("", "— Chọn mức —")] + [
-                SelectChoice(str(i), f"{_band_range(b.low, b.high)} điểm: {b.label}",
+            gettext("Mức đánh giá"),
+            choices=[SelectChoice("", gettext("— Chọn mức —"))] + [
+                SelectChoice(str(i),
+                             gettext("%(range)s điểm: %(label)s", range=_band_range(b.low, b.high), label=b.label),
                              render_kw={"data-low": f"{b.low:g}", "data-high": f"{b.high:g}"})
                 for i, b in enumerate(bands)
             ],
@@ -58,11 +60,11 @@ def sheet_form(criteria: list[Criterion], sheet: Optional[ScoreSheet], formdata:
             render_kw={"data-band-for": f"points_{c.id}"},
         )
         attrs[f"points_{c.id}"] = StringField(
-            f"Điểm (0–{maximum}, bước {format_number(float(step))})",
+            gettext("Điểm (0–%(max)s, bước %(step)s)", max=maximum, step=format_number(float(step))),
             render_kw={"type": "number", "min": 0, "max": f"{c.max_points:g}", "step": f"{step:g}",
                        "inputmode": "decimal", "data-points": f"{c.max_points:g}"},
         )
-        attrs[f"comment_{c.id}"] = TextAreaField("Nhận xét (bắt buộc khi điểm ở hai mức thấp nhất)")
+        attrs[f"comment_{c.id}"] = TextAreaField(gettext("Nhận xét (bắt buộc khi điểm ở hai mức thấp nhất)"))
     form_class = type("ContestSheetForm", (SheetForm,), attrs)
     data: dict[str, Any] = {}
     if sheet is not None:
@@ -89,6 +91,10 @@ class PanelForm(BaseForm):
     def chosen(self) -> list[User]:
         return [j for j, member, _ in self.rows() if member.data]
 
+    def chosen_chair(self) -> Optional[User]:
+        """The judge picked as chair, or None (an id that is not one of the judges is nobody)."""
+        return next((j for j in self.judges if str(j.id) == self["chair"].data), None)
+
     def fields_by_judge(self) -> dict[int, list[str]]:
         return {j.id: list(f.data or []) for j, _, f in self.rows()}
 
@@ -101,11 +107,11 @@ def panel_form(contest: Contest, judges: list[User], members: list[PanelMember],
     for j in judges:
         attrs[f"member_{j.id}"] = BooleanField(f"{j.full_name}", default=j.id in current)
         attrs[f"fields_{j.id}"] = SelectMultipleField(
-            "Lĩnh vực chuyên môn", choices=choices, validate_choice=False,
+            gettext("Lĩnh vực chuyên môn"), choices=choices, validate_choice=False,
             default=list(current[j.id].fields or []) if j.id in current else [],
         )
     chair = next((m.judge_id for m in members if m.is_chair), None)
-    attrs["chair"] = SelectField("Trưởng ban giám khảo", choices=[SelectChoice("", "— Chưa chọn —")]
+    attrs["chair"] = SelectField(gettext("Trưởng ban giám khảo"), choices=[SelectChoice("", gettext("— Chưa chọn —"))]
                                  + [SelectChoice(str(j.id), j.full_name) for j in judges],
                                  default=str(chair) if chair else "", validate_choice=False)
     return type("ContestPanelForm", (PanelForm,), attrs)(formdata=formdata)
@@ -114,32 +120,35 @@ def panel_form(contest: Contest, judges: list[User], members: list[PanelMember],
 class AddAssignmentForm(BaseForm):
     """Assign one judge to one entry by hand (choices set by the view)."""
 
-    entry_id = SelectField("Sáng kiến", coerce=int, validate_choice=False)
-    judge_id = SelectField("Giám khảo", coerce=int, validate_choice=False)
-    reason = TextAreaField("Lý do (bắt buộc nếu có xung đột lợi ích)", validators=[OptionalValue(), Length(max=2000)])
+    entry_id = SelectField(_l("Sáng kiến"), coerce=int, validate_choice=False)
+    judge_id = SelectField(_l("Giám khảo"), coerce=int, validate_choice=False)
+    reason = TextAreaField(_l("Lý do (bắt buộc nếu có xung đột lợi ích)"),
+                           validators=[OptionalValue(), Length(max=2000)])
 
 
 class ReasonForm(BaseForm):
     """A reason for a declared conflict, a reopened sheet, a re-score request."""
 
-    reason = TextAreaField("Lý do", validators=[DataRequired("Lý do: không được để trống."), Length(max=2000)])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
 
 
 class ReopenForm(ReasonForm):
     """Reopen one submitted sheet (choices set by the view)."""
 
-    sheet_id = SelectField("Phiếu chấm đã nộp", coerce=int, validate_choice=False)
+    sheet_id = SelectField(_l("Phiếu chấm đã nộp"), coerce=int, validate_choice=False)
     # Its own id: the panel page also has the add-assignment form's "reason".
-    reason = TextAreaField("Lý do", id="reopen-reason",
-                           validators=[DataRequired("Lý do: không được để trống."), Length(max=2000)])
+    reason = TextAreaField(_l("Lý do"), id="reopen-reason",
+                           validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
 
 
 class AmendResultForm(BaseForm):
     """A manual change to one computed result (choices set by the view)."""
 
-    result_id = SelectField("Sáng kiến", coerce=int, validate_choice=False)
-    rank = IntegerField("Hạng", validators=[InputRequired("Hạng: cần một số."), NumberRange(1, 10000, "Hạng: từ 1 trở lên.")])
-    prize = SelectField("Giải", choices=[SelectChoice("", "Không có giải")]
-                        + [SelectChoice(code, label) for code, label in PRIZE_LABELS.items()])
-    recognised = BooleanField("Được công nhận")
-    reason = TextAreaField("Lý do điều chỉnh", validators=[DataRequired("Lý do: không được để trống."), Length(max=2000)])
+    result_id = SelectField(_l("Sáng kiến"), coerce=int, validate_choice=False)
+    rank = IntegerField(_l("Hạng"), validators=[InputRequired(_l("Hạng: cần một số.")),
+                                                NumberRange(1, 10000, _l("Hạng: từ 1 trở lên."))])
+    prize = SelectField(_l("Giải"), choices=[SelectChoice("", _l("Không có giải"))]
+                        + [SelectChoice(code, _l(label)) for code, label in PRIZE_LABELS.items()])
+    recognised = BooleanField(_l("Được công nhận"))
+    reason = TextAreaField(_l("Lý do điều chỉnh"),
+                           validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])

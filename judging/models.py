@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import db, utcnow
+from contest.marks import N_
 from contest.models import JUDGE, Criterion, Entry, User
 
 
@@ -28,8 +29,8 @@ class PanelMember(db.Model):
 
 # How an assignment came about.
 BY_PANEL, BY_BALANCE, BY_HAND, BY_ARBITRATION = "panel", "balanced", "manual", "arbitration"
-ASSIGNMENT_SOURCE_LABELS = {BY_PANEL: "Cả ban", BY_BALANCE: "Cân bằng", BY_HAND: "Thủ công",
-                            BY_ARBITRATION: "Trọng tài (giám khảo thứ ba)"}
+ASSIGNMENT_SOURCE_LABELS = {BY_PANEL: N_("Cả ban"), BY_BALANCE: N_("Cân bằng"), BY_HAND: N_("Thủ công"),
+                            BY_ARBITRATION: N_("Trọng tài (giám khảo thứ ba)")}
 
 
 class Assignment(db.Model):
@@ -76,7 +77,7 @@ class Notice(db.Model):
 
 
 SHEET_DRAFT, SHEET_SUBMITTED = "draft", "submitted"
-SHEET_STATUS_LABELS = {SHEET_DRAFT: "Bản nháp", SHEET_SUBMITTED: "Đã nộp phiếu"}
+SHEET_STATUS_LABELS = {SHEET_DRAFT: N_("Bản nháp"), SHEET_SUBMITTED: N_("Đã nộp phiếu")}
 
 
 class ScoreSheet(db.Model):

@@ -7,11 +7,13 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 
 from contest.audit import record
 from contest.db import db, utcnow
 from contest.errors import OperationError
+from contest.marks import N_
 from contest.models import (
     CLOSED, COLLECTIVE, ENTRY_KIND_LABELS, INDIVIDUAL, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Contest, Criterion,
     Entry, RegistryItem, User,
@@ -31,11 +33,11 @@ from .queries import (
 ALL, BALANCED = "all", "balanced"
 VOTE_RULE = "vote"
 
-COUNCIL = "Hội đồng chấm sáng kiến kinh nghiệm của thị xã"
+COUNCIL = N_("Hội đồng chấm sáng kiến kinh nghiệm của thị xã")
 
 
 class JudgingError(OperationError):
-    """A refused judging action; the message is Vietnamese and names the field and reason."""
+    """A refused judging action; the message names the field and reason, in the reader's language."""
 
 
 def _audit_panel(contest: Contest) -> list[list]:
@@ -46,13 +48,13 @@ def set_panel(actor: Any, contest: Contest, judges: list[User], chair: Optional[
               fields: Optional[dict[int, list[str]]] = None) -> list[PanelMember]:
     """Make these judges the contest's panel, `chair` its chair; a judge who leaves loses the assignments not yet scored."""
     if contest.status not in (OPEN, JUDGING):
-        raise JudgingError("Cuộc thi đã kết thúc chấm, không thể thay đổi Ban giám khảo.")
+        raise JudgingError(gettext("Cuộc thi đã kết thúc chấm, không thể thay đổi Ban giám khảo."))
     judges = [j for j in judges if j.has_role(JUDGE) and j.active]
     if not judges:
-        raise JudgingError("Ban giám khảo: cần chọn ít nhất một giám khảo đang hoạt động.", field="judges")
+        raise JudgingError(gettext("Ban giám khảo: cần chọn ít nhất một giám khảo đang hoạt động."), field="judges")
     chosen = {j.id for j in judges}
     if chair is not None and chair.id not in chosen:
-        raise JudgingError("Trưởng ban: phải là một thành viên của Ban giám khảo.", field="chair")
+        raise JudgingError(gettext("Trưởng ban: phải là một thành viên của Ban giám khảo."), field="chair")
     before = {"panel": _audit_panel(contest)}
     current = {m.judge_id: m for m in db.session.scalars(select(PanelMember).filter_by(contest_id=contest.id))}
     removed = []
@@ -85,22 +87,22 @@ def assign_panel(actor: Any, contest: Contest, judges: Optional[list[User]] = No
     secretary may still add it by hand, with a reason.
     """
     if contest.status not in (OPEN, JUDGING):
-        raise JudgingError("Cuộc thi đã kết thúc chấm, không thể phân công thêm giám khảo.")
+        raise JudgingError(gettext("Cuộc thi đã kết thúc chấm, không thể phân công thêm giám khảo."))
     members = panel_members(contest)
     if not members:
         pool = active_judges() if judges is None else [j for j in judges if j.has_role(JUDGE) and j.active]
         if not pool:
-            raise JudgingError("Chưa có giám khảo nào đang hoạt động để phân công.", field="judges")
+            raise JudgingError(gettext("Chưa có giám khảo nào đang hoạt động để phân công."), field="judges")
         for judge in pool:
             db.session.add(PanelMember(contest_id=contest.id, judge_id=judge.id))
         db.session.flush()
         members = panel_members(contest)
     members = [m for m in members if m.judge.active]
     if not members:
-        raise JudgingError("Ban giám khảo không còn giám khảo nào đang hoạt động.", field="judges")
+        raise JudgingError(gettext("Ban giám khảo không còn giám khảo nào đang hoạt động."), field="judges")
     entries = eligible_entries(contest)
     if not entries:
-        raise JudgingError("Chưa có sáng kiến nào đã nộp để phân công chấm.")
+        raise JudgingError(gettext("Chưa có sáng kiến nào đã nộp để phân công chấm."))
     existing = {(a.entry_id, a.judge_id) for a in contest_assignments(contest)}
     blocked = set(conflicts(contest, entries, members))
     before = {"status": contest.status, "assignments": len(existing)}
@@ -135,18 +137,19 @@ def add_assignment(actor: Any, entry: Entry, judge: User, override_reason: str =
     """Assign one panel judge to one entry by hand; a conflict needs the secretary's reason."""
     contest = entry.contest
     if contest.status not in (OPEN, JUDGING):
-        raise JudgingError("Cuộc thi đã kết thúc chấm, không thể phân công thêm.")
+        raise JudgingError(gettext("Cuộc thi đã kết thúc chấm, không thể phân công thêm."))
     if entry.status != SUBMITTED:
-        raise JudgingError("Chỉ phân công được sáng kiến đã nộp, chưa bị loại.", field="entry_id")
+        raise JudgingError(gettext("Chỉ phân công được sáng kiến đã nộp, chưa bị loại."), field="entry_id")
     if find_member(contest, judge) is None:
-        raise JudgingError("Giám khảo này chưa thuộc Ban giám khảo của cuộc thi.", field="judge_id")
+        raise JudgingError(gettext("Giám khảo này chưa thuộc Ban giám khảo của cuộc thi."), field="judge_id")
     if find_assignment(entry, judge) is not None:
-        raise JudgingError("Giám khảo đã được phân công chấm sáng kiến này.", field="judge_id")
+        raise JudgingError(gettext("Giám khảo đã được phân công chấm sáng kiến này."), field="judge_id")
     kind = conflicts(contest, [entry], [find_member(contest, judge)]).get((entry.id, judge.id))
     reason = (override_reason or "").strip()
     if kind and not reason:
         raise JudgingError(
-            f"Xung đột lợi ích: {assignment.CONFLICT_LABELS[kind].lower()}; cần ghi lý do nếu vẫn phân công.",
+            gettext("Xung đột lợi ích: %(kind)s; cần ghi lý do nếu vẫn phân công.",
+                    kind=gettext(assignment.CONFLICT_LABELS[kind]).lower()),
             field="reason",
         )
     new = Assignment(entry_id=entry.id, judge_id=judge.id, source=BY_HAND, override_reason=reason if kind else "")
@@ -161,7 +164,7 @@ def remove_assignment(actor: Any, target: Assignment) -> None:
     """Take one entry out of one judge's queue; a submitted sheet is kept but no longer counts."""
     contest = target.entry.contest
     if contest.status not in (OPEN, JUDGING):
-        raise JudgingError("Cuộc thi đã kết thúc chấm, không thể thay đổi phân công.")
+        raise JudgingError(gettext("Cuộc thi đã kết thúc chấm, không thể thay đổi phân công."))
     state = {"entry_id": target.entry_id, "judge_id": target.judge_id, "source": target.source}
     sheet = db.session.scalar(select(ScoreSheet).filter_by(entry_id=target.entry_id, judge_id=target.judge_id))
     if sheet is not None:
@@ -175,12 +178,12 @@ def declare_conflict(actor: Any, entry: Entry, reason: str) -> Conflict:
     """A judge declares a conflict of interest on an entry: it leaves their queue, the secretary sees why."""
     reason = (reason or "").strip()
     if not reason:
-        raise JudgingError("Lý do: cần ghi rõ lý do xung đột lợi ích.", field="reason")
+        raise JudgingError(gettext("Lý do: cần ghi rõ lý do xung đột lợi ích."), field="reason")
     own = find_assignment(entry, actor)
     if own is None:
-        raise JudgingError("Bạn không được phân công chấm sáng kiến này.")
+        raise JudgingError(gettext("Bạn không được phân công chấm sáng kiến này."))
     if entry.contest.status != JUDGING:
-        raise JudgingError("Cuộc thi không trong thời gian chấm.")
+        raise JudgingError(gettext("Cuộc thi không trong thời gian chấm."))
     conflict = Conflict(entry_id=entry.id, judge_id=actor.id, reason=reason)
     db.session.add(conflict)
     db.session.delete(own)
@@ -194,39 +197,48 @@ def _parse_points(raw: Any, criterion: Criterion, step: float = 0.5) -> Optional
     """Points as a float (a Vietnamese decimal comma is accepted), None when blank; within [0, max], on the step."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
-    label = f"Tiêu chí “{criterion.name}”"
+    name = criterion.name
     maximum = format_number(float(criterion.max_points))
     try:
         value = float(str(raw).strip().replace(",", "."))
     except ValueError:
-        raise JudgingError(f"{label}: điểm phải là một số (đã nhập “{raw}”).", field=f"points_{criterion.id}")
+        raise JudgingError(gettext("Tiêu chí “%(name)s”: điểm phải là một số (đã nhập “%(raw)s”).", name=name, raw=raw),
+                           field=f"points_{criterion.id}")
     if math.isnan(value) or value < 0 or value > criterion.max_points:
         raise JudgingError(
-            f"{label}: điểm phải từ 0 đến {maximum} (đã nhập “{raw}”).", field=f"points_{criterion.id}"
+            gettext("Tiêu chí “%(name)s”: điểm phải từ 0 đến %(max)s (đã nhập “%(raw)s”).", name=name, max=maximum,
+                    raw=raw),
+            field=f"points_{criterion.id}",
         )
     if not rubric.on_step(value, step):
-        unit = "số nguyên" if step == 1 else f"bội số của {format_number(float(step))}"
-        raise JudgingError(f"{label}: điểm phải là {unit} (đã nhập “{raw}”).", field=f"points_{criterion.id}")
+        message = (gettext("Tiêu chí “%(name)s”: điểm phải là số nguyên (đã nhập “%(raw)s”).", name=name, raw=raw)
+                   if step == 1 else
+                   gettext("Tiêu chí “%(name)s”: điểm phải là bội số của %(step)s (đã nhập “%(raw)s”).", name=name,
+                           step=format_number(float(step)), raw=raw))
+        raise JudgingError(message, field=f"points_{criterion.id}")
     return value
 
 
 def _check_band(criterion: Criterion, points: Optional[float], band: Any, comment: str, submit: bool) -> None:
     """The chosen band must hold the points; a submitted score in the lowest band needs a comment."""
     bands = criterion.band_list
-    label = f"Tiêu chí “{criterion.name}”"
+    name = criterion.name
     if band not in (None, "") and points is not None:
         try:
             chosen = bands[int(band)]
         except (ValueError, IndexError):
-            raise JudgingError(f"{label}: mức điểm đã chọn không hợp lệ.", field=f"band_{criterion.id}")
+            raise JudgingError(gettext("Tiêu chí “%(name)s”: mức điểm đã chọn không hợp lệ.", name=name),
+                               field=f"band_{criterion.id}")
         if rubric.band_of(points, bands) != chosen:
             raise JudgingError(
-                f"{label}: {format_number(points)} điểm không thuộc mức “{chosen.label}” "
-                f"({format_number(chosen.low)}–{format_number(chosen.high)}).",
+                gettext("Tiêu chí “%(name)s”: %(points)s điểm không thuộc mức “%(band)s” (%(low)s–%(high)s).",
+                        name=name, points=format_number(points), band=chosen.label,
+                        low=format_number(chosen.low), high=format_number(chosen.high)),
                 field=f"points_{criterion.id}",
             )
     if submit and points is not None and not comment and rubric.comment_required(points, bands):
-        raise JudgingError(f"{label}: điểm ở mức thấp nhất cần có nhận xét giải thích.", field=f"comment_{criterion.id}")
+        raise JudgingError(gettext("Tiêu chí “%(name)s”: điểm ở mức thấp nhất cần có nhận xét giải thích.", name=name),
+                           field=f"comment_{criterion.id}")
 
 
 def _sheet_state(sheet: ScoreSheet) -> dict:
@@ -249,19 +261,19 @@ def save_sheet(actor: Any, entry: Entry, values: dict[int, tuple], submit: bool 
     """
     contest = entry.contest
     if find_assignment(entry, actor) is None:
-        raise JudgingError("Bạn không được phân công chấm sáng kiến này.")
+        raise JudgingError(gettext("Bạn không được phân công chấm sáng kiến này."))
     if contest.status != JUDGING:
-        raise JudgingError("Cuộc thi không trong thời gian chấm; không thể lưu phiếu chấm.")
+        raise JudgingError(gettext("Cuộc thi không trong thời gian chấm; không thể lưu phiếu chấm."))
     if entry.status != SUBMITTED:
-        raise JudgingError("Sáng kiến này không còn trong danh sách chấm (đã bị loại hoặc chưa nộp).")
+        raise JudgingError(gettext("Sáng kiến này không còn trong danh sách chấm (đã bị loại hoặc chưa nộp)."))
     sheet = find_sheet(entry, actor)
     if sheet is not None and sheet.locked:
-        raise JudgingError("Phiếu chấm đã nộp nên đã khoá; không thể sửa.")
+        raise JudgingError(gettext("Phiếu chấm đã nộp nên đã khoá; không thể sửa."))
     current_version = sheet.version if sheet is not None else 0
     if expected_version is not None and expected_version != current_version:
         raise JudgingError(
-            "Phiếu chấm này vừa được lưu ở một cửa sổ hoặc thiết bị khác sau khi bạn mở trang. "
-            "Điểm bạn vừa nhập vẫn hiện bên dưới để đối chiếu; hãy tải lại trang để xem bản đã lưu rồi lưu lại.",
+            gettext("Phiếu chấm này vừa được lưu ở một cửa sổ hoặc thiết bị khác sau khi bạn mở trang. "
+                    "Điểm bạn vừa nhập vẫn hiện bên dưới để đối chiếu; hãy tải lại trang để xem bản đã lưu rồi lưu lại."),
             field="version",
         )
     # Validate everything first, so that a refusal leaves the stored sheet untouched.
@@ -271,7 +283,8 @@ def save_sheet(actor: Any, entry: Entry, values: dict[int, tuple], submit: bool 
         points = _parse_points(raw, criterion, contest.score_step or 0.5)
         if submit and points is None:
             raise JudgingError(
-                f"Tiêu chí “{criterion.name}”: chưa cho điểm; cần chấm đủ các tiêu chí trước khi nộp phiếu.",
+                gettext("Tiêu chí “%(name)s”: chưa cho điểm; cần chấm đủ các tiêu chí trước khi nộp phiếu.",
+                        name=criterion.name),
                 field=f"points_{criterion.id}",
             )
         comment = (comment or "").strip()
@@ -361,11 +374,11 @@ def reopen_sheet(actor: Any, sheet: ScoreSheet, reason: str) -> ScoreSheet:
     """The secretary unlocks a submitted sheet, with a reason the judge sees on the sheet page."""
     reason = (reason or "").strip()
     if not reason:
-        raise JudgingError("Lý do: cần ghi lý do mở lại phiếu chấm.", field="reason")
+        raise JudgingError(gettext("Lý do: cần ghi lý do mở lại phiếu chấm."), field="reason")
     if not sheet.locked:
-        raise JudgingError("Phiếu chấm chưa nộp nên không cần mở lại.")
+        raise JudgingError(gettext("Phiếu chấm chưa nộp nên không cần mở lại."))
     if sheet.entry.status != SUBMITTED:
-        raise JudgingError("Sáng kiến này không còn trong danh sách chấm.")
+        raise JudgingError(gettext("Sáng kiến này không còn trong danh sách chấm."))
     before = {**_sheet_state(sheet), "contest_status": sheet.entry.contest.status}
     _reopen(sheet, reason)
     previous = _back_to_judging(sheet.entry.contest)
@@ -380,15 +393,15 @@ def request_rescore(actor: Any, entry: Entry, reason: str) -> list[ScoreSheet]:
     """The chair asks the entry's judges to score it again: their submitted sheets reopen, with the reason."""
     contest = entry.contest
     if not is_chair(contest, actor):
-        raise JudgingError("Chỉ Trưởng ban giám khảo được yêu cầu chấm lại.")
+        raise JudgingError(gettext("Chỉ Trưởng ban giám khảo được yêu cầu chấm lại."))
     if contest.status != CLOSED:
-        raise JudgingError("Chỉ yêu cầu chấm lại được sau khi kết thúc chấm và trước khi công bố.")
+        raise JudgingError(gettext("Chỉ yêu cầu chấm lại được sau khi kết thúc chấm và trước khi công bố."))
     reason = (reason or "").strip()
     if not reason:
-        raise JudgingError("Lý do: cần ghi lý do yêu cầu chấm lại.", field="reason")
+        raise JudgingError(gettext("Lý do: cần ghi lý do yêu cầu chấm lại."), field="reason")
     sheets = [s for s in counted_sheets(contest) if s.entry_id == entry.id]
     if not sheets:
-        raise JudgingError("Sáng kiến chưa có phiếu chấm nào đã nộp.")
+        raise JudgingError(gettext("Sáng kiến chưa có phiếu chấm nào đã nộp."))
     for sheet in sheets:
         _reopen(sheet, f"Trưởng ban yêu cầu chấm lại: {reason}")
     _back_to_judging(contest)
@@ -465,7 +478,7 @@ def _store_results(contest: Contest) -> tuple[list[Result], int]:
 def close_judging(actor: Any, contest: Contest) -> list[Result]:
     """Rank the entries from submitted sheets, replace the contest's results, end judging."""
     if contest.status != JUDGING:
-        raise JudgingError("Chỉ kết thúc chấm được khi cuộc thi đang trong giai đoạn chấm.")
+        raise JudgingError(gettext("Chỉ kết thúc chấm được khi cuộc thi đang trong giai đoạn chấm."))
     before = {"status": contest.status}
     results, sheet_count = _store_results(contest)
     contest.status = CLOSED
@@ -488,12 +501,12 @@ def record_votes(actor: Any, entry: Entry, votes: dict[int, Optional[bool]]) -> 
     """
     contest = entry.contest
     if contest.acceptance_rule != VOTE_RULE:
-        raise JudgingError("Cuộc thi này công nhận theo ngưỡng điểm, không biểu quyết.")
+        raise JudgingError(gettext("Cuộc thi này công nhận theo ngưỡng điểm, không biểu quyết."))
     if contest.status != CLOSED:
-        raise JudgingError("Chỉ ghi biểu quyết được sau khi kết thúc chấm và trước khi công bố.")
+        raise JudgingError(gettext("Chỉ ghi biểu quyết được sau khi kết thúc chấm và trước khi công bố."))
     members = {m.judge_id for m in panel_members(contest)}
     if not set(votes) <= members:
-        raise JudgingError("Chỉ thành viên Ban giám khảo được biểu quyết.")
+        raise JudgingError(gettext("Chỉ thành viên Ban giám khảo được biểu quyết."))
     current = {v.judge_id: v for v in db.session.scalars(select(PanelVote).filter_by(entry_id=entry.id))}
     before = {"votes": {j: v.in_favour for j, v in current.items()}}
     for judge_id, choice in votes.items():
@@ -523,16 +536,16 @@ def amend_result(actor: Any, result: Result, rank: int, prize: Optional[str], re
     """
     contest = db.session.get(Contest, result.contest_id)
     if contest.status not in (CLOSED, PUBLISHED):
-        raise JudgingError("Chỉ điều chỉnh kết quả được sau khi kết thúc chấm.")
+        raise JudgingError(gettext("Chỉ điều chỉnh kết quả được sau khi kết thúc chấm."))
     reason = (reason or "").strip()
     if not reason:
-        raise JudgingError("Lý do: cần ghi lý do điều chỉnh kết quả.", field="reason")
+        raise JudgingError(gettext("Lý do: cần ghi lý do điều chỉnh kết quả."), field="reason")
     if prize not in (None, *ranking.PRIZE_ORDER):
-        raise JudgingError("Giải: không hợp lệ.", field="prize")
+        raise JudgingError(gettext("Giải: không hợp lệ."), field="prize")
     if rank < 1:
-        raise JudgingError("Hạng: phải từ 1 trở lên.", field="rank")
+        raise JudgingError(gettext("Hạng: phải từ 1 trở lên."), field="rank")
     if prize and not recognised:
-        raise JudgingError("Giải: chỉ trao cho sáng kiến được công nhận.", field="prize")
+        raise JudgingError(gettext("Giải: chỉ trao cho sáng kiến được công nhận."), field="prize")
     before = {"rank": result.rank, "prize": result.prize, "recognised": result.recognised}
     if result.computed is None:
         result.computed = dict(before)
@@ -546,17 +559,17 @@ def amend_result(actor: Any, result: Result, rank: int, prize: Optional[str], re
 def cast_community_vote(actor: Any, contest: Contest, entry_id: int) -> CommunityVote:
     """A signed-in person votes for a published prize winner, once per entry."""
     if not getattr(actor, "is_authenticated", False):
-        raise JudgingError("Cần đăng nhập để bình chọn.")
+        raise JudgingError(gettext("Cần đăng nhập để bình chọn."))
     if not contest.community_vote:
-        raise JudgingError("Cuộc thi này không tổ chức bình chọn.")
+        raise JudgingError(gettext("Cuộc thi này không tổ chức bình chọn."))
     latest = db.session.scalar(
         select(Publication).filter_by(contest_id=contest.id).order_by(Publication.version.desc()).limit(1)
     )
     finalists = {r["entry_id"] for r in (latest.snapshot["results"] if latest else []) if r.get("prize")}
     if entry_id not in finalists:
-        raise JudgingError("Chỉ bình chọn được cho sáng kiến đạt giải đã công bố.")
+        raise JudgingError(gettext("Chỉ bình chọn được cho sáng kiến đạt giải đã công bố."))
     if db.session.scalar(select(CommunityVote.id).filter_by(entry_id=entry_id, user_id=actor.id)) is not None:
-        raise JudgingError("Bạn đã bình chọn cho sáng kiến này.")
+        raise JudgingError(gettext("Bạn đã bình chọn cho sáng kiến này."))
     vote = CommunityVote(contest_id=contest.id, entry_id=entry_id, user_id=actor.id)
     db.session.add(vote)
     db.session.flush()
@@ -603,7 +616,7 @@ def results_snapshot(contest: Contest) -> dict:
 def publish_results(actor: Any, contest: Contest) -> Publication:
     """Freeze the results into a new publication version; the public page shows the latest."""
     if contest.status not in (CLOSED, PUBLISHED):
-        raise JudgingError("Chỉ công bố được kết quả khi cuộc thi đã kết thúc chấm.")
+        raise JudgingError(gettext("Chỉ công bố được kết quả khi cuộc thi đã kết thúc chấm."))
     last = db.session.scalar(select(func.max(Publication.version)).filter_by(contest_id=contest.id)) or 0
     publication = Publication(
         contest_id=contest.id,
@@ -623,7 +636,7 @@ def publish_results(actor: Any, contest: Contest) -> Publication:
 def forward_entries(actor: Any, contest: Contest) -> list[Result]:
     """Mark the top `forward_count` recognised results as forwarded to the town council."""
     if contest.status not in (CLOSED, PUBLISHED):
-        raise JudgingError("Chỉ đề nghị lên Hội đồng thị xã được khi cuộc thi đã kết thúc chấm.")
+        raise JudgingError(gettext("Chỉ đề nghị lên Hội đồng thị xã được khi cuộc thi đã kết thúc chấm."))
     results = contest_results(contest)
     before = {"forwarded": [r.entry_id for r in results if r.forwarded]}
     # Rank order, then entry id: a tie at the cut is settled the way the ranking lists it.
@@ -640,7 +653,7 @@ def forward_entries(actor: Any, contest: Contest) -> list[Result]:
 def add_recognised_to_registry(actor: Any, contest: Contest) -> list[RegistryItem]:
     """Copy the contest's recognised entries into the registry, so next year's entries are checked against them."""
     if contest.status not in (CLOSED, PUBLISHED):
-        raise JudgingError("Chỉ đưa vào ngân hàng được khi cuộc thi đã kết thúc chấm.")
+        raise JudgingError(gettext("Chỉ đưa vào ngân hàng được khi cuộc thi đã kết thúc chấm."))
     already = set(db.session.scalars(select(RegistryItem.source_entry_id).where(RegistryItem.source_entry_id.is_not(None))))
     items = [
         RegistryItem(title=r.entry.title, summary=r.entry.body, unit=r.entry.unit.name if r.entry.unit else "",

@@ -1,18 +1,23 @@
 """Read-only queries the judging views and verbs share (no state changes here)."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
 
+from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from contest.db import db
 from contest.models import JUDGE, JUDGING, SUBMITTED, Contest, Entry, User
 
+from . import charts
 from .assignment import EntryInfo, JudgeInfo, conflict_kind
 from .assignment import DECLARED
-from .models import SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, PanelVote, Result, ScoreSheet
+from .models import SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, PanelVote, Result, ScoreSheet
+from .ranking import sheet_total
 
 
 def active_judges() -> list[User]:
@@ -22,7 +27,9 @@ def active_judges() -> list[User]:
 
 def eligible_entries(contest: Contest) -> list[Entry]:
     """The entries of a contest that are judged: submitted, never excluded ones."""
-    return list(db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED).order_by(Entry.id)))
+    # Co-authors come along: the conflict check reads them for every entry (one query, not one per entry).
+    return list(db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED).order_by(Entry.id)
+                                   .options(selectinload(Entry.coauthors))))
 
 
 def find_assignment(entry: Entry, judge: Any) -> Optional[Assignment]:
@@ -39,7 +46,10 @@ def contest_results(contest: Contest) -> list[Result]:
     """The contest's results in rank order."""
     return list(
         db.session.scalars(select(Result).filter_by(contest_id=contest.id)
-                           .order_by(Result.rank, Result.category, Result.entry_id))
+                           .order_by(Result.rank, Result.category, Result.entry_id)
+                           # every page that lists results shows each entry, its author and unit
+                           .options(selectinload(Result.entry).selectinload(Entry.author),
+                                    selectinload(Result.entry).selectinload(Entry.unit)))
     )
 
 
@@ -138,6 +148,7 @@ def counted_sheets(contest: Contest) -> list[ScoreSheet]:
         .join(Assignment, (Assignment.entry_id == ScoreSheet.entry_id) & (Assignment.judge_id == ScoreSheet.judge_id))
         .where(Entry.contest_id == contest.id, Entry.status == SUBMITTED, ScoreSheet.status == SHEET_SUBMITTED)
         .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id)
+        .options(selectinload(ScoreSheet.scores))  # every caller totals the sheets: one query, not one per sheet
     ))
 
 
@@ -166,6 +177,7 @@ def judge_queue(judge: Any) -> list[tuple[Entry, Optional[ScoreSheet]]]:
         .outerjoin(ScoreSheet, (ScoreSheet.entry_id == Entry.id) & (ScoreSheet.judge_id == judge.id))
         .where(Assignment.judge_id == judge.id, Contest.status == JUDGING, Entry.status == SUBMITTED)
         .order_by(Contest.id, Entry.id)
+        .options(selectinload(Entry.author), selectinload(Entry.unit))
     )
     return [(entry, sheet) for entry, sheet in db.session.execute(query)]
 
@@ -228,3 +240,45 @@ def panel_progress(contest: Contest, now: datetime) -> PanelProgress:
         p.late = now > contest.judging_deadline and p.submitted < p.assigned
     ordered = sorted(progress.values(), key=lambda p: p.judge.full_name)
     return PanelProgress(entries=entries, judges=ordered, cells=cells)
+
+
+@dataclass
+class Dashboard:
+    """What the secretariat's dashboard draws: plain values for the pure charts."""
+
+    max_total: float
+    judges: list[charts.Series]
+    criteria: list[charts.CriterionPoints]
+    fields: list[charts.Bar]
+    progress: list[charts.Progress]
+
+
+def dashboard_data(contest: Contest, now: datetime) -> Dashboard:
+    """The counted sheets' totals per judge and points per criterion, entries per field, and progress.
+
+    Staff only: before closing these are individual scores no judge may see.
+    """
+    sheets = counted_sheets(contest)
+    progress = panel_progress(contest, now)
+    totals: dict[int, list[float]] = {}
+    for sheet in sheets:
+        totals.setdefault(sheet.judge_id, []).append(sheet_total(sheet.points_by_criterion()))
+    shown = [p for p in progress.judges if p.assigned or p.judge.id in totals]
+    judges = [charts.Series(p.judge.full_name, tuple(totals.get(p.judge.id, ()))) for p in shown]
+    criteria = [
+        charts.CriterionPoints(c.name, c.max_points,
+                               tuple(pts[c.id] for pts in (s.points_by_criterion() for s in sheets) if c.id in pts))
+        for c in contest.criteria
+    ]
+    counts = Counter(e.field for e in progress.entries)
+    names = list(contest.fields or []) + sorted(set(counts) - set(contest.fields or []))
+    fields = [charts.Bar(name, counts.get(name, 0)) for name in names]
+    rows = []
+    for p in shown:
+        statuses = [s for (_, judge_id), s in progress.cells.items() if judge_id == p.judge.id]
+        rows.append(charts.Progress(p.judge.full_name, statuses.count(SHEET_SUBMITTED), statuses.count(SHEET_DRAFT),
+                                    statuses.count(PENDING), p.late))
+    if len(rows) > 1:
+        rows.insert(0, charts.Progress(gettext("Cả ban"), sum(r.submitted for r in rows), sum(r.draft for r in rows),
+                                       sum(r.pending for r in rows)))
+    return Dashboard(contest.max_total, judges, criteria, fields, rows)

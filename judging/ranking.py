@@ -5,15 +5,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Container, Iterable, Mapping, Optional, Sequence
 
+from contest.marks import N_
+
 from . import aggregation
 
 DEFAULT_CRITERIA_ORDER = ("novelty", "usefulness", "replicability")
 PRIZE_ORDER = ("nhat", "nhi", "ba", "kk")
 PRIZE_LABELS = {
-    "nhat": "Giải Nhất",
-    "nhi": "Giải Nhì",
-    "ba": "Giải Ba",
-    "kk": "Giải Khuyến khích",
+    "nhat": N_("Giải Nhất"),
+    "nhi": N_("Giải Nhì"),
+    "ba": N_("Giải Ba"),
+    "kk": N_("Giải Khuyến khích"),
 }
 DEFAULT_PRIZES = {"nhat": 1, "nhi": 2, "ba": 3, "kk": 4}
 # Means are compared at this precision so that float noise never splits a real tie.

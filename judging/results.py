@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -11,7 +12,7 @@ from contest.auth import get_or_404
 from contest.db import db
 from contest.models import Contest
 
-from . import aggregation
+from . import aggregation, charts
 from .models import CommunityVote, Publication
 from .operations import JudgingError, cast_community_vote
 
@@ -49,6 +50,10 @@ def show(contest_id: int) -> Any:
         abort(404)
     snap = publication.snapshot
     winners = [r for r in snap["results"] if r.get("prize")]
+    max_total = sum(c["max_points"] for c in snap["criteria"])
+    # Drawn from the frozen snapshot only, never from live results.
+    picture = charts.winners_chart([charts.Bar(r["title"], r["mean_total"], r.get("prize_label", "")) for r in winners],
+                                   max_total)
     contest = db.session.get(Contest, contest_id)
     votes: dict[int, int] = {}
     mine: set[int] = set()
@@ -61,12 +66,11 @@ def show(contest_id: int) -> Any:
         if current_user.is_authenticated:
             mine = set(db.session.scalars(select(CommunityVote.entry_id).filter_by(contest_id=contest_id,
                                                                                    user_id=current_user.id)))
-        max_total = sum(c["max_points"] for c in snap["criteria"])
         combined = aggregation.combined_scores({r["entry_id"]: r["mean_total"] for r in winners}, votes, max_total,
                                                contest.panel_weight, contest.vote_weight)
     return render_template("results/show.html", publication=publication, snap=snap, winners=winners,
                            voting=bool(contest and contest.community_vote), votes=votes, mine=mine,
-                           combined=combined, contest=contest)
+                           combined=combined, contest=contest, winners_chart=picture)
 
 
 @bp.route("/<int:contest_id>/vote/<int:entry_id>", methods=["POST"])
@@ -77,7 +81,7 @@ def vote(contest_id: int, entry_id: int) -> Any:
     try:
         cast_community_vote(current_user, contest, entry_id)
         db.session.commit()
-        flash("Cảm ơn bạn đã bình chọn.", "success")
+        flash(gettext("Cảm ơn bạn đã bình chọn."), "success")
     except JudgingError as error:
         db.session.rollback()
         flash(error.message, "warning")

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from contest.db import db, utcnow
 from contest.forms import attach_error
 from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
 
-from . import aggregation, export, operations, queries
+from . import aggregation, charts, export, operations, queries
 from .assignment import CONFLICT_LABELS
 from .blind import strip_author_metadata
 from .forms import AddAssignmentForm, AmendResultForm, ReasonForm, ReopenForm, panel_form, sheet_form
@@ -63,7 +64,8 @@ def sheet(entry_id: int) -> Any:
                 form[error.field].errors = [error.message]
             flash(error.message, "danger")
             return _render_sheet(entry, queries.find_sheet(entry, current_user), form, 400)
-        flash("Đã nộp phiếu chấm; phiếu đã được khoá." if submit else "Đã lưu nháp phiếu chấm.", "success")
+        flash(gettext("Đã nộp phiếu chấm; phiếu đã được khoá.") if submit else gettext("Đã lưu nháp phiếu chấm."),
+              "success")
         return redirect(url_for("judging.queue") if submit else url_for("judging.sheet", entry_id=entry.id))
     return _render_sheet(entry, own, form)
 
@@ -85,7 +87,7 @@ def declare_conflict(entry_id: int) -> Any:
     form = ReasonForm()
     try:
         if not form.validate():
-            raise JudgingError("Lý do: cần ghi rõ lý do xung đột lợi ích.", field="reason")
+            raise JudgingError(gettext("Lý do: cần ghi rõ lý do xung đột lợi ích."), field="reason")
         operations.declare_conflict(current_user, entry, form.reason.data)
         db.session.commit()
     except JudgingError as error:
@@ -95,7 +97,7 @@ def declare_conflict(entry_id: int) -> Any:
         own = queries.find_sheet(entry, current_user)
         return _render_sheet(entry, own, sheet_form(entry.contest.criteria, own, step=entry.contest.score_step),
                              400, conflict_form=form)
-    flash("Đã ghi nhận xung đột lợi ích; sáng kiến đã được rút khỏi danh sách chấm của bạn.", "success")
+    flash(gettext("Đã ghi nhận xung đột lợi ích; sáng kiến đã được rút khỏi danh sách chấm của bạn."), "success")
     return redirect(url_for("judging.queue"))
 
 
@@ -153,6 +155,7 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
     assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest)}
     return render_template(
         "judging/panel.html", contest=contest, progress=progress, now=now, members=members,
+        entries_by_id={e.id: e for e in progress.entries},
         conflicts=queries.conflicts(contest, progress.entries, members), conflict_labels=CONFLICT_LABELS,
         declared=queries.declared_conflicts(contest), overrides=queries.overridden(contest),
         assignments=assignments, source_labels=ASSIGNMENT_SOURCE_LABELS, notices=queries.contest_notices(contest),
@@ -161,7 +164,10 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
 
 
 def _panel_action(contest: Contest, action: Any, success: str, **forms: Any) -> Any:
-    """Run one verb for the panel page, commit once, and come back (or show the refusal)."""
+    """Run one verb for the panel page, commit once, and come back (or show the refusal).
+
+    `success` may name what the verb returned as %(result)s.
+    """
     try:
         result = action()
         db.session.commit()
@@ -171,7 +177,7 @@ def _panel_action(contest: Contest, action: Any, success: str, **forms: Any) -> 
             attach_error(form, error)
         flash(error.message, "danger")
         return _render_panel(contest, 400, **forms)
-    flash(success.format(result=result), "success")
+    flash(success % {"result": result}, "success")
     return redirect(url_for("judging.panel", contest_id=contest.id))
 
 
@@ -198,8 +204,9 @@ def panel(contest_id: int) -> Any:
     contest = get_or_404(Contest, contest_id)
     if request.method == "GET":
         return _render_panel(contest)
-    success = ("Đã phân công {result} lượt chấm mới; cuộc thi chuyển sang giai đoạn chấm." if contest.status == OPEN
-               else "Đã phân công {result} lượt chấm mới (cuộc thi đang trong giai đoạn chấm).")
+    success = (gettext("Đã phân công %(result)s lượt chấm mới; cuộc thi chuyển sang giai đoạn chấm.")
+               if contest.status == OPEN
+               else gettext("Đã phân công %(result)s lượt chấm mới (cuộc thi đang trong giai đoạn chấm)."))
     return _panel_action(contest, lambda: operations.assign_panel(current_user, contest), success)
 
 
@@ -210,12 +217,12 @@ def panel_members(contest_id: int) -> Any:
     contest = get_or_404(Contest, contest_id)
     form = _panel_forms(contest, request.form)["panel_form"]
     if not form.validate():
-        flash("Biểu mẫu Ban giám khảo chưa hợp lệ.", "danger")
+        flash(gettext("Biểu mẫu Ban giám khảo chưa hợp lệ."), "danger")
         return _render_panel(contest, 400, panel_form=form)
-    chair = db.session.get(User, int(form.chair.data)) if (form.chair.data or "").isdigit() else None
+    chair = form.chosen_chair()
     return _panel_action(
         contest, lambda: operations.set_panel(current_user, contest, form.chosen(), chair, form.fields_by_judge()),
-        "Đã lưu Ban giám khảo.", panel_form=form,
+        gettext("Đã lưu Ban giám khảo."), panel_form=form,
     )
 
 
@@ -225,15 +232,17 @@ def add_assignment(contest_id: int) -> Any:
     """Assign one judge to one entry by hand; a conflict needs a reason."""
     contest = get_or_404(Contest, contest_id)
     form = AddAssignmentForm()
-    form.entry_id.choices = [(e.id, e.title) for e in queries.eligible_entries(contest)]
-    form.judge_id.choices = [(m.judge_id, m.judge.full_name) for m in queries.panel_members(contest)]
-    entry = db.session.get(Entry, form.entry_id.data) if form.validate() else None
-    judge = db.session.get(User, form.judge_id.data) if entry else None
-    if entry is None or judge is None or entry.contest_id != contest.id:
-        flash("Hãy chọn một sáng kiến và một giám khảo của cuộc thi.", "danger")
+    entries = {e.id: e for e in queries.eligible_entries(contest)}
+    judges = {m.judge_id: m.judge for m in queries.panel_members(contest)}
+    form.entry_id.choices = [(e.id, e.title) for e in entries.values()]
+    form.judge_id.choices = [(j.id, j.full_name) for j in judges.values()]
+    valid = form.validate()
+    entry, judge = (entries.get(form.entry_id.data), judges.get(form.judge_id.data)) if valid else (None, None)
+    if entry is None or judge is None:
+        flash(gettext("Hãy chọn một sáng kiến và một giám khảo của cuộc thi."), "danger")
         return _render_panel(contest, 400, add_form=form)
     return _panel_action(contest, lambda: operations.add_assignment(current_user, entry, judge, form.reason.data or ""),
-                         "Đã phân công thêm.", add_form=form)
+                         gettext("Đã phân công thêm."), add_form=form)
 
 
 @bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
@@ -242,7 +251,8 @@ def remove_assignment(assignment_id: int) -> Any:
     """Take one entry out of one judge's queue."""
     target = get_or_404(Assignment, assignment_id)
     contest = target.entry.contest
-    return _panel_action(contest, lambda: operations.remove_assignment(current_user, target), "Đã bỏ phân công.")
+    return _panel_action(contest, lambda: operations.remove_assignment(current_user, target),
+                         gettext("Đã bỏ phân công."))
 
 
 @bp.route("/contests/<int:contest_id>/reopen", methods=["POST"])
@@ -252,12 +262,13 @@ def reopen(contest_id: int) -> Any:
     contest = get_or_404(Contest, contest_id)
     form = ReopenForm()
     form.sheet_id.choices = _panel_forms(contest)["reopen_form"].sheet_id.choices
-    sheet = db.session.get(ScoreSheet, form.sheet_id.data) if form.sheet_id.data else None
-    if sheet is None or sheet.entry.contest_id != contest.id:
-        flash("Hãy chọn một phiếu chấm đã nộp của cuộc thi.", "danger")
+    offered = {choice[0] for choice in form.sheet_id.choices}  # the contest's submitted sheets, nothing else
+    sheet = db.session.get(ScoreSheet, form.sheet_id.data) if form.sheet_id.data in offered else None
+    if sheet is None:
+        flash(gettext("Hãy chọn một phiếu chấm đã nộp của cuộc thi."), "danger")
         return _render_panel(contest, 400, reopen_form=form)
     return _panel_action(contest, lambda: operations.reopen_sheet(current_user, sheet, form.reason.data or ""),
-                         "Đã mở lại phiếu chấm; giám khảo sẽ thấy lý do.", reopen_form=form)
+                         gettext("Đã mở lại phiếu chấm; giám khảo sẽ thấy lý do."), reopen_form=form)
 
 
 def get_chair_or_403(contest: Contest) -> None:
@@ -271,8 +282,11 @@ def _render_chair(contest: Contest, status: int = 200, form: Any = None) -> Any:
     closed = contest.status in (CLOSED, PUBLISHED)
     sheets = queries.counted_sheets(contest) if closed else []
     rows = [(s.entry_id, s.judge_id, sheet_total(s.points_by_criterion())) for s in sheets]
+    by_entry: dict[int, list[ScoreSheet]] = {}
+    for s in sheets:  # each result's sheets by lookup, not by scanning every sheet for every result
+        by_entry.setdefault(s.entry_id, []).append(s)
     return render_template(
-        "judging/chair.html", contest=contest, closed=closed, sheets=sheets,
+        "judging/chair.html", contest=contest, closed=closed, sheets=sheets, sheets_by_entry=by_entry,
         totals={(e, j): t for e, j, t in rows}, z=aggregation.z_scores(rows), scales=aggregation.judge_scales(rows),
         results=queries.contest_results(contest) if closed else [], notices=queries.contest_notices(contest),
         form=form or ReasonForm(formdata=None),
@@ -305,7 +319,7 @@ def rescore(contest_id: int, entry_id: int) -> Any:
         db.session.rollback()
         flash(error.message, "danger")
         return _render_chair(contest, 400, form)
-    flash("Đã mở lại các phiếu chấm của sáng kiến; giám khảo sẽ chấm lại.", "success")
+    flash(gettext("Đã mở lại các phiếu chấm của sáng kiến; giám khảo sẽ chấm lại."), "success")
     return redirect(url_for("judging.chair", contest_id=contest.id))
 
 
@@ -321,13 +335,14 @@ def close(contest_id: int) -> Any:
         db.session.rollback()
         flash(error.message, "danger")
         return _render_panel(contest, 400)
-    flash(f"Đã kết thúc chấm; đã xếp hạng {len(results)} sáng kiến.", "success")
+    flash(gettext("Đã kết thúc chấm; đã xếp hạng %(count)s sáng kiến.", count=len(results)), "success")
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
 
 def _amend_form(contest: Contest, results: list, formdata: Any = None) -> AmendResultForm:
     form = AmendResultForm(formdata=formdata)
-    form.result_id.choices = [(r.id, f"Hạng {r.rank}: {r.entry.title}") for r in results]
+    form.result_id.choices = [(r.id, gettext("Hạng %(rank)s: %(title)s", rank=r.rank, title=r.entry.title))
+                              for r in results]
     return form
 
 
@@ -358,6 +373,25 @@ def standings(contest_id: int) -> Any:
     return _render_standings(get_or_404(Contest, contest_id))
 
 
+@bp.route("/contests/<int:contest_id>/dashboard")
+@role_required(*STAFF)
+def dashboard(contest_id: int) -> Any:
+    """Pictures for the secretariat: totals per judge and per criterion, entries per field, progress.
+
+    Staff only, like the panel page: before closing it shows individual scores.
+    """
+    contest = get_or_404(Contest, contest_id)
+    data = queries.dashboard_data(contest, utcnow())
+    pictures = {
+        "judges": charts.judge_totals_chart(data.judges, data.max_total),
+        "criteria": charts.criterion_chart(data.criteria),
+        "fields": charts.field_chart(data.fields),
+        "progress": charts.progress_chart(data.progress),
+    }
+    return render_template("judging/dashboard.html", contest=contest, data=data, charts=pictures,
+                           mean=charts.mean, num=charts.num)
+
+
 @bp.route("/contests/<int:contest_id>/votes/<int:entry_id>", methods=["POST"])
 @role_required(*STAFF)
 def votes(contest_id: int, entry_id: int) -> Any:
@@ -370,7 +404,8 @@ def votes(contest_id: int, entry_id: int) -> Any:
     cast = {m.judge_id: choices.get(request.form.get(f"vote_{m.judge_id}", ""), None)
             for m in queries.panel_members(contest)}
     return _standings_action(contest, lambda: operations.record_votes(current_user, entry, cast),
-                             lambda _: f"Đã ghi biểu quyết cho “{entry.title}”; bảng xếp hạng đã được tính lại.")
+                             lambda _: gettext("Đã ghi biểu quyết cho “%(title)s”; bảng xếp hạng đã được tính lại.",
+                                               title=entry.title))
 
 
 @bp.route("/contests/<int:contest_id>/amend", methods=["POST"])
@@ -378,12 +413,13 @@ def votes(contest_id: int, entry_id: int) -> Any:
 def amend(contest_id: int) -> Any:
     """Change one computed result by hand, with a reason."""
     contest = get_or_404(Contest, contest_id)
-    form = _amend_form(contest, queries.contest_results(contest), request.form)
-    result = db.session.get(Result, form.result_id.data) if form.validate() else None
-    if result is None or result.contest_id != contest.id:
+    results = {r.id: r for r in queries.contest_results(contest)}
+    form = _amend_form(contest, list(results.values()), request.form)
+    result = results.get(form.result_id.data) if form.validate() else None
+    if result is None:
         if not form.errors:
-            form.result_id.errors = ["Hãy chọn một sáng kiến đã xếp hạng."]
-        flash("Chưa điều chỉnh được: hãy sửa các lỗi của biểu mẫu.", "danger")
+            form.result_id.errors = [gettext("Hãy chọn một sáng kiến đã xếp hạng.")]
+        flash(gettext("Chưa điều chỉnh được: hãy sửa các lỗi của biểu mẫu."), "danger")
         return _render_standings(contest, 400, form)
     try:
         operations.amend_result(current_user, result, form.rank.data, form.prize.data or None,
@@ -394,7 +430,7 @@ def amend(contest_id: int) -> Any:
         attach_error(form, error)
         flash(error.message, "danger")
         return _render_standings(contest, 400, form)
-    flash("Đã điều chỉnh kết quả; lý do đã được ghi nhật ký.", "success")
+    flash(gettext("Đã điều chỉnh kết quả; lý do đã được ghi nhật ký."), "success")
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
 
@@ -404,7 +440,8 @@ def publish(contest_id: int) -> Any:
     """Publish the results: a new frozen version on the public page."""
     contest = get_or_404(Contest, contest_id)
     return _standings_action(contest, lambda: operations.publish_results(current_user, contest),
-                             lambda publication: f"Đã công bố kết quả (phiên bản {publication.version}).")
+                             lambda publication: gettext("Đã công bố kết quả (phiên bản %(version)s).",
+                                                         version=publication.version))
 
 
 @bp.route("/contests/<int:contest_id>/forward", methods=["POST"])
@@ -413,7 +450,9 @@ def forward(contest_id: int) -> Any:
     """Choose the best recognised entries to forward to the town council."""
     contest = get_or_404(Contest, contest_id)
     return _standings_action(contest, lambda: operations.forward_entries(current_user, contest),
-                             lambda chosen: f"Đã chọn {len(chosen)} sáng kiến đề nghị {operations.COUNCIL} xem xét, công nhận.")
+                             lambda chosen: gettext(
+                                 "Đã chọn %(count)s sáng kiến đề nghị %(council)s xem xét, công nhận.",
+                                 count=len(chosen), council=gettext(operations.COUNCIL)))
 
 
 @bp.route("/contests/<int:contest_id>/to-registry", methods=["POST"])
@@ -422,7 +461,8 @@ def to_registry(contest_id: int) -> Any:
     """Add the recognised entries to the registry of applied initiatives."""
     contest = get_or_404(Contest, contest_id)
     return _standings_action(contest, lambda: operations.add_recognised_to_registry(current_user, contest),
-                             lambda items: f"Đã đưa {len(items)} sáng kiến được công nhận vào ngân hàng sáng kiến.")
+                             lambda items: gettext("Đã đưa %(count)s sáng kiến được công nhận vào ngân hàng sáng kiến.",
+                                                   count=len(items)))
 
 
 @bp.route("/contests/<int:contest_id>/forwarded.xlsx")

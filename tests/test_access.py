@@ -69,6 +69,7 @@ GET_EXPECTED: dict[str, dict[str, int]] = {
     "judging.chair": only(OK, "judge"),  # the judge is the panel's chair
     "judging.panel": only(OK, *STAFF),
     "judging.standings": only(OK, *STAFF),
+    "judging.dashboard": only(OK, *STAFF),  # individual scores before closing: never a judge, not even the chair
     "judging.forward_xlsx": only(OK, *STAFF),
     "registry.index": only(OK, *STAFF),
     "registry.export": only(OK, *STAFF),
@@ -86,6 +87,7 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "auth.login": ROLES,
     "auth.logout": ROLES[1:],
     "auth.password": ROLES[1:],
+    "auth.language": ROLES[1:],  # one's own language
     "contests.create": ("admin",),
     "contests.edit": ("admin",),
     "entries.create": PARTICIPANTS,
@@ -185,6 +187,24 @@ def test_every_route_has_an_expectation(app: Flask) -> None:
             assert rule.endpoint in GET_EXPECTED, f"no GET expectation for {rule.endpoint}"
         if "POST" in methods:
             assert rule.endpoint in POST_ALLOWED, f"no POST expectation for {rule.endpoint}"
+
+
+def test_an_id_beyond_any_row_is_not_found_on_every_route(app: Flask, make_user: Callable) -> None:
+    import re
+
+    admin = make_user(ADMIN)
+    client = app.test_client()
+    login(client, admin)
+    app.config["WTF_CSRF_ENABLED"] = False  # the subject is the URL, not the token
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if "int:" not in rule.rule:
+            continue
+        url = re.sub(r"<int:\w+>", "9" * 30, rule.rule)
+        for method in {"GET", "POST"} & rule.methods:
+            if (got := client.open(url, method=method).status_code) != MISSING:
+                wrong.append(f"{method} {url}: {got}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_get_answers_for_every_role(app: Flask, world: dict[str, Any]) -> None:

@@ -49,6 +49,17 @@ def test_import_csv_reports_rejected_rows(signed_in) -> None:
     assert count() == 2
 
 
+def test_csv_delimiter_is_read_from_the_header_not_from_punctuation_in_the_text() -> None:
+    from contest.registry_io import parse_registry_file
+
+    comma = "Tên sáng kiến,Tóm tắt,Năm\nMã QR trên sổ hộ tịch,Dán mã; quét mã; tra cứu bản điện tử,2024\n"
+    semicolon = "Tên sáng kiến;Tóm tắt;Năm\nMã QR trên sổ hộ tịch;Dán mã, quét mã, tra cứu;2024\n"
+    for text, summary in ((comma, "Dán mã; quét mã; tra cứu bản điện tử"), (semicolon, "Dán mã, quét mã, tra cứu")):
+        parsed = parse_registry_file("so.csv", text.encode())
+        assert not parsed.rejected
+        assert [(r.title, r.summary, r.year) for r in parsed.rows] == [("Mã QR trên sổ hộ tịch", summary, 2024)]
+
+
 def test_import_xlsx_and_export_round_trip(signed_in) -> None:
     client, _ = signed_in(SECRETARY)
     book = Workbook()

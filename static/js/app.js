@@ -85,25 +85,43 @@
   setTimeout(poll, 500);
 })();
 
-// File pickers in Vietnamese, whatever the browser's language (the native one says "Choose File").
+// A file over the server's limit is refused here, before upload: the server would answer with an
+// error page and the text typed in the same form would be out of sight. (Registered before the
+// picker below, so that its "no file chosen" shows once the choice is cleared.)
 (function () {
   "use strict";
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var box = document.getElementById(input.getAttribute("data-error") || "");
+    input.addEventListener("change", function () {
+      var tooBig = input.files.length && input.files[0].size > max;
+      if (box) { box.textContent = tooBig ? input.getAttribute("data-too-big") : ""; }
+      if (tooBig) { input.value = ""; }
+    });
+  });
+})();
+
+// File pickers in the page's language, whatever the browser's (the native one says "Choose File").
+// The words come from the catalogues through data attributes of <body> (templates/base.html).
+(function () {
+  "use strict";
+  var words = document.body.dataset;
   document.querySelectorAll("input[type=file]").forEach(function (input) {
     var group = document.createElement("div");
     group.className = "d-flex gap-2 align-items-center flex-grow-1";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-outline-secondary text-nowrap";
-    button.textContent = "Chọn tệp…";
+    button.textContent = words.chooseFile || "Chọn tệp…";
     var name = document.createElement("span");
     name.className = "text-truncate small";
-    name.textContent = "Chưa chọn tệp";
+    name.textContent = words.noFile || "Chưa chọn tệp";
     button.addEventListener("click", function () { input.click(); });
     input.addEventListener("change", function () {
-      name.textContent = input.files.length ? input.files[0].name : "Chưa chọn tệp";
+      name.textContent = input.files.length ? input.files[0].name : (words.noFile || "Chưa chọn tệp");
     });
     var label = input.id ? document.querySelector("label[for='" + input.id + "']") : null;
-    button.setAttribute("aria-label", "Chọn tệp: " + (label ? label.textContent.trim() : ""));
+    button.setAttribute("aria-label", (words.chooseFileFor || "Chọn tệp:") + " " + (label ? label.textContent.trim() : ""));
     input.classList.add("visually-hidden");
     input.tabIndex = -1;
     input.setAttribute("aria-hidden", "true");

@@ -1,0 +1,502 @@
+"""Page weight and server time of every main page of each role, on the demo plus 1,000 entries.
+
+Run: ``.venv/bin/python bench/pages.py [--entries 1000] [--registry 1000] [--requests 30] [--json]``
+(or ``make bench-pages``).
+
+It builds a throw-away SQLite database in a temporary folder (never instance/): the demo
+(``contest.demo.load_demo``, what ``sangkien demo`` loads), then ``--entries`` more entries in the
+2024 contest from more participants in more units, ``--registry`` more applied initiatives, a
+panel with a chair, every judge assigned, most sheets submitted and some left as drafts, and
+some flags decided. Then, signed in through the login form as each role, it requests each page
+with the Flask test client (in process, no network) and reports:
+
+* **bytes**: what a first visit with an empty cache downloads: the HTML plus every stylesheet,
+  script, icon and image the HTML links to, and what those stylesheets load with ``url()``
+  (none but ``data:`` URIs today), each fetched once. The app and ``sangkien serve`` send
+  everything uncompressed (no ``Content-Encoding``), so *bytes* is that; *gzip* is what the same
+  files would weigh behind a reverse proxy that compresses (gzip level 6), for comparison.
+  Headers are not counted. 1 KB = 1,024 bytes.
+* **p50 / p95**: wall time of ``client.get`` over ``--requests`` requests (after 3 warm-ups),
+  which is the server's whole work: routing, sign-in checks, queries, rendering. **cpu p50** is
+  the thread's CPU time, which other work on a shared machine does not inflate.
+* **SQL**: statements per request (SELECT/INSERT/UPDATE/DELETE, counted by a SQLAlchemy
+  ``before_cursor_execute`` listener; BEGIN, COMMIT and PRAGMA left out).
+
+Targets: under 300 KB transferred and p95 under 100 ms per page. The judging-phase pages are
+measured first; then the 2024 contest is closed and published and the result pages measured.
+Submitting 1,000 entries through ``operations.submit_entry`` would re-index the contest's other
+entries at every submission (quadratic: ~8 minutes); the extra entries are therefore saved,
+given an attachment and marked submitted through the same verb functions and audit record,
+and checked against the registry (not against each other) the way ``flag_duplicates`` does: the
+one in ten that retell a registry item and one in twenty others (the synthetic texts share their
+templates with the synthetic registry, so checking all would flag nearly every entry).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urljoin, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BYTES_TARGET = 300 * 1024
+P95_TARGET_MS = 100.0
+PASSWORD = "sangkien2024"
+KINDS = ("xã", "phường", "thị trấn")
+
+
+# ---------------------------------------------------------------- the data
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def _entry_texts(rnd: random.Random, registry: list[Any], retell: bool = False) -> dict[str, str]:
+    """Title, situation, solution, effect of one entry: new, or retelling a registry item."""
+    from contest.matching import bench as synth
+
+    if registry and retell:
+        item = rnd.choice(registry)
+        # A near-copy: the same initiative, abbreviated the way staff write (UBND, TTHC…).
+        title, body = item.title, item.summary
+        for full, short in synth.ABBREV:
+            title, body = title.replace(full, short), body.replace(full, short)
+        sentences = [s for s in re.split(r"(?<=\.)\s+", body) if s]
+        return {"title": title, "situation": sentences[0], "solution": " ".join(sentences[1:-1]) or sentences[0],
+                "effect": sentences[-1]}
+    place = rnd.choice(synth.PLACES)
+    slots = {"place": place, "unit": rnd.choice(synth.UNITS).format(kind=rnd.choice(KINDS), place=place),
+             "group": rnd.choice(synth.GROUPS), "tool": rnd.choice(synth.TOOLS), "task": rnd.choice(synth.TASKS),
+             "n": rnd.randint(2, 12), "p": rnd.randint(10, 95), "m": rnd.randint(100, 5000)}
+    return {
+        "title": _sentence(rnd.choice(synth.TITLES).format(**slots)),
+        "situation": " ".join(_sentence(rnd.choice(synth.PROBLEMS).format(**slots)) for _ in range(2)),
+        "solution": " ".join(_sentence(s.format(**slots)) for s in rnd.sample(synth.SOLUTIONS, 2)),
+        "effect": " ".join(_sentence(s.format(**slots)) for s in rnd.sample(synth.RESULTS, 2)),
+    }
+
+
+def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int, log: Callable[[str], None]) -> dict:
+    """The demo plus the extra data, committed; returns the ids the pages need."""
+    from sqlalchemy import select
+
+    from contest import audit, operations
+    from contest.db import db, init_db, utcnow
+    from contest.demo import DEMO_PDF, load_demo
+    from contest.duplicates import search_registry, threshold_for
+    from contest.matching import bench as synth
+    from contest.models import (COLLECTIVE, DRAFT, FLAG_OPEN, INDIVIDUAL, JUDGE, JUDGING, OPEN, PARTICIPANT, SUBMITTED,
+                                Contest, DuplicateFlag, Entry, RegistryItem, User)
+    from judging.operations import assign_panel, save_sheet, set_panel
+    from judging.queries import find_sheet, judge_queue
+
+    rnd = random.Random(seed)
+    with app.app_context():
+        logging.disable(logging.INFO)  # Alembic's "Running upgrade …" lines
+        init_db()
+        logging.disable(logging.NOTSET)
+        started = time.perf_counter()
+        summary = load_demo(app.config["UPLOAD_FOLDER"], app.config["MAX_ATTACHMENT_BYTES"])
+        db.session.commit()
+        contest_2024, contest_2025 = (db.session.get(Contest, i) for i in summary["contests"])
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        secretary = users["thuky"]
+        log(f"demo loaded in {time.perf_counter() - started:.1f} s")
+
+        started = time.perf_counter()
+        rows = [synth.make_item(rnd, i) for i in range(extra_registry)]
+        operations.import_registry(secretary, [operations.RegistryData(
+            title=r["title"], summary=r["summary"], unit=rnd.choice(synth.UNITS).format(
+                kind=rnd.choice(KINDS), place=rnd.choice(synth.PLACES)),
+            year=rnd.randint(2015, 2023), field=rnd.choice(contest_2024.fields), code=f"NH-{i + 1:05d}")
+            for i, r in enumerate(rows)], "bench")
+        db.session.commit()
+        log(f"{extra_registry} registry items in {time.perf_counter() - started:.1f} s")
+
+        # A ward has a few dozen staff who write entries, in a dozen units.
+        units = [f"{name} phường Trung Lương" for name in (
+            "Công an", "Trạm Y tế", "Đoàn Thanh niên", "Hội Liên hiệp Phụ nữ", "Hội Cựu chiến binh", "Hội Nông dân",
+            "Ban Chỉ huy Quân sự", "Trường Tiểu học", "Trường THCS", "Mặt trận Tổ quốc", "Khu phố 1", "Khu phố 2")]
+        authors = [users[k] for k in ("canbo1", "canbo2", "canbo3", "canbo4")]
+        for i in range(36):
+            authors.append(operations.create_user(
+                secretary, f"canbo{i + 5}", f"Cán bộ {i + 5:02d}", PARTICIPANT, PASSWORD,
+                unit_name=units[i % len(units)], position="Công chức"))
+        db.session.commit()
+
+        started = time.perf_counter()
+        registry = list(db.session.scalars(select(RegistryItem)))
+        contest_2024.status = OPEN  # the demo has already opened judging; new entries need an open contest
+        threshold = threshold_for(contest_2024)
+        now = utcnow()
+        for i in range(extra_entries):
+            author = authors[i % len(authors)]
+            retell = rnd.random() < 0.1
+            texts = _entry_texts(rnd, registry, retell)
+            collective = rnd.random() < 0.2
+            entry = operations.save_entry(author, contest_2024, operations.EntryData(
+                kind=COLLECTIVE if collective else INDIVIDUAL, field=rnd.choice(contest_2024.fields),
+                collective_name=f"Chi đoàn khu phố {i % 7 + 1}" if collective else "",
+                scope="Có thể áp dụng tại các phường, xã trong thị xã.", applied_where="UBND phường Trung Lương",
+                applied_since=date(2024, 1 + i % 9, 1 + i % 27),
+                benefit="Tiết kiệm thời gian, chi phí đi lại của người dân và công chức.",
+                coauthors=[operations.CoAuthorData(f"Nguyễn Văn {chr(65 + i % 26)}", "Công chức", 30)] if i % 3 == 0 else [],
+                **texts))
+            operations.add_attachment(author, entry, f"Ban mo ta sang kien {i + 1}.pdf", DEMO_PDF,
+                                      app.config["UPLOAD_FOLDER"], app.config["MAX_ATTACHMENT_BYTES"])
+            entry.status, entry.submitted_at = SUBMITTED, now - timedelta(minutes=extra_entries - i)
+            audit.record(author, "entry.submit", "entry", entry.id, {"status": DRAFT}, {"status": SUBMITTED})
+            # The synthetic texts share their templates with the synthetic registry, so checking every
+            # entry would flag nearly all; the retellings and one in twenty others are checked.
+            checked = retell or rnd.random() < 0.05
+            flags = [DuplicateFlag(entry=entry, registry_item_id=int(m.id[1:]), score=m.score, title_score=m.title_score,
+                                   body_score=m.body_score, shared_phrases=list(m.shared_phrases))
+                     for m in (search_registry(entry.title, entry.body, limit=3, threshold=threshold) if checked else [])]
+            db.session.add_all(flags)
+            db.session.flush()
+            if flags:
+                audit.record(None, "entry.flag", "entry", entry.id, None,
+                             {"flags": [[f.registry_item_id, None, round(f.score, 1)] for f in flags]})
+            if i % 100 == 99:
+                db.session.commit()
+        contest_2024.status = JUDGING
+        db.session.commit()
+        log(f"{extra_entries} entries in {time.perf_counter() - started:.1f} s")
+
+        started = time.perf_counter()
+        open_flags = list(db.session.scalars(select(DuplicateFlag).where(DuplicateFlag.status == FLAG_OPEN)
+                                             .order_by(DuplicateFlag.score.desc())))
+        for k, flag in enumerate(open_flags[: len(open_flags) // 2]):
+            if flag.entry.status == SUBMITTED:
+                operations.decide_flag(secretary, flag, k % 3 == 0, "Cùng vấn đề và cùng giải pháp cốt lõi."
+                                       if k % 3 == 0 else "Khác giải pháp cốt lõi, chỉ trùng cụm từ chung.")
+        judges = [u for u in users.values() if u.role == JUDGE]
+        set_panel(secretary, contest_2024, judges, chair=users["giamkhao1"])
+        assign_panel(secretary, contest_2024)
+        db.session.commit()
+        log(f"flags decided, panel assigned in {time.perf_counter() - started:.1f} s")
+
+        started = time.perf_counter()
+        sheets = 0
+        for judge in judges:
+            for k, (entry, sheet) in enumerate(judge_queue(judge)):
+                if sheet is not None and sheet.locked or rnd.random() < 0.15:
+                    continue  # already scored by the demo, or not yet opened
+                values = {c.id: (round(rnd.uniform(0.35, 0.95) * c.max_points * 2) / 2, "Nhận xét của giám khảo.")
+                          for c in contest_2024.criteria}
+                save_sheet(judge, entry, values, submit=rnd.random() < 0.85)
+                sheets += 1
+                if sheets % 200 == 0:
+                    db.session.commit()
+        db.session.commit()
+        log(f"{sheets} score sheets in {time.perf_counter() - started:.1f} s")
+
+        # A participant's draft (its page shows similar applied initiatives) and a judge's draft sheet.
+        canbo1 = users["canbo1"]
+        texts = _entry_texts(rnd, registry)
+        draft = operations.save_entry(canbo1, contest_2025, operations.EntryData(
+            kind=INDIVIDUAL, field=contest_2025.fields[0], **texts))
+        db.session.commit()
+        submitted = db.session.scalar(select(Entry.id).filter_by(author_id=canbo1.id, status=SUBMITTED).limit(1))
+        queue = judge_queue(users["giamkhao1"])
+        drafted = next((e for e, s in queue if s is not None and not s.locked), None)
+        todo = next((e for e, s in queue if s is None), None)
+        sheet_entry = (drafted or todo or queue[0][0]).id
+        flag_id = db.session.scalar(select(DuplicateFlag.id).where(DuplicateFlag.status == FLAG_OPEN)
+                                    .order_by(DuplicateFlag.score.desc()).limit(1))
+        counts = {
+            "entries_2024": db.session.query(Entry).filter_by(contest_id=contest_2024.id).count(),
+            "registry": db.session.query(RegistryItem).count(),
+            "flags": db.session.query(DuplicateFlag).count(),
+            "queue_giamkhao1": len(queue),
+            "sheet_of_giamkhao1": "draft" if drafted else "none",
+            "has_sheet": find_sheet(db.session.get(Entry, sheet_entry), users["giamkhao1"]) is not None,
+        }
+        return {"contest_2024": contest_2024.id, "contest_2025": contest_2025.id, "draft": draft.id,
+                "submitted": submitted, "sheet_entry": sheet_entry, "flag": flag_id, "counts": counts}
+
+
+def close_and_publish(app: Any, contest_id: int) -> None:
+    """End judging of the contest and publish its results, as the secretary would."""
+    from sqlalchemy import select
+
+    from contest.db import db
+    from contest.models import Contest, User
+    from judging.operations import close_judging, publish_results
+
+    with app.app_context():
+        secretary = db.session.scalar(select(User).filter_by(username="thuky"))
+        contest = db.session.get(Contest, contest_id)
+        close_judging(secretary, contest)
+        publish_results(secretary, contest)
+        db.session.commit()
+
+
+# ---------------------------------------------------------------- measuring
+
+
+class _Links(HTMLParser):
+    """The stylesheets, scripts, icons and images an HTML page makes the browser download."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "link" and {"stylesheet", "icon", "preload", "modulepreload"} & set(a.get("rel", "").split()):
+            self.urls.append(a.get("href", ""))
+        elif tag in ("script", "img", "iframe", "source", "video", "audio") and a.get("src"):
+            self.urls.append(a["src"])
+
+
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+
+
+def page_assets(client: Any, page_url: str, html: str, cache: dict[str, bytes]) -> list[tuple[str, int]]:
+    """(url, bytes) of each resource the page loads, each once; stylesheets' url()s followed."""
+    parser = _Links()
+    parser.feed(html)
+    todo = [urljoin(page_url, u) for u in parser.urls if u and not u.startswith("data:")]
+    seen: dict[str, int] = {}
+    while todo:
+        url = todo.pop(0)
+        path = urlsplit(url).path
+        if path in seen:
+            continue
+        if path not in cache:
+            response = client.get(url)
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+            assert "Content-Encoding" not in response.headers
+            cache[path] = response.get_data()
+        seen[path] = len(cache[path])
+        if path.endswith(".css"):
+            text = cache[path].decode("utf-8", "replace")
+            todo += [urljoin(url, u) for u in CSS_URL.findall(text) if not u.startswith(("data:", "#"))]
+    return list(seen.items())
+
+
+def gz(data: bytes) -> int:
+    """Size once gzip-compressed at level 6 (what nginx and most proxies use)."""
+    return len(gzip.compress(data, compresslevel=6))
+
+
+@dataclass
+class Figures:
+    """One page's figures."""
+
+    page: str
+    url: str
+    html_bytes: int
+    total_bytes: int
+    total_gzip: int
+    assets: int
+    p50_ms: float
+    p95_ms: float
+    cpu_p50_ms: float
+    cpu_p95_ms: float
+    sql: int
+    sql_max: int
+    repeated_sql: list  # (times, statement) of the statements a request ran more than once, most frequent first
+
+    @property
+    def ok(self) -> bool:
+        return self.total_bytes < BYTES_TARGET and self.p95_ms < P95_TARGET_MS
+
+
+def _short(sql: str) -> str:
+    """A statement cut to what names it: its columns elided, FROM … WHERE … kept."""
+    sql = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql)
+    return sql if len(sql) <= 160 else sql[:157] + "…"
+
+
+def _pct(xs: list[float], p: float) -> float:
+    """The p-th percentile, nearest rank."""
+    ordered = sorted(xs)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def measure(client: Any, name: str, url: str, requests: int, counter: dict, cache: dict[str, bytes]) -> Figures:
+    """Weigh the page once, then time `requests` GETs of it (after 3 warm-ups)."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{name} {url}: HTTP {response.status_code}"
+    assert "Content-Encoding" not in response.headers
+    html = response.get_data()
+    assets = page_assets(client, "http://localhost" + url, html.decode("utf-8"), cache)
+    for _ in range(3):
+        client.get(url)
+    walls, cpus, sqls = [], [], []
+    for _ in range(requests):
+        counter["n"], counter["statements"] = 0, []
+        t0, c0 = time.perf_counter(), time.thread_time()
+        response = client.get(url)
+        walls.append((time.perf_counter() - t0) * 1000)
+        cpus.append((time.thread_time() - c0) * 1000)
+        sqls.append(counter["n"])
+        assert response.status_code == 200
+    repeated = Counter(" ".join(s.split()) for s in counter["statements"]).most_common(3)
+    total = len(html) + sum(size for _, size in assets)
+    total_gzip = gz(html) + sum(gz(cache[path]) for path, _ in assets)
+    return Figures(name, url, len(html), total, total_gzip, len(assets), statistics.median(walls), _pct(walls, 95),
+                   statistics.median(cpus), _pct(cpus, 95), int(statistics.median(sqls)), max(sqls),
+                   [(n, _short(sql)) for sql, n in repeated if n > 1])
+
+
+def sign_in(app: Any, username: str | None) -> Any:
+    """A test client signed in through the login form (CSRF token and all); None: a visitor."""
+    client = app.test_client()
+    if username is None:
+        return client
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    response = client.post("/auth/login", data={"csrf_token": token.group(1), "username": username, "password": PASSWORD})
+    assert response.status_code in (302, 303), f"sign-in of {username} failed: {response.status_code}"
+    return client
+
+
+def pages(ids: dict, phase: str) -> list[tuple[str, str | None, str]]:
+    """(page, user or None, URL) of the phase: "judging" (the 2024 contest being judged) or "published"."""
+    c24, c25 = ids["contest_2024"], ids["contest_2025"]
+    if phase == "judging":
+        return [
+            ("login", None, "/auth/login"),
+            ("participant: entries list", "canbo1", "/entries/"),
+            ("participant: entry form (new)", "canbo1", f"/entries/new/{c25}"),
+            ("participant: entry page (draft)", "canbo1", f"/entries/{ids['draft']}"),
+            ("participant: entry page (submitted)", "canbo1", f"/entries/{ids['submitted']}"),
+            ("judge: queue", "giamkhao1", "/judging/"),
+            ("judge: score sheet", "giamkhao1", f"/judging/entries/{ids['sheet_entry']}"),
+            ("judge: chair page", "giamkhao1", f"/judging/contests/{c24}/chair"),
+            ("secretary: contests", "thuky", "/contests/"),
+            ("secretary: contest page (all entries)", "thuky", f"/contests/{c24}"),
+            ("secretary: screening list", "thuky", f"/screening/{c24}"),
+            ("secretary: screening flag", "thuky", f"/screening/flags/{ids['flag']}"),
+            ("secretary: panel", "thuky", f"/judging/contests/{c24}/panel"),
+            ("secretary: registry", "thuky", "/registry/"),
+            ("secretary: registry search", "thuky", "/registry/?q=Zalo"),
+            ("admin: audit log", "bantochuc", "/audit"),
+            ("public: results list (none yet)", None, "/results/"),
+        ]
+    return [
+        ("secretary: standings", "thuky", f"/judging/contests/{c24}/standings"),
+        ("secretary: panel (closed)", "thuky", f"/judging/contests/{c24}/panel"),
+        ("secretary: dashboard", "thuky", f"/judging/contests/{c24}/dashboard"),
+        ("judge: chair page (closed)", "giamkhao1", f"/judging/contests/{c24}/chair"),
+        ("public: results list", None, "/results/"),
+        ("public: result page", None, f"/results/{c24}"),
+        ("admin: audit log (after publishing)", "bantochuc", "/audit"),
+    ]
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:,.1f}"
+
+
+def print_table(rows: list[Figures]) -> None:
+    """The figures as a Markdown table, with what misses a target."""
+    print("| page | HTML KB | total KB | gzip KB | files | p50 ms | p95 ms | cpu p50 / p95 ms | SQL "
+          "| < 300 KB | with gzip | p95 < 100 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|")
+    for f in rows:
+        print(f"| {f.page} | {kb(f.html_bytes)} | {kb(f.total_bytes)} | {kb(f.total_gzip)} | {f.assets + 1} | "
+              f"{f.p50_ms:.1f} | {f.p95_ms:.1f} | {f.cpu_p50_ms:.1f} / {f.cpu_p95_ms:.1f} | "
+              f"{f.sql}{'' if f.sql_max == f.sql else f'–{f.sql_max}'} | "
+              f"{'yes' if f.total_bytes < BYTES_TARGET else 'NO'} | {'yes' if f.total_gzip < BYTES_TARGET else 'NO'} | "
+              f"{'yes' if f.p95_ms < P95_TARGET_MS else 'NO'} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1000, help="entries added to the demo's 2024 contest")
+    parser.add_argument("--registry", type=int, default=1000, help="applied initiatives added to the demo's registry")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    args = parser.parse_args(argv)
+    log = (lambda m: print(m, file=sys.stderr)) if args.json else print
+
+    from sqlalchemy import event
+    from werkzeug.exceptions import HTTPException
+
+    from contest import create_app
+    from contest.db import db
+
+    with tempfile.TemporaryDirectory(prefix="sangkien-bench-pages-") as tmp:
+        app = create_app({
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{os.path.join(tmp, 'bench.db')}",
+            "UPLOAD_FOLDER": os.path.join(tmp, "uploads"), "SANGKIEN_ENV": "development",
+            "SECRET_KEY": "bench-pages", "LOGIN_RATE_LIMIT": "1000 per minute",
+        })
+        ids = build_database(app, args.entries, args.registry, args.seed, log)
+        log(f"data: {ids['counts']}")
+        counter = {"n": 0}
+
+        def count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+            if statement.lstrip()[:6].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+                counter["n"] += 1
+                counter.setdefault("statements", []).append(statement)
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+        routes = app.url_map.bind("localhost")
+        clients: dict[str | None, Any] = {}
+        cache: dict[str, bytes] = {}
+        rows: list[Figures] = []
+        for phase in ("judging", "published"):
+            if phase == "published":
+                close_and_publish(app, ids["contest_2024"])
+                log("2024 contest closed and published")
+            for name, user, url in pages(ids, phase):
+                try:
+                    routes.match(urlsplit(url).path, method="GET")
+                except HTTPException:
+                    log(f"skipped {name}: no such page in this version ({url})")
+                    continue
+                if user not in clients:
+                    clients[user] = sign_in(app, user)
+                try:
+                    rows.append(measure(clients[user], name, url, args.requests, counter, cache))
+                except AssertionError as error:
+                    log(f"skipped {name}: {error}")
+        if args.json:
+            print(json.dumps({"data": ids["counts"], "pages": [asdict(r) for r in rows],
+                              "targets": {"bytes": BYTES_TARGET, "p95_ms": P95_TARGET_MS}}, ensure_ascii=False, indent=1))
+        else:
+            print()
+            print(f"{args.requests} requests per page, Flask test client in process; no compression is sent, "
+                  f"'gzip' is the same files at gzip -6. Static files: "
+                  + ", ".join(f"{Path(p).name} {kb(len(b))} KB ({kb(gz(b))} gzip)" for p, b in sorted(cache.items())))
+            print_table(rows)
+            print("\nStatements run more than once per request, on pages with over 20 statements:")
+            for r in rows:
+                if r.sql > 20 and r.repeated_sql:
+                    print(f"- {r.page}: " + "; ".join(f"{n}× {sql}" for n, sql in r.repeated_sql))
+            heavy = [r.page for r in rows if r.total_bytes >= BYTES_TARGET]
+            heavy_gzip = [r.page for r in rows if r.total_gzip >= BYTES_TARGET]
+            slow = [r.page for r in rows if r.p95_ms >= P95_TARGET_MS]
+            print(f"\n{sum(r.ok for r in rows)} of {len(rows)} pages meet both targets as served. "
+                  f"Over 300 KB: {len(heavy)} as served, {len(heavy_gzip)} with gzip"
+                  + (f" ({'; '.join(heavy_gzip)})" if heavy_gzip else "") + f". p95 of 100 ms or more: {len(slow)}"
+                  + (f" ({'; '.join(slow)})" if slow else "") + ".")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
