@@ -5,7 +5,7 @@ import hashlib
 import json
 from typing import Any, Optional
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from .db import db, utcnow
 from .models import AuditLog
@@ -40,6 +40,7 @@ def record(
     after: Optional[dict] = None,
 ) -> AuditLog:
     """Append one audit record; called by every verb function, never by views."""
+    _serialise_appends()
     last = db.session.scalar(select(AuditLog).order_by(AuditLog.id.desc()).limit(1))
     entry = AuditLog(
         at=utcnow(),
@@ -55,6 +56,21 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+# Any constant: the key of the PostgreSQL advisory lock that orders appends to the chain.
+_CHAIN_LOCK = 0x5A4E4B  # "ZNK"
+
+
+def _serialise_appends() -> None:
+    """Make concurrent transactions append one after another, each linking to the last committed record.
+
+    SQLite needs nothing: a writing transaction holds the database's write lock from its start
+    (BEGIN IMMEDIATE). On PostgreSQL two transactions could read the same newest record and fork
+    the chain; a transaction-scoped advisory lock, released at commit or rollback, orders them.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
 
 
 def verify_chain() -> Optional[int]:

@@ -16,6 +16,7 @@ from .errors import OperationError
 from .forms import ContestForm, attach_error
 from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
 from .timeutil import to_local, to_utc
+from .views import PAGE_SIZE, page_window
 from judging.rubric import bands_from_json, format_bands, parse_bands
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
@@ -132,12 +133,17 @@ def edit(contest_id: int) -> Any:
 def show(contest_id: int) -> Any:
     """The secretariat's overview of one contest: entries, flags, the next step."""
     contest = get_or_404(Contest, contest_id)
+    total = db.session.scalar(select(func.count(Entry.id)).filter_by(contest_id=contest.id)) or 0
+    page, pages, offset = page_window(total)
     entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id).order_by(Entry.id)
-                                 .options(selectinload(Entry.author), selectinload(Entry.unit))).all()
+                                 .limit(PAGE_SIZE).offset(offset)
+                                 .options(selectinload(Entry.author), selectinload(Entry.unit),
+                                          selectinload(Entry.coauthors))).all()
     open_flags = dict(db.session.execute(
         select(DuplicateFlag.entry_id, func.count(DuplicateFlag.id))
         .join(Entry, DuplicateFlag.entry_id == Entry.id)
         .where(Entry.contest_id == contest.id, DuplicateFlag.status == FLAG_OPEN)
         .group_by(DuplicateFlag.entry_id)
     ).all())
-    return render_template("contests/show.html", contest=contest, entries=entries, open_flags=open_flags)
+    return render_template("contests/show.html", contest=contest, entries=entries, open_flags=open_flags,
+                           total=total, page=page, pages=pages)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from .auth import role_required
 from .db import db
 from .models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, AuditLog, Contest
+from .views import PAGE_SIZE, page_window
 
 bp = Blueprint("main", __name__)
 
@@ -26,20 +27,14 @@ def home() -> Any:
     return redirect(url_for("contests.index"))
 
 
-AUDIT_PAGE_SIZE = 50
-
 
 @bp.route("/audit")
 @role_required(ADMIN)
 def audit() -> Any:
     """The audit log, newest first, a page at a time."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     total = db.session.scalar(select(func.count(AuditLog.id))) or 0
-    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
-    page = min(page, pages)
-    records = db.session.scalars(
-        select(AuditLog).order_by(AuditLog.id.desc()).limit(AUDIT_PAGE_SIZE).offset((page - 1) * AUDIT_PAGE_SIZE)
-    ).all()
+    page, pages, offset = page_window(total)
+    records = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(PAGE_SIZE).offset(offset)).all()
     return render_template("main/audit.html", records=records, page=page, pages=pages, total=total)
 
 

@@ -19,10 +19,9 @@ from .forms import RegistryImportForm, RegistryItemForm, attach_error
 from .models import ADMIN, SECRETARY, RegistryItem
 from .registry_io import registry_workbook
 from .tasks import REGISTRY_IMPORT
-from .views import query_text
+from .views import PAGE_SIZE, page_window, query_text
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
-PAGE_SIZE = 50
 
 
 @bp.route("/")
@@ -30,16 +29,14 @@ PAGE_SIZE = 50
 def index() -> Any:
     """The registry, searchable by title, a page at a time."""
     q = query_text("q", 200)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     query = select(RegistryItem)
     if q:
         like = f"%{q}%"
         query = query.where(or_(RegistryItem.title.ilike(like), RegistryItem.unit.ilike(like)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(page, pages)
+    page, pages, offset = page_window(total)
     items = db.session.scalars(
-        query.order_by(RegistryItem.year.desc(), RegistryItem.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(RegistryItem.year.desc(), RegistryItem.id.desc()).limit(PAGE_SIZE).offset(offset)
     ).all()
     return render_template("registry/index.html", items=items, q=q, page=page, pages=pages, total=total,
                            form=RegistryItemForm(), import_form=RegistryImportForm())

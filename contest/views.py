@@ -23,6 +23,16 @@ def perform(action: Callable[[], Any], success: str) -> bool:
     return True
 
 
+PAGE_SIZE = 50
+
+
+def page_window(total: int, size: int = PAGE_SIZE) -> tuple[int, int, int]:
+    """(page, pages, offset) for the `page` asked in the query string, kept within 1..pages."""
+    pages = max((total + size - 1) // size, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    return page, pages, (page - 1) * size
+
+
 def query_text(name: str, limit: int) -> str:
     """A text parameter of the query string (a search box), cleaned as form text is and cut to `limit`."""
     return str(clean_text(request.args.get(name, ""))).strip()[:limit]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from contest.db import db
@@ -16,7 +16,8 @@ from contest.models import JUDGE, JUDGING, SUBMITTED, Contest, Entry, User
 from . import charts
 from .assignment import EntryInfo, JudgeInfo, conflict_kind
 from .assignment import DECLARED
-from .models import SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, PanelVote, Result, ScoreSheet
+from .models import (SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, PanelVote, Result, Score,
+                     ScoreSheet)
 from .ranking import sheet_total
 
 
@@ -42,15 +43,24 @@ def find_sheet(entry: Entry, judge: Any) -> Optional[ScoreSheet]:
     return db.session.scalar(select(ScoreSheet).filter_by(entry_id=entry.id, judge_id=judge.id))
 
 
-def contest_results(contest: Contest) -> list[Result]:
-    """The contest's results in rank order."""
+def contest_results(contest: Contest, offset: int = 0, limit: Optional[int] = None) -> list[Result]:
+    """The contest's results in rank order (or the `limit` of them from `offset`, for a page)."""
     return list(
         db.session.scalars(select(Result).filter_by(contest_id=contest.id)
-                           .order_by(Result.rank, Result.category, Result.entry_id)
+                           .order_by(Result.rank, Result.category, Result.entry_id).offset(offset).limit(limit)
                            # every page that lists results shows each entry, its author and unit
                            .options(selectinload(Result.entry).selectinload(Entry.author),
-                                    selectinload(Result.entry).selectinload(Entry.unit)))
+                                    selectinload(Result.entry).selectinload(Entry.unit),
+                                    selectinload(Result.entry).selectinload(Entry.coauthors)))
     )
+
+
+def result_counts(contest: Contest) -> tuple[int, int]:
+    """(results, of them forwarded to the town council)."""
+    total, forwarded = db.session.execute(
+        select(func.count(Result.id), func.count(Result.id).filter(Result.forwarded.is_(True)))
+        .filter_by(contest_id=contest.id)).one()
+    return total or 0, forwarded or 0
 
 
 def panel_members(contest: Contest) -> list[PanelMember]:
@@ -140,16 +150,36 @@ def contest_assignments(contest: Contest) -> list[Assignment]:
     ))
 
 
-def counted_sheets(contest: Contest) -> list[ScoreSheet]:
-    """The submitted sheets that count: of eligible entries, by judges still assigned to them."""
+def _counted(query: Any, contest: Contest) -> Any:
+    """`query` narrowed to the submitted sheets that count: of eligible entries, by judges still assigned to them."""
+    return (query.join(Entry, Entry.id == ScoreSheet.entry_id)
+            .join(Assignment, (Assignment.entry_id == ScoreSheet.entry_id) & (Assignment.judge_id == ScoreSheet.judge_id))
+            .where(Entry.contest_id == contest.id, Entry.status == SUBMITTED, ScoreSheet.status == SHEET_SUBMITTED))
+
+
+def counted_sheets(contest: Contest, entry_ids: Optional[list[int]] = None) -> list[ScoreSheet]:
+    """The submitted sheets that count (of these entries only, when given)."""
+    query = _counted(select(ScoreSheet), contest)
+    if entry_ids is not None:
+        query = query.where(ScoreSheet.entry_id.in_(entry_ids))
     return list(db.session.scalars(
-        select(ScoreSheet)
-        .join(Entry, Entry.id == ScoreSheet.entry_id)
-        .join(Assignment, (Assignment.entry_id == ScoreSheet.entry_id) & (Assignment.judge_id == ScoreSheet.judge_id))
-        .where(Entry.contest_id == contest.id, Entry.status == SUBMITTED, ScoreSheet.status == SHEET_SUBMITTED)
-        .order_by(ScoreSheet.entry_id, ScoreSheet.judge_id)
+        query.order_by(ScoreSheet.entry_id, ScoreSheet.judge_id)
         .options(selectinload(ScoreSheet.scores))  # every caller totals the sheets: one query, not one per sheet
     ))
+
+
+def counted_points(contest: Contest) -> dict[tuple[int, int], dict[int, float]]:
+    """Points per criterion id of every counted sheet, keyed by (entry id, judge id): plain numbers, no objects,
+    for the pages that summarise every sheet of a contest."""
+    points: dict[tuple[int, int], dict[int, float]] = {}
+    rows = db.session.execute(_counted(
+        select(ScoreSheet.entry_id, ScoreSheet.judge_id, Score.criterion_id, Score.points)
+        .join(Score, Score.sheet_id == ScoreSheet.id), contest).order_by(ScoreSheet.entry_id, ScoreSheet.judge_id))
+    for entry_id, judge_id, criterion_id, value in rows:
+        sheet = points.setdefault((entry_id, judge_id), {})
+        if value is not None:
+            sheet[criterion_id] = value
+    return points
 
 
 def panel_judges(contest: Contest) -> list[User]:
@@ -258,16 +288,16 @@ def dashboard_data(contest: Contest, now: datetime) -> Dashboard:
 
     Staff only: before closing these are individual scores no judge may see.
     """
-    sheets = counted_sheets(contest)
+    sheets = list(counted_points(contest).items())
     progress = panel_progress(contest, now)
     totals: dict[int, list[float]] = {}
-    for sheet in sheets:
-        totals.setdefault(sheet.judge_id, []).append(sheet_total(sheet.points_by_criterion()))
+    for (_, judge_id), points in sheets:
+        totals.setdefault(judge_id, []).append(sheet_total(points))
     shown = [p for p in progress.judges if p.assigned or p.judge.id in totals]
     judges = [charts.Series(p.judge.full_name, tuple(totals.get(p.judge.id, ()))) for p in shown]
     criteria = [
         charts.CriterionPoints(c.name, c.max_points,
-                               tuple(pts[c.id] for pts in (s.points_by_criterion() for s in sheets) if c.id in pts))
+                               tuple(pts[c.id] for _, pts in sheets if c.id in pts))
         for c in contest.criteria
     ]
     counts = Counter(e.field for e in progress.entries)

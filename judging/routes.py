@@ -14,6 +14,7 @@ from contest.auth import get_or_404, role_required
 from contest.db import db, utcnow
 from contest.forms import attach_error
 from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
+from contest.views import PAGE_SIZE, page_window
 
 from . import aggregation, charts, export, operations, queries
 from .assignment import CONFLICT_LABELS
@@ -39,7 +40,10 @@ def get_assignment_or_403(entry: Entry) -> Assignment:
 @role_required(JUDGE)
 def queue() -> Any:
     """The judge's queue: assigned entries of contests being judged, with the sheet's status."""
-    return render_template("judging/queue.html", rows=queries.judge_queue(current_user),
+    rows = queries.judge_queue(current_user)
+    page, pages, offset = page_window(len(rows))
+    return render_template("judging/queue.html", rows=rows[offset:offset + PAGE_SIZE], page=page, pages=pages,
+                           total=len(rows), submitted=sum(1 for _, sheet in rows if sheet and sheet.locked),
                            chaired=queries.chaired_contests(current_user))
 
 
@@ -153,8 +157,10 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
     members = queries.panel_members(contest)
     context = {**_panel_forms(contest), **forms}
     assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest)}
+    page, pages, offset = page_window(len(progress.entries))  # the assignment matrix, a page of entries at a time
     return render_template(
         "judging/panel.html", contest=contest, progress=progress, now=now, members=members,
+        matrix_entries=progress.entries[offset:offset + PAGE_SIZE], page=page, pages=pages,
         entries_by_id={e.id: e for e in progress.entries},
         conflicts=queries.conflicts(contest, progress.entries, members), conflict_labels=CONFLICT_LABELS,
         declared=queries.declared_conflicts(contest), overrides=queries.overridden(contest),
@@ -280,16 +286,20 @@ def get_chair_or_403(contest: Contest) -> None:
 def _render_chair(contest: Contest, status: int = 200, form: Any = None) -> Any:
     """The chair's page: notices always; every sheet, spreads and z-scores only once the round is closed."""
     closed = contest.status in (CLOSED, PUBLISHED)
-    sheets = queries.counted_sheets(contest) if closed else []
-    rows = [(s.entry_id, s.judge_id, sheet_total(s.points_by_criterion())) for s in sheets]
+    # Every counted sheet's total (for each judge's scale and the z-scores), the sheets themselves for one page.
+    rows = [(e, j, sheet_total(p)) for (e, j), p in queries.counted_points(contest).items()] if closed else []
+    scales = aggregation.judge_scales(rows)
+    page, pages, offset = page_window(queries.result_counts(contest)[0] if closed else 0)
+    results = queries.contest_results(contest, offset, PAGE_SIZE) if closed else []
     by_entry: dict[int, list[ScoreSheet]] = {}
-    for s in sheets:  # each result's sheets by lookup, not by scanning every sheet for every result
+    for s in queries.counted_sheets(contest, [r.entry_id for r in results]) if closed else []:
         by_entry.setdefault(s.entry_id, []).append(s)
+    judges = db.session.scalars(select(User).where(User.id.in_(scales)).order_by(User.full_name)).all()
     return render_template(
-        "judging/chair.html", contest=contest, closed=closed, sheets=sheets, sheets_by_entry=by_entry,
-        totals={(e, j): t for e, j, t in rows}, z=aggregation.z_scores(rows), scales=aggregation.judge_scales(rows),
-        results=queries.contest_results(contest) if closed else [], notices=queries.contest_notices(contest),
-        form=form or ReasonForm(formdata=None),
+        "judging/chair.html", contest=contest, closed=closed, judges=judges, sheets_by_entry=by_entry,
+        totals={(e, j): t for e, j, t in rows}, z=aggregation.z_scores(rows), scales=scales,
+        results=results, page=page, pages=pages,
+        notices=queries.contest_notices(contest), form=form or ReasonForm(formdata=None),
     ), status
 
 
@@ -351,10 +361,13 @@ def _render_standings(contest: Contest, status: int = 200, amend_form: Any = Non
     publications = db.session.scalars(
         db.select(Publication).filter_by(contest_id=contest.id).order_by(Publication.version.desc())
     ).all()
-    results = queries.contest_results(contest)
+    total, forwarded = queries.result_counts(contest)
+    page, pages, offset = page_window(total)
+    results = queries.contest_results(contest, offset, PAGE_SIZE)  # one page of the ranking
     return render_template(
         "judging/standings.html",
         contest=contest,
+        total=total, forwarded=forwarded, page=page, pages=pages,
         amend_form=amend_form or _amend_form(contest, results),
         members=queries.panel_members(contest),
         votes={(v.entry_id, v.judge_id): v.in_favour for v in queries.contest_votes(contest)},

@@ -66,6 +66,7 @@ def app(tmp_path: Any) -> Iterator[Flask]:
         db.session.remove()
         if os.environ.get("TEST_DATABASE_URL"):
             db.drop_all()
+        db.engine.dispose()  # each test's pool closes its connections now, not whenever it is collected
 
 
 @pytest.fixture

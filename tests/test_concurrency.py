@@ -46,3 +46,39 @@ def test_simultaneous_draft_saves_all_succeed(app, make_user, make_contest) -> N
     db.session.commit()
     titles = {e.id: e.title for e in db.session.scalars(select(Entry))}
     assert [titles[d] for d in drafts] == [f"Sáng kiến {i} lần 7" for i in range(len(people))]
+
+
+def test_the_audit_chain_holds_when_many_write_at_once(app) -> None:
+    # Each writer links its record to the newest one; two writers reading the same newest record
+    # would fork the chain (seen on PostgreSQL under load before audit records were serialised).
+    from contest import audit
+    from contest.db import write_transaction
+
+    writers, records_each = 6, 15
+    start = threading.Barrier(writers)
+    failures: list[BaseException] = []
+
+    def write(index: int) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                for n in range(records_each):
+                    with write_transaction():
+                        audit.record(None, "test.concurrent", "writer", index, after={"n": n})
+                        db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not failures, failures
+    db.session.commit()
+    from contest.models import AuditLog
+    from sqlalchemy import func
+
+    assert db.session.scalar(select(func.count(AuditLog.id))) == writers * records_each
+    assert audit.verify_chain() is None

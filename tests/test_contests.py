@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from conftest import post_form
 from contest.db import db
-from contest.models import ADMIN, SECRETARY, AuditLog, Contest
+from contest.models import ADMIN, PARTICIPANT, SECRETARY, AuditLog, Contest
 
 
 def contest_form(**overrides):
@@ -90,3 +90,16 @@ def test_double_submitted_form_creates_one_contest(signed_in) -> None:
     assert first.status_code == 302 and second.status_code == 302
     assert len(db.session.scalars(select(Contest)).all()) == 1
     assert "đã được gửi trước đó" in admin.get(second.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_contest_page_lists_entries_a_page_at_a_time(signed_in, make_contest, make_user, make_entry) -> None:
+    contest = make_contest()
+    author = make_user(PARTICIPANT)
+    for n in range(55):
+        make_entry(contest, author, title=f"Bài dự thi số {n:02d}")
+    client, _ = signed_in(SECRETARY)
+    first = client.get(f"/contests/{contest.id}").get_data(as_text=True)
+    assert "Bài dự thi (55)" in first and "Trang 1/2" in first
+    assert "Bài dự thi số 00" in first and "Bài dự thi số 50" not in first
+    second = client.get(f"/contests/{contest.id}?page=2").get_data(as_text=True)
+    assert "Bài dự thi số 50" in second and "Bài dự thi số 54" in second and "Bài dự thi số 00" not in second

@@ -337,3 +337,44 @@ def test_assigning_a_panel_without_submitted_entries_is_refused(make_contest: Ca
 def test_admin_may_run_the_panel(world: dict, signed_in: Callable) -> None:
     admin, _ = signed_in(ADMIN)
     assert admin.get(f"/judging/contests/{world['contest'].id}/panel").status_code == 200
+
+
+def test_a_long_queue_is_shown_a_page_at_a_time(world: dict, signed_in: Callable, make_entry: Callable) -> None:
+    contest, author = world["contest"], world["author"]
+    for n in range(60):
+        make_entry(contest, author, title=f"Sáng kiến thêm số {n:02d}")
+    assign_panel(world["secretary"], contest)
+    db.session.commit()
+    client, _ = signed_in(JUDGE, user=world["judges"][0])
+    first = client.get("/judging/").get_data(as_text=True)
+    assert "Đã nộp 0/63 phiếu chấm." in first and "Trang 1/2" in first
+    assert first.count('href="/judging/entries/') == 50
+    second = client.get("/judging/?page=2").get_data(as_text=True)
+    assert second.count('href="/judging/entries/') == 13 and "Trang 2/2" in second
+    assert client.get("/judging/?page=99").get_data(as_text=True).count('href="/judging/entries/') == 13
+    staff, _ = signed_in(SECRETARY, user=world["secretary"])
+    panel = staff.get(f"/judging/contests/{contest.id}/panel?page=2").get_data(as_text=True)
+    matrix = panel.split("Ma trận phân công")[1].split("</table>")[0]
+    assert "Trang 2/2" in panel and "Sáng kiến thêm số 59" in matrix and "Sáng kiến thêm số 00" not in matrix
+
+
+def test_standings_show_the_ranking_a_page_at_a_time(world: dict, signed_in: Callable, make_entry: Callable) -> None:
+    from judging.operations import close_judging
+
+    contest, author = world["contest"], world["author"]
+    for n in range(60):
+        make_entry(contest, author, title=f"Sáng kiến xếp hạng {n:02d}")
+    assign_panel(world["secretary"], contest)
+    for entry in db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status="submitted")):
+        save_sheet(world["judges"][0], entry, {c.id: (5 + entry.id % 20, "Nhận xét") for c in contest.criteria},
+                   submit=True)
+    close_judging(world["secretary"], contest)
+    db.session.commit()
+    client, _ = signed_in(SECRETARY, user=world["secretary"])
+    first = client.get(f"/judging/contests/{contest.id}/standings").get_data(as_text=True)
+    second = client.get(f"/judging/contests/{contest.id}/standings?page=2").get_data(as_text=True)
+    assert "Trang 1/2" in first and "Trang 2/2" in second
+    rows = lambda html: html.split("<tbody>")[1].split("</tbody>")[0].count("<tr")  # noqa: E731
+    assert (rows(first), rows(second)) == (50, 13)
+    ranks = [r.rank for r in db.session.scalars(select(Result).filter_by(contest_id=contest.id).order_by(Result.rank))]
+    assert ranks[0] == 1 and len(ranks) == 63
