@@ -246,19 +246,18 @@ class PanelProgress:
 def panel_progress(contest: Contest, now: datetime) -> PanelProgress:
     """The assignment matrix of a contest; a judge is late when the deadline passed with sheets missing."""
     entries = eligible_entries(contest)
-    entry_ids = [e.id for e in entries]
     members = panel_members(contest)
     judges = {m.judge_id: m.judge for m in members} if members else {j.id: j for j in active_judges()}
+    eligible = (Entry.contest_id == contest.id) & (Entry.status == SUBMITTED)
     assigned = db.session.execute(
-        select(Assignment.entry_id, Assignment.judge_id).where(Assignment.entry_id.in_(entry_ids))
+        select(Assignment.entry_id, Assignment.judge_id).join(Entry, Entry.id == Assignment.entry_id).where(eligible)
     ).all()
     for _, judge_id in assigned:
         if judge_id not in judges:  # an assigned judge who has since been deactivated still shows
             judges[judge_id] = db.session.get(User, judge_id)
-    sheets = {
-        (s.entry_id, s.judge_id): s.status
-        for s in db.session.scalars(select(ScoreSheet).where(ScoreSheet.entry_id.in_(entry_ids)))
-    }
+    sheets = {(entry_id, judge_id): status for entry_id, judge_id, status in db.session.execute(
+        select(ScoreSheet.entry_id, ScoreSheet.judge_id, ScoreSheet.status)
+        .join(Entry, Entry.id == ScoreSheet.entry_id).where(eligible))}
     progress = {jid: JudgeProgress(judge=j) for jid, j in judges.items()}
     cells: dict[tuple[int, int], str] = {}
     for entry_id, judge_id in assigned:

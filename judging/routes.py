@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any
+from typing import Any, Optional
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from contest.auth import get_or_404, role_required
 from contest.db import db, utcnow
@@ -132,21 +133,22 @@ def attachment(attachment_id: int) -> Any:
     return response
 
 
-def _panel_forms(contest: Contest, formdata: Any = None) -> dict[str, Any]:
+def _panel_forms(contest: Contest, formdata: Any = None, shown: Optional[list[Entry]] = None) -> dict[str, Any]:
+    """The panel page's forms. Their selects offer every eligible entry and submitted sheet, or, for
+    the page as shown, those of the entries `shown` in the matrix (a select of a thousand is no choice)."""
     members = queries.panel_members(contest)
     judges = queries.active_judges()
     judges += [m.judge for m in members if m.judge not in judges]
     add = AddAssignmentForm(formdata=None)
-    add.entry_id.choices = [(e.id, e.title) for e in queries.eligible_entries(contest)]
+    add.entry_id.choices = [(e.id, e.title) for e in (shown if shown is not None else queries.eligible_entries(contest))]
     add.judge_id.choices = [(m.judge_id, m.judge.full_name) for m in members]
     reopen = ReopenForm(formdata=None)
-    reopen.sheet_id.choices = [
-        (s.id, f"{s.entry.title} — {s.judge.full_name}")
-        for s in db.session.scalars(
-            select(ScoreSheet).join(Entry, Entry.id == ScoreSheet.entry_id)
-            .where(Entry.contest_id == contest.id, ScoreSheet.status == SHEET_SUBMITTED).order_by(ScoreSheet.id)
-        )
-    ]
+    sheets = (select(ScoreSheet).join(Entry, Entry.id == ScoreSheet.entry_id)
+              .where(Entry.contest_id == contest.id, ScoreSheet.status == SHEET_SUBMITTED).order_by(ScoreSheet.id)
+              .options(selectinload(ScoreSheet.entry), selectinload(ScoreSheet.judge)))
+    if shown is not None:
+        sheets = sheets.where(ScoreSheet.entry_id.in_([e.id for e in shown]))
+    reopen.sheet_id.choices = [(s.id, f"{s.entry.title} — {s.judge.full_name}") for s in db.session.scalars(sheets)]
     return {"panel_form": panel_form(contest, judges, members, formdata), "add_form": add, "reopen_form": reopen}
 
 
@@ -155,12 +157,13 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
     now = utcnow()
     progress = queries.panel_progress(contest, now)
     members = queries.panel_members(contest)
-    context = {**_panel_forms(contest), **forms}
-    assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest)}
     page, pages, offset = page_window(len(progress.entries))  # the assignment matrix, a page of entries at a time
+    shown = progress.entries[offset:offset + PAGE_SIZE]
+    context = {**_panel_forms(contest, shown=shown if pages > 1 else None), **forms}
+    assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest)}
     return render_template(
         "judging/panel.html", contest=contest, progress=progress, now=now, members=members,
-        matrix_entries=progress.entries[offset:offset + PAGE_SIZE], page=page, pages=pages,
+        matrix_entries=shown, page=page, pages=pages,
         entries_by_id={e.id: e for e in progress.entries},
         conflicts=queries.conflicts(contest, progress.entries, members), conflict_labels=CONFLICT_LABELS,
         declared=queries.declared_conflicts(contest), overrides=queries.overridden(contest),
