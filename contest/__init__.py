@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -26,7 +27,17 @@ def _secret_key(instance_path: str) -> str:
     """A random key kept in instance/ so sessions survive a restart of a fresh install."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
+        # Several workers may start at once on a fresh install: the first to create the file wins,
+        # and the others read the key it wrote (written whole before it gets its name).
+        handle, draft = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        with os.fdopen(handle, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
 
 
@@ -62,6 +73,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
         BASE_URL=os.environ.get("BASE_URL", ""),  # empty: certificates link to the host that served them
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none, use the peer's address).
+        TRUSTED_PROXIES=int(os.environ.get("SANGKIEN_TRUSTED_PROXIES", "0") or 0),
         # Pages, CSS, JS, JSON and SVG are compressed (Bootstrap alone is 306 KB uncompressed).
         COMPRESS_MIMETYPES=["text/html", "text/css", "text/javascript", "application/javascript",
                             "application/json", "image/svg+xml"],
@@ -78,6 +91,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]  # sign-in throttling then counts per visitor, not per proxy
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     from flask_migrate import Migrate
 

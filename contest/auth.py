@@ -16,7 +16,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from . import audit, operations
-from .db import db
+from .db import db, reads_only
 from .errors import OperationError
 from .forms import BaseForm
 from .marks import N_
@@ -118,6 +118,7 @@ def _failed(response: Any) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
                key_func=lambda: f"{get_remote_address()}|{(request.form.get('username') or '').strip().lower()}")
+@reads_only
 def login() -> Any:
     """Sign in with a username and password; a fresh session each time."""
     if current_user.is_authenticated:

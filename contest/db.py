@@ -4,9 +4,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Any, Iterator
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -49,11 +49,21 @@ def write_transaction() -> Iterator[None]:
         _write_intent.reset(token)
 
 
+def reads_only(view: Any) -> Any:
+    """Mark a view whose POST changes nothing in the database (signing in): it need not queue for the
+    write lock, and must not hold it through a slow password check while every save waits."""
+    view.reads_only = True
+    return view
+
+
 def _wants_write_lock() -> bool:
-    """A request that may change state (not GET/HEAD/OPTIONS), or code inside write_transaction()."""
+    """A request that may change state (not GET/HEAD/OPTIONS, nor a `reads_only` view), or code inside
+    write_transaction()."""
     if _write_intent.get():
         return True
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    return not getattr(current_app.view_functions.get(request.endpoint or ""), "reads_only", False)
 
 
 @event.listens_for(Engine, "connect")

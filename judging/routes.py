@@ -71,7 +71,8 @@ def sheet(entry_id: int) -> Any:
             return _render_sheet(entry, queries.find_sheet(entry, current_user), form, 400)
         flash(gettext("Đã nộp phiếu chấm; phiếu đã được khoá.") if submit else gettext("Đã lưu nháp phiếu chấm."),
               "success")
-        return redirect(url_for("judging.queue") if submit else url_for("judging.sheet", entry_id=entry.id))
+        # entry_id, not entry.id: the commit expired the row, and reading it would begin a second transaction
+        return redirect(url_for("judging.queue") if submit else url_for("judging.sheet", entry_id=entry_id))
     return _render_sheet(entry, own, form)
 
 

@@ -15,3 +15,39 @@ def test_database_url_overrides_the_default(monkeypatch, tmp_path) -> None:
     assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("instance/sangkien.db")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/other.db")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/other.db"
+
+
+def test_workers_starting_at_once_share_one_secret_key(tmp_path) -> None:
+    import threading
+
+    from contest import _secret_key
+
+    keys: list[str] = []
+    start = threading.Barrier(8)
+
+    def boot() -> None:
+        start.wait()
+        keys.append(_secret_key(str(tmp_path)))
+
+    threads = [threading.Thread(target=boot) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 64
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]
+
+
+def test_behind_a_trusted_proxy_sign_in_throttling_counts_per_visitor(app, make_user) -> None:
+    from contest import create_app
+
+    config = {**app.config, "TRUSTED_PROXIES": 1, "LOGIN_RATE_LIMIT": "2 per minute", "WTF_CSRF_ENABLED": False}
+    proxied = create_app(config)
+    client = proxied.test_client()
+
+    def attempt(visitor: str) -> int:
+        return client.post("/auth/login", data={"username": "ai-do", "password": "sai-mat-khau"},
+                           headers={"X-Forwarded-For": visitor}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.9") == 200  # another visitor behind the same proxy is not locked out
