@@ -66,9 +66,9 @@ def create() -> Any:
 def edit(user_id: int) -> Any:
     """Edit, disable or reset the password of an account."""
     user = get_or_404(User, user_id)
-    form = UserForm(obj=user)
-    if not form.is_submitted():
-        form.unit.data = user.unit.name if user.unit else ""
+    # Not obj=user: a field the request leaves out would take user.unit, a Unit, not its name.
+    form = UserForm(data={"username": user.username, "full_name": user.full_name, "role": user.role,
+                          "unit": user.unit.name if user.unit else "", "position": user.position, "active": user.active})
     if form.validate_on_submit():
         try:
             operations.update_user(current_user, user, operations.UserData(

@@ -10,6 +10,7 @@ never carries a number alone (counts are also written out).
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
@@ -178,11 +179,15 @@ def _strip(rows: Sequence[tuple[str, Sequence[float]]], scale: float, tick: str,
         back.append(f'<rect x="{PAD}" y="{_f(y)}" width="{WIDTH - 2 * PAD}" height="{TRACK_HEIGHT}" rx="4" '
                     f'fill="{TRACK}"/>')
         tracks.append(y)
-        for i, value in enumerate(values):
-            cy = y + TRACK_HEIGHT / 2 + (i % 3 - 1) * 4  # a little spread so equal totals stay visible
-            parts.append(f'<circle class="chart-dot" cx="{_f(_x(value, scale))}" cy="{_f(cy)}" r="5" fill="{DOT}" '
-                         f'fill-opacity="0.7" stroke="#ffffff" stroke-width="1">'
-                         f'<title>{_e(num(value))}</title></circle>')
+        # Equal values are drawn once per spread slot (up, middle, down) with their count in the
+        # tooltip: a contest of a thousand entries would otherwise draw thousands of identical dots.
+        for value, count in sorted(Counter(round(v, 2) for v in values).items()):
+            tip = _e(num(value)) if count == 1 else _e(_("%(value)s (%(count)s phiếu)", value=num(value), count=count))
+            for slot in (0, -1, 1)[:count]:
+                cy = y + TRACK_HEIGHT / 2 + slot * 4  # a little spread so equal totals stay visible
+                parts.append(f'<circle class="chart-dot" cx="{_f(_x(value, scale))}" cy="{_f(cy)}" r="5" '
+                             f'fill="{DOT}" fill-opacity="0.7" stroke="#ffffff" stroke-width="1">'
+                             f'<title>{tip}</title></circle>')
         if values:
             mx, tip = _x(mean(values), scale), _("Trung bình: %(value)s", value=num(mean(values)))
             parts.append(f'<rect class="chart-mean" x="{_f(mx - 2)}" y="{_f(y + 1)}" width="4" '

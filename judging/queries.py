@@ -142,12 +142,12 @@ def contest_notices(contest: Contest) -> list[Notice]:
     return list(db.session.scalars(select(Notice).filter_by(contest_id=contest.id).order_by(Notice.id.desc())))
 
 
-def contest_assignments(contest: Contest) -> list[Assignment]:
-    """Every assignment on the contest's entries."""
-    return list(db.session.scalars(
-        select(Assignment).join(Entry, Entry.id == Assignment.entry_id).where(Entry.contest_id == contest.id)
-        .order_by(Assignment.id)
-    ))
+def contest_assignments(contest: Contest, entry_ids: Optional[list[int]] = None) -> list[Assignment]:
+    """Every assignment on the contest's entries (or on these entries only)."""
+    query = select(Assignment).join(Entry, Entry.id == Assignment.entry_id).where(Entry.contest_id == contest.id)
+    if entry_ids is not None:
+        query = query.where(Assignment.entry_id.in_(entry_ids))
+    return list(db.session.scalars(query.order_by(Assignment.id)))
 
 
 def _counted(query: Any, contest: Contest) -> Any:
@@ -243,9 +243,11 @@ class PanelProgress:
         return sum(j.assigned - j.submitted for j in self.judges)
 
 
-def panel_progress(contest: Contest, now: datetime) -> PanelProgress:
-    """The assignment matrix of a contest; a judge is late when the deadline passed with sheets missing."""
-    entries = eligible_entries(contest)
+def panel_progress(contest: Contest, now: datetime, with_entries: bool = True) -> PanelProgress:
+    """The assignment matrix of a contest; a judge is late when the deadline passed with sheets missing.
+
+    Without `with_entries` the cells and counts come alone (`entries` is empty), for a summary."""
+    entries = eligible_entries(contest) if with_entries else []
     members = panel_members(contest)
     judges = {m.judge_id: m.judge for m in members} if members else {j.id: j for j in active_judges()}
     eligible = (Entry.contest_id == contest.id) & (Entry.status == SUBMITTED)
@@ -288,7 +290,7 @@ def dashboard_data(contest: Contest, now: datetime) -> Dashboard:
     Staff only: before closing these are individual scores no judge may see.
     """
     sheets = list(counted_points(contest).items())
-    progress = panel_progress(contest, now)
+    progress = panel_progress(contest, now, with_entries=False)
     totals: dict[int, list[float]] = {}
     for (_, judge_id), points in sheets:
         totals.setdefault(judge_id, []).append(sheet_total(points))
@@ -299,7 +301,9 @@ def dashboard_data(contest: Contest, now: datetime) -> Dashboard:
                                tuple(pts[c.id] for _, pts in sheets if c.id in pts))
         for c in contest.criteria
     ]
-    counts = Counter(e.field for e in progress.entries)
+    counts = Counter(dict(db.session.execute(
+        select(Entry.field, func.count(Entry.id)).where(Entry.contest_id == contest.id, Entry.status == SUBMITTED)
+        .group_by(Entry.field)).all()))
     names = list(contest.fields or []) + sorted(set(counts) - set(contest.fields or []))
     fields = [charts.Bar(name, counts.get(name, 0)) for name in names]
     rows = []

@@ -161,7 +161,7 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
     page, pages, offset = page_window(len(progress.entries))  # the assignment matrix, a page of entries at a time
     shown = progress.entries[offset:offset + PAGE_SIZE]
     context = {**_panel_forms(contest, shown=shown if pages > 1 else None), **forms}
-    assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest)}
+    assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest, [e.id for e in shown])}
     return render_template(
         "judging/panel.html", contest=contest, progress=progress, now=now, members=members,
         matrix_entries=shown, page=page, pages=pages,

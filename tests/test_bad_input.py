@@ -91,3 +91,59 @@ def test_invisible_control_characters_are_cleaned_before_saving_and_searching(ap
     assert page.status_code == 200
     assert "Một cửa điện tử" in page.get_data(as_text=True)
     assert client.get("/entries/similar", query_string={"title": "\x00" * 20}).status_code in (200, 403)
+
+
+def _row(model, id_: int) -> tuple:
+    """A row as stored, column by column."""
+    db.session.expire_all()
+    obj = db.session.get(model, id_)
+    return tuple(getattr(obj, c.key) for c in model.__table__.columns)
+
+
+@SETTINGS
+@given(data=st.dictionaries(st.sampled_from(["username", "full_name", "role", "unit", "position", "active",
+                                             "password"]), junk, min_size=1), edit=st.booleans())
+def test_account_forms_never_500(app, make_user, data, edit) -> None:
+    admin = db.session.scalar(select(User).filter_by(role=ADMIN)) or make_user(ADMIN)
+    other = db.session.scalar(select(User).filter_by(role=PARTICIPANT)) or make_user(PARTICIPANT)
+    client = _client(app, admin)
+    before, count = _row(User, other.id), db.session.scalar(select(func.count(User.id)))
+    response = client.post(f"/users/{other.id}" if edit else "/users/new", data=data)
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code != 302:
+        assert (_row(User, other.id), db.session.scalar(select(func.count(User.id)))) == (before, count)
+
+
+@SETTINGS
+@given(data=st.dictionaries(st.sampled_from(["current", "new", "confirm"]), junk, min_size=1))
+def test_password_form_never_500(app, make_user, data) -> None:
+    user = db.session.scalar(select(User).filter_by(role=JUDGE)) or make_user(JUDGE)
+    client = _client(app, user)
+    before = _row(User, user.id)
+    response = client.post("/auth/password", data=data)
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code != 302:
+        assert _row(User, user.id) == before
+
+
+@SETTINGS
+@given(data=st.dictionaries(st.sampled_from(["decision", "reason"]), st.one_of(junk, st.sampled_from(["confirm",
+                                                                                                      "clear"]))))
+def test_flag_decision_form_never_500(app, make_user, make_contest, make_entry, make_registry_item, data) -> None:
+    from contest.models import DuplicateFlag
+
+    flag = db.session.scalar(select(DuplicateFlag))
+    if flag is None:
+        contest = make_contest()
+        item = make_registry_item()
+        entry = make_entry(contest, make_user(PARTICIPANT), title=item.title, solution=item.summary)
+        db.session.add(DuplicateFlag(entry=entry, registry_item=item, score=95.0))
+        db.session.commit()
+        flag = db.session.scalar(select(DuplicateFlag))
+    secretary = db.session.scalar(select(User).filter_by(role=SECRETARY)) or make_user(SECRETARY)
+    client = _client(app, secretary)
+    before = _row(DuplicateFlag, flag.id)
+    response = client.post(f"/screening/flags/{flag.id}", data=data)
+    assert response.status_code in (200, 302, 400), response.status_code
+    if response.status_code != 302:
+        assert _row(DuplicateFlag, flag.id) == before

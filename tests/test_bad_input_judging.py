@@ -95,3 +95,41 @@ def test_panel_forms_never_500_and_a_refusal_changes_nothing(app, judged, data) 
         assert (sheets_as_stored(), panel_as_stored()) == (sheets, panel)
         html = response.get_data(as_text=True)
         assert "alert-danger" in html and ("Hãy chọn" in html or ":" in html)
+
+
+@SETTINGS
+@given(reason=junk)
+def test_conflict_declaration_never_500_and_a_refusal_changes_nothing(app, judged, reason) -> None:
+    client = _client(app, judged["judges"][0])
+    sheets, panel = sheets_as_stored(), panel_as_stored()
+    response = client.post(f"/judging/entries/{judged['entry'].id}/conflict", data={"reason": reason})
+    # 403 once an earlier example's declaration took the judge off the entry
+    assert response.status_code in (200, 302, 400, 403), response.status_code
+    db.session.expire_all()
+    if response.status_code in (200, 400):
+        assert (sheets_as_stored(), panel_as_stored()) == (sheets, panel)
+        assert "Lý do" in response.get_data(as_text=True)
+
+
+@SETTINGS
+@given(data=st.dictionaries(st.sampled_from(["result_id", "rank", "prize", "recognised", "reason"]),
+                            st.one_of(junk, st.integers().map(str), st.sampled_from(["nhat", "kk", "y"]))))
+def test_amend_form_never_500_and_a_refusal_changes_nothing(app, judged, data) -> None:
+    from judging.models import Result
+    from judging.operations import close_judging
+
+    contest = judged["contest"]
+    if contest.status == "judging":
+        close_judging(judged["secretary"], contest)
+        db.session.commit()
+    client = _client(app, judged["secretary"])
+    results = lambda: db.session.execute(text(  # noqa: E731
+        "SELECT id, rank, prize, recognised, amend_reason FROM result ORDER BY id")).all()
+    before = results()
+    assert before and db.session.scalar(db.select(Result)) is not None
+    response = client.post(f"/judging/contests/{contest.id}/amend", data=data)
+    assert response.status_code in (200, 302, 400), response.status_code
+    db.session.expire_all()
+    if response.status_code != 302:
+        assert results() == before
+        assert "alert-danger" in response.get_data(as_text=True)
