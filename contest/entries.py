@@ -8,14 +8,13 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import SelectChoice
 
 from . import entry_fill, operations
 from .auth import get_or_404, role_required
 from .db import db, utcnow
 from .duplicates import similar_registry_items
 from .errors import OperationError
-from .forms import AttachmentForm, EntryForm, attach_error
+from .forms import AttachmentForm, EntryForm, attach_error, entry_form
 from .models import OPEN, PARTICIPANT, Attachment, Contest, Entry
 from .views import perform, query_text
 
@@ -62,8 +61,7 @@ def _edit(contest: Contest, entry: Entry | None) -> Any:
         kept, stale = entry_fill.kept_file(form)
         return render_template("entries/form.html", form=form, contest=contest, entry=entry, fill=report,
                                kept_file=kept, stale_file=stale), 400 if report.error else 200
-    form = EntryForm(obj=entry)
-    form.field.choices = [SelectChoice(f, f) for f in contest.fields]
+    form = entry_form(contest, entry)
     if form.validate_on_submit():
         if entry is None and not form.first_submission():
             flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")

@@ -13,11 +13,10 @@ from flask import current_app, flash, request
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from wtforms import SelectChoice
 
 from . import operations, pending_uploads
 from .description_form import plan_fill, read_description
-from .forms import EntryForm
+from .forms import EntryForm, entry_form
 from .models import Contest, Entry
 from .uploads import DOCX, PDF, detect_type
 
@@ -34,12 +33,6 @@ class FillReport:
     replaced: list[str] = field(default_factory=list)  # of those, the ones whose typed text the file replaced
     notes: list[str] = field(default_factory=list)
     error: str = ""
-
-
-def _form(contest: Contest, entry: Optional[Entry], formdata: Optional[MultiDict] = None) -> EntryForm:
-    form = EntryForm(formdata=formdata, obj=entry) if formdata is not None else EntryForm(obj=entry)
-    form.field.choices = [SelectChoice(f, f) for f in contest.fields]
-    return form
 
 
 def _refusal(data: bytes) -> Optional[str]:
@@ -60,7 +53,7 @@ def _refusal(data: bytes) -> Optional[str]:
 
 def fill_form(contest: Contest, entry: Optional[Entry]) -> tuple[EntryForm, FillReport]:
     """The entry form as posted, with what the uploaded description fills; nothing is saved."""
-    posted = _form(contest, entry)
+    posted = entry_form(contest, entry)
     report = FillReport()
     upload = posted.description_file.data
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
@@ -99,7 +92,7 @@ def fill_form(contest: Contest, entry: Optional[Entry]) -> tuple[EntryForm, Fill
     if previous and pending_uploads.name_of(folder, previous, current_user.id) is not None:
         pending_uploads.discard(folder, previous)  # the new file replaces the one uploaded before
     merged["description_token"] = pending_uploads.keep(folder, current_user.id, report.file_name, data)
-    return _form(contest, entry, merged), report
+    return entry_form(contest, entry, merged), report
 
 
 def kept_file(form: EntryForm) -> tuple[Optional[str], bool]:

@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .db import db
 from .errors import OperationError
 from .marks import N_
-from .models import COLLECTIVE, INDIVIDUAL, FormSubmission
+from .models import COLLECTIVE, INDIVIDUAL, Contest, Entry, FormSubmission
 
 # WTForms ships no Vietnamese catalogue; its built-in messages are translated here (and from
 # these Vietnamese ids into the reader's language by the catalogues).
@@ -238,6 +238,13 @@ class EntryForm(CreateForm):
     # Filling the form from a Word description: the file, then the token of the kept copy that saving attaches.
     description_file = FileField(_l("Tệp bản mô tả sáng kiến (.docx)"))
     description_token = HiddenField()
+
+
+def entry_form(contest: Contest, entry: Entry | None = None, formdata: object = None) -> EntryForm:
+    """The entry form for a contest (its fields to choose from), from the request or from `formdata` when given."""
+    form = EntryForm(formdata=formdata, obj=entry) if formdata is not None else EntryForm(obj=entry)
+    form.field.choices = [SelectChoice(f, f) for f in contest.fields]
+    return form
 
 
 class AttachmentForm(BaseForm):
