@@ -134,6 +134,16 @@ def attachment(attachment_id: int) -> Any:
     return response
 
 
+def _reopen_choices(contest: Contest, shown: Optional[list[Entry]] = None) -> list[tuple[int, str]]:
+    """The submitted sheets that can be reopened: all of the contest's, or those of the entries `shown`."""
+    sheets = (select(ScoreSheet).join(Entry, Entry.id == ScoreSheet.entry_id)
+              .where(Entry.contest_id == contest.id, ScoreSheet.status == SHEET_SUBMITTED).order_by(ScoreSheet.id)
+              .options(selectinload(ScoreSheet.entry), selectinload(ScoreSheet.judge)))
+    if shown is not None:
+        sheets = sheets.where(ScoreSheet.entry_id.in_([e.id for e in shown]))
+    return [(s.id, f"{s.entry.title} — {s.judge.full_name}") for s in db.session.scalars(sheets)]
+
+
 def _panel_forms(contest: Contest, formdata: Any = None, shown: Optional[list[Entry]] = None) -> dict[str, Any]:
     """The panel page's forms. Their selects offer every eligible entry and submitted sheet, or, for
     the page as shown, those of the entries `shown` in the matrix (a select of a thousand is no choice)."""
@@ -144,12 +154,7 @@ def _panel_forms(contest: Contest, formdata: Any = None, shown: Optional[list[En
     add.entry_id.choices = [(e.id, e.title) for e in (shown if shown is not None else queries.eligible_entries(contest))]
     add.judge_id.choices = [(m.judge_id, m.judge.full_name) for m in members]
     reopen = ReopenForm(formdata=None)
-    sheets = (select(ScoreSheet).join(Entry, Entry.id == ScoreSheet.entry_id)
-              .where(Entry.contest_id == contest.id, ScoreSheet.status == SHEET_SUBMITTED).order_by(ScoreSheet.id)
-              .options(selectinload(ScoreSheet.entry), selectinload(ScoreSheet.judge)))
-    if shown is not None:
-        sheets = sheets.where(ScoreSheet.entry_id.in_([e.id for e in shown]))
-    reopen.sheet_id.choices = [(s.id, f"{s.entry.title} — {s.judge.full_name}") for s in db.session.scalars(sheets)]
+    reopen.sheet_id.choices = _reopen_choices(contest, shown)
     return {"panel_form": panel_form(contest, judges, members, formdata), "add_form": add, "reopen_form": reopen}
 
 
@@ -160,7 +165,7 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
     members = queries.panel_members(contest)
     page, pages, offset = page_window(len(progress.entries))  # the assignment matrix, a page of entries at a time
     shown = progress.entries[offset:offset + PAGE_SIZE]
-    context = {**_panel_forms(contest, shown=shown if pages > 1 else None), **forms}
+    context = {**_panel_forms(contest, shown=shown), **forms}  # on a single page, shown is every eligible entry
     assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest, [e.id for e in shown])}
     return render_template(
         "judging/panel.html", contest=contest, progress=progress, now=now, members=members,
@@ -271,7 +276,7 @@ def reopen(contest_id: int) -> Any:
     """Reopen one submitted sheet, with the reason the judge will read."""
     contest = get_or_404(Contest, contest_id)
     form = ReopenForm()
-    form.sheet_id.choices = _panel_forms(contest)["reopen_form"].sheet_id.choices
+    form.sheet_id.choices = _reopen_choices(contest)
     offered = {choice[0] for choice in form.sheet_id.choices}  # the contest's submitted sheets, nothing else
     sheet = db.session.get(ScoreSheet, form.sheet_id.data) if form.sheet_id.data in offered else None
     if sheet is None:
