@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from .auth import role_required
 from .db import db
-from .models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, AuditLog, Contest
+from .models import ADMIN, JUDGE, PARTICIPANT, AuditLog
 from .views import PAGE_SIZE, page_window
 
 bp = Blueprint("main", __name__)

@@ -25,7 +25,6 @@ from .models import (
     EXCLUDED,
     FLAG_CLEARED,
     FLAG_CONFIRMED,
-    FLAG_OPEN,
     OPEN,
     ROLES,
     SUBMITTED,

@@ -1,12 +1,11 @@
 """The registry of applied initiatives: browse, add by hand, import CSV/XLSX, export XLSX."""
 from __future__ import annotations
 
-import io
 import os
 import uuid
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -19,7 +18,7 @@ from .forms import RegistryImportForm, RegistryItemForm, attach_error
 from .models import ADMIN, SECRETARY, RegistryItem
 from .registry_io import registry_workbook
 from .tasks import REGISTRY_IMPORT
-from .views import PAGE_SIZE, page_window, query_text
+from .views import PAGE_SIZE, page_window, query_text, xlsx_download
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
@@ -95,6 +94,4 @@ def import_file() -> Any:
 def export() -> Any:
     """The whole registry as an Excel file."""
     items = db.session.scalars(select(RegistryItem).order_by(RegistryItem.id)).all()
-    return send_file(io.BytesIO(registry_workbook(items)), as_attachment=True,
-                     download_name="ngan-hang-sang-kien.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return xlsx_download(registry_workbook(items), "ngan-hang-sang-kien.xlsx")

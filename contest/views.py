@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import flash, request
+import io
+
+from flask import Response, flash, request, send_file
 
 from .db import db
 from .errors import OperationError
 from .forms import clean_text
+from .uploads import XLSX
 
 
 def perform(action: Callable[[], Any], success: str) -> bool:
@@ -36,3 +39,8 @@ def page_window(total: int, size: int = PAGE_SIZE) -> tuple[int, int, int]:
 def query_text(name: str, limit: int) -> str:
     """A text parameter of the query string (a search box), cleaned as form text is and cut to `limit`."""
     return str(clean_text(request.args.get(name, ""))).strip()[:limit]
+
+
+def xlsx_download(data: bytes, filename: str) -> Response:
+    """A workbook sent as an attachment named `filename`."""
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=filename, mimetype=XLSX[1])

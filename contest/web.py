@@ -37,6 +37,8 @@ AUDIT_ACTIONS = {
     "judging.declare_conflict": N_("Khai báo xung đột lợi ích"), "judging.arbitration": N_("Phân công giám khảo thứ ba"),
     "judging.save_sheet": N_("Lưu nháp phiếu chấm"), "judging.submit_sheet": N_("Nộp phiếu chấm"),
     "judging.reopen_sheet": N_("Mở lại phiếu chấm"), "judging.request_rescore": N_("Yêu cầu chấm lại"),
+    "judging.remind_judges": N_("Nhắc giám khảo nộp phiếu"), "judging.record_votes": N_("Ghi biểu quyết của Ban giám khảo"),
+    "judging.amend_result": N_("Điều chỉnh kết quả"), "judging.community_vote": N_("Bình chọn của cộng đồng"),
     "judging.close": N_("Kết thúc chấm"), "judging.publish": N_("Công bố kết quả"), "judging.forward": N_("Đề nghị Hội đồng thị xã"),
     "registry.add": N_("Thêm vào ngân hàng sáng kiến"), "registry.import": N_("Nhập ngân hàng sáng kiến"),
     "registry.add_recognised": N_("Đưa sáng kiến được công nhận vào ngân hàng"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -424,7 +424,7 @@ def certificate_pdf(data: DossierData, entry: DossierEntry) -> bytes:
     pdf.centred(16, 100, "BAN TỔ CHỨC CUỘC THI", 11, "B")
     pdf.line(54, pdf.get_y() + 1.5, 78, pdf.get_y() + 1.5)
     pdf.set_y(pdf.get_y() + 3.5)
-    pdf.centred(16, 100, f"Số: …/GCN-BTC", 11)
+    pdf.centred(16, 100, "Số: …/GCN-BTC", 11)
     pdf.set_y(17)
     pdf.centred(150, 130, MOTTO, 11, "B")
     pdf.centred(150, 130, MOTTO_SUB, 12, "B")
@@ -433,7 +433,7 @@ def certificate_pdf(data: DossierData, entry: DossierEntry) -> bytes:
     pdf.set_y(52)
     pdf.centred(20, 257, "GIẤY CHỨNG NHẬN", 30, "B", RED, h=14)
     pdf.set_y(pdf.get_y() + 2)
-    pdf.centred(20, 257, f"BAN TỔ CHỨC CUỘC THI CHỨNG NHẬN", 13, "B")
+    pdf.centred(20, 257, "BAN TỔ CHỨC CUỘC THI CHỨNG NHẬN", 13, "B")
     pdf.set_y(pdf.get_y() + 3)
     pdf.centred(30, 237, entry.authors, 20, "B", h=9)
     if entry.unit:

@@ -1,4 +1,4 @@
-"""The XLSX of the entries forwarded to the town council, built from plain rows."""
+"""The XLSX workbooks, built from plain rows: forwarded entries, the scores table, the judges to remind."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,14 +43,49 @@ def forwarded_workbook(contest_title: str, rows: Sequence[ForwardedRow]) -> Work
     ws = wb.active
     ws.title = "De nghi thi xa"
     border = _header_block(ws, FORWARD_TITLE, contest_title, FORWARD_HEADERS, WIDTHS, HEADER_ROW)
-    for number, item in enumerate(rows, start=1):
-        values = (number, item.title, item.authors, item.unit, item.field, item.mean_total, item.rank, item.prize_label)
-        for col, value in enumerate(values, start=1):
+    _numbered_rows(ws, border, [(i.title, i.authors, i.unit, i.field, i.mean_total, i.rank, i.prize_label) for i in rows])
+    for number in range(1, len(rows) + 1):
+        ws.cell(row=HEADER_ROW + number, column=6).number_format = "0.00"
+    return wb
+
+
+REMIND_TITLE = "DANH SÁCH GIÁM KHẢO CHƯA NỘP ĐỦ PHIẾU CHẤM"
+REMIND_HEADERS = ("STT", "Giám khảo", "Chức vụ", "Đơn vị", "Bản nháp", "Chưa chấm", "Sáng kiến chưa nộp phiếu",
+                  "Nhắc lần gần nhất")
+REMIND_WIDTHS = (6, 26, 22, 26, 10, 10, 60, 20)
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    """One judge with sheets still to submit, as the secretariat's list to remind them shows it."""
+
+    judge: str
+    position: str
+    unit: str
+    drafts: int
+    not_started: int
+    entries: Sequence[str]
+    last_reminded: str
+
+
+def reminder_workbook(contest_line: str, rows: Sequence[ReminderRow]) -> Workbook:
+    """A one-sheet workbook of the judges to remind: one numbered line per judge, their unsubmitted entries listed."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Nhac giam khao"
+    border = _header_block(ws, REMIND_TITLE, contest_line, REMIND_HEADERS, REMIND_WIDTHS, HEADER_ROW)
+    _numbered_rows(ws, border, [(r.judge, r.position, r.unit, r.drafts, r.not_started, "\n".join(r.entries),
+                                 r.last_reminded) for r in rows])
+    return wb
+
+
+def _numbered_rows(ws, border: Border, rows: Sequence[Sequence[object]]) -> None:  # type: ignore[no-untyped-def]
+    """Under the header block: one bordered, top-aligned line per row, numbered from 1 in the first column."""
+    for number, values in enumerate(rows, start=1):
+        for col, value in enumerate((number, *values), start=1):
             cell = ws.cell(row=HEADER_ROW + number, column=col, value=value)
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-        ws.cell(row=HEADER_ROW + number, column=6).number_format = "0.00"
-    return wb
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

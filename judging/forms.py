@@ -8,12 +8,13 @@ from wtforms import (
     BooleanField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional as OptionalValue
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from contest.forms import BaseForm
 from contest.models import Contest, Criterion, User
 from contest.timeutil import format_number
 
-from .models import PanelMember, ScoreSheet
+from .models import REMINDER_MAX, PanelMember, ScoreSheet
 from .ranking import PRIZE_LABELS
 from .rubric import band_of
 
@@ -152,3 +153,14 @@ class AmendResultForm(BaseForm):
     recognised = BooleanField(_l("Được công nhận"))
     reason = TextAreaField(_l("Lý do điều chỉnh"),
                            validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
+
+
+class RemindForm(BaseForm):
+    """Remind the chosen judges who still have sheets to submit (choices set by the view)."""
+
+    judges = SelectMultipleField(_l("Giám khảo cần nhắc"), coerce=int, validate_choice=False,
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    message = TextAreaField(_l("Nội dung nhắc"), validators=[
+        DataRequired(_l("Nội dung nhắc: không được để trống.")),
+        Length(max=REMINDER_MAX, message=_l("Nội dung nhắc: tối đa %(max)s ký tự.")),
+    ])

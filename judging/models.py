@@ -76,6 +76,24 @@ class Notice(db.Model):
     entry: Mapped[Optional[Entry]] = relationship()
 
 
+REMINDER_MAX = 1000  # characters of a reminder's message
+
+
+class Reminder(db.Model):
+    """The secretariat's reminder to a judge with sheets still to submit, shown in the judge's queue."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
+    judge_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    message: Mapped[str] = mapped_column(Text)
+    outstanding: Mapped[int]  # sheets not yet submitted when it was sent
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    judge: Mapped[User] = relationship(foreign_keys=[judge_id])
+    sender: Mapped[User] = relationship(foreign_keys=[sender_id])
+
+
 SHEET_DRAFT, SHEET_SUBMITTED = "draft", "submitted"
 SHEET_STATUS_LABELS = {SHEET_DRAFT: N_("Bản nháp"), SHEET_SUBMITTED: N_("Đã nộp phiếu")}
 

@@ -23,11 +23,12 @@ from contest.timeutil import format_number
 from . import aggregation, assignment, ranking, rubric
 from .models import (
     BY_ARBITRATION, BY_BALANCE, BY_HAND, BY_PANEL, SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice,
-    CommunityVote, PanelMember, PanelVote, Publication, Result, Score, ScoreSheet,
+    REMINDER_MAX, CommunityVote, PanelMember, PanelVote, Publication, Reminder, Result, Score, ScoreSheet,
 )
 from .queries import (
     active_judges, conflicts, contest_assignments, contest_results, counted_sheets, eligible_entries, entry_info,
-    find_assignment, find_member, find_sheet, is_chair, judge_info, panel_judges, panel_members,
+    find_assignment, find_member, find_sheet, is_chair, judge_info, outstanding, panel_judges, panel_members,
+    panel_progress,
 )
 
 ALL, BALANCED = "all", "balanced"
@@ -191,6 +192,31 @@ def declare_conflict(actor: Any, entry: Entry, reason: str) -> Conflict:
     record(actor, "judging.declare_conflict", "entry", entry.id, {"assigned": True},
            {"assigned": False, "conflict": conflict.id, "reason": reason})
     return conflict
+
+
+def remind_judges(actor: Any, contest: Contest, judge_ids: list[int], message: str) -> list[Reminder]:
+    """Send a reminder to each chosen judge who still has sheets to submit; they read it in their queue."""
+    if contest.status != JUDGING:
+        raise JudgingError(gettext("Chỉ nhắc giám khảo được trong giai đoạn chấm."))
+    message = (message or "").strip()
+    if not message:
+        raise JudgingError(gettext("Nội dung nhắc: không được để trống."), field="message")
+    if len(message) > REMINDER_MAX:
+        raise JudgingError(gettext("Nội dung nhắc: tối đa %(max)s ký tự.", max=REMINDER_MAX), field="message")
+    behind = {o.judge.id: o for o in outstanding(contest, panel_progress(contest, utcnow(), with_entries=False))}
+    chosen = list(dict.fromkeys(judge_ids))
+    if not chosen:
+        raise JudgingError(gettext("Giám khảo cần nhắc: hãy chọn ít nhất một người."), field="judges")
+    if any(judge_id not in behind for judge_id in chosen):
+        raise JudgingError(gettext("Giám khảo cần nhắc: chỉ nhắc được giám khảo còn phiếu chấm chưa nộp."),
+                           field="judges")
+    sent = [Reminder(contest_id=contest.id, judge_id=judge_id, sender_id=actor.id, message=message,
+                     outstanding=len(behind[judge_id].sheets)) for judge_id in chosen]
+    db.session.add_all(sent)
+    db.session.flush()
+    record(actor, "judging.remind_judges", "contest", contest.id, None,
+           {"judges": {str(r.judge_id): r.outstanding for r in sent}, "message": message})
+    return sent
 
 
 def _parse_points(raw: Any, criterion: Criterion, step: float = 0.5) -> Optional[float]:

@@ -16,8 +16,8 @@ from contest.models import JUDGE, JUDGING, SUBMITTED, Contest, Entry, User
 from . import charts
 from .assignment import EntryInfo, JudgeInfo, conflict_kind
 from .assignment import DECLARED
-from .models import (SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, PanelVote, Result, Score,
-                     ScoreSheet)
+from .models import (SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, PanelVote, Reminder, Result,
+                     Score, ScoreSheet)
 from .ranking import sheet_total
 
 
@@ -271,6 +271,44 @@ def panel_progress(contest: Contest, now: datetime, with_entries: bool = True) -
         p.late = now > contest.judging_deadline and p.submitted < p.assigned
     ordered = sorted(progress.values(), key=lambda p: p.judge.full_name)
     return PanelProgress(entries=entries, judges=ordered, cells=cells)
+
+
+@dataclass
+class Outstanding:
+    """A judge's sheets not yet submitted on one contest: (entry id, pending or draft) in entry order."""
+
+    judge: User
+    sheets: list[tuple[int, str]]
+    late: bool
+    last_reminder: Optional[Reminder] = None
+
+    @property
+    def drafts(self) -> int:
+        return sum(1 for _, status in self.sheets if status == SHEET_DRAFT)
+
+    @property
+    def not_started(self) -> int:
+        return len(self.sheets) - self.drafts
+
+
+def outstanding(contest: Contest, progress: PanelProgress) -> list[Outstanding]:
+    """The judges of `progress` with sheets still to submit, by name, with the last reminder each was sent."""
+    missing: dict[int, list[tuple[int, str]]] = {}
+    for (entry_id, judge_id), status in progress.cells.items():
+        if status != SHEET_SUBMITTED:
+            missing.setdefault(judge_id, []).append((entry_id, status))
+    last: dict[int, Reminder] = {}
+    for reminder in db.session.scalars(select(Reminder).filter_by(contest_id=contest.id).order_by(Reminder.id)):
+        last[reminder.judge_id] = reminder
+    return [Outstanding(p.judge, sorted(missing[p.judge.id]), p.late, last.get(p.judge.id))
+            for p in progress.judges if p.judge.id in missing]
+
+
+def judge_reminders(judge: Any) -> dict[int, Reminder]:
+    """The newest reminder the judge was sent for each contest still being judged, by contest id."""
+    query = (select(Reminder).join(Contest, Contest.id == Reminder.contest_id)
+             .where(Reminder.judge_id == judge.id, Contest.status == JUDGING).order_by(Reminder.id))
+    return {r.contest_id: r for r in db.session.scalars(query)}
 
 
 @dataclass

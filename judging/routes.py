@@ -5,7 +5,7 @@ import io
 import os
 from typing import Any, Optional
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,15 +13,16 @@ from sqlalchemy.orm import selectinload
 
 from contest.auth import get_or_404, role_required
 from contest.db import db, utcnow
+from contest.timeutil import format_datetime
 from contest.forms import attach_error
 from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
-from contest.views import PAGE_SIZE, page_window
+from contest.views import PAGE_SIZE, page_window, xlsx_download
 
 from . import aggregation, charts, export, operations, queries
 from .assignment import CONFLICT_LABELS
 from .blind import strip_author_metadata
-from .forms import AddAssignmentForm, AmendResultForm, ReasonForm, ReopenForm, panel_form, sheet_form
-from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_SUBMITTED, Assignment, Publication, Result, ScoreSheet
+from .forms import AddAssignmentForm, AmendResultForm, ReasonForm, RemindForm, ReopenForm, panel_form, sheet_form
+from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Publication, ScoreSheet
 from .operations import JudgingError
 from .ranking import PRIZE_LABELS, sheet_total
 
@@ -43,9 +44,11 @@ def queue() -> Any:
     """The judge's queue: assigned entries of contests being judged, with the sheet's status."""
     rows = queries.judge_queue(current_user)
     page, pages, offset = page_window(len(rows))
+    behind = {entry.contest_id for entry, sheet in rows if not (sheet and sheet.locked)}  # reminders only while behind
+    reminders = {c: r for c, r in queries.judge_reminders(current_user).items() if c in behind}
     return render_template("judging/queue.html", rows=rows[offset:offset + PAGE_SIZE], page=page, pages=pages,
                            total=len(rows), submitted=sum(1 for _, sheet in rows if sheet and sheet.locked),
-                           chaired=queries.chaired_contests(current_user))
+                           chaired=queries.chaired_contests(current_user), reminders=reminders)
 
 
 @bp.route("/entries/<int:entry_id>", methods=["GET", "POST"])
@@ -155,7 +158,15 @@ def _panel_forms(contest: Contest, formdata: Any = None, shown: Optional[list[En
     add.judge_id.choices = [(m.judge_id, m.judge.full_name) for m in members]
     reopen = ReopenForm(formdata=None)
     reopen.sheet_id.choices = _reopen_choices(contest, shown)
-    return {"panel_form": panel_form(contest, judges, members, formdata), "add_form": add, "reopen_form": reopen}
+    return {"panel_form": panel_form(contest, judges, members, formdata), "add_form": add, "reopen_form": reopen,
+            "remind_form": RemindForm(formdata=None, message=_reminder_text(contest))}
+
+
+def _reminder_text(contest: Contest) -> str:
+    """The reminder the form proposes; the secretary may rewrite it."""
+    return gettext("Tổ thư ký kính nhắc: đồng chí còn phiếu chấm chưa nộp của cuộc thi “%(title)s”. Đề nghị đồng chí "
+                   "hoàn thành và nộp phiếu trước hạn chấm %(deadline)s.",
+                   title=contest.title, deadline=format_datetime(contest.judging_deadline))
 
 
 def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
@@ -167,6 +178,10 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
     shown = progress.entries[offset:offset + PAGE_SIZE]
     context = {**_panel_forms(contest, shown=shown), **forms}  # on a single page, shown is every eligible entry
     assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest, [e.id for e in shown])}
+    behind = queries.outstanding(contest, progress)
+    context["remind_form"].judges.choices = [(o.judge.id, o.judge.full_name) for o in behind]
+    if context["remind_form"].judges.data is None:  # offered: everyone behind, ticked
+        context["remind_form"].judges.data = [o.judge.id for o in behind]
     return render_template(
         "judging/panel.html", contest=contest, progress=progress, now=now, members=members,
         matrix_entries=shown, page=page, pages=pages,
@@ -174,7 +189,7 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
         conflicts=queries.conflicts(contest, progress.entries, members), conflict_labels=CONFLICT_LABELS,
         declared=queries.declared_conflicts(contest), overrides=queries.overridden(contest),
         assignments=assignments, source_labels=ASSIGNMENT_SOURCE_LABELS, notices=queries.contest_notices(contest),
-        **context,
+        behind=behind, **context,
     ), status
 
 
@@ -284,6 +299,42 @@ def reopen(contest_id: int) -> Any:
         return _render_panel(contest, 400, reopen_form=form)
     return _panel_action(contest, lambda: operations.reopen_sheet(current_user, sheet, form.reason.data or ""),
                          gettext("Đã mở lại phiếu chấm; giám khảo sẽ thấy lý do."), reopen_form=form)
+
+
+@bp.route("/contests/<int:contest_id>/remind", methods=["POST"])
+@role_required(*STAFF)
+def remind(contest_id: int) -> Any:
+    """Remind the chosen judges who still have sheets to submit; they read it in their queue."""
+    contest = get_or_404(Contest, contest_id)
+    form = RemindForm()
+    if not form.validate():
+        flash(gettext("Biểu mẫu nhắc giám khảo chưa hợp lệ."), "danger")
+        return _render_panel(contest, 400, remind_form=form)
+    return _panel_action(contest, lambda: len(operations.remind_judges(current_user, contest, form.judges.data or [],
+                                                                       form.message.data or "")),
+                         gettext("Đã gửi lời nhắc tới %(result)s giám khảo."), remind_form=form)
+
+
+@bp.route("/contests/<int:contest_id>/reminders.xlsx")
+@role_required(*STAFF)
+def reminders_xlsx(contest_id: int) -> Any:
+    """The list to remind them: each judge with sheets still to submit, the entries, the last reminder."""
+    contest = get_or_404(Contest, contest_id)
+    progress = queries.panel_progress(contest, utcnow())
+    titles = {e.id: e.title for e in progress.entries}
+    rows = [
+        export.ReminderRow(
+            judge=o.judge.full_name, position=o.judge.position, unit=o.judge.unit.name if o.judge.unit else "",
+            drafts=o.drafts, not_started=o.not_started,
+            entries=[f"{titles.get(entry_id, entry_id)} ({'bản nháp' if status == SHEET_DRAFT else 'chưa chấm'})"
+                     for entry_id, status in o.sheets],
+            last_reminded=format_datetime(o.last_reminder.created_at) if o.last_reminder else "",
+        )
+        for o in queries.outstanding(contest, progress)
+    ]
+    line = f"{contest.title} ({contest.year}) — hạn chấm {format_datetime(contest.judging_deadline)}"
+    data = export.workbook_bytes(export.reminder_workbook(line, rows))
+    return xlsx_download(data, f"nhac-giam-khao-{contest.year}-{contest.id}.xlsx")
 
 
 def get_chair_or_403(contest: Contest) -> None:
@@ -506,8 +557,4 @@ def forward_xlsx(contest_id: int) -> Any:
         if r.forwarded
     ]
     data = export.workbook_bytes(export.forwarded_workbook(f"{contest.title} ({contest.year})", rows))
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="de-nghi-thi-xa-{contest.year}-{contest.id}.xlsx"'},
-    )
+    return xlsx_download(data, f"de-nghi-thi-xa-{contest.year}-{contest.id}.xlsx")

@@ -71,6 +71,7 @@ GET_EXPECTED: dict[str, dict[str, int]] = {
     "judging.standings": only(OK, *STAFF),
     "judging.dashboard": only(OK, *STAFF),  # individual scores before closing: never a judge, not even the chair
     "judging.forward_xlsx": only(OK, *STAFF),
+    "judging.reminders_xlsx": only(OK, *STAFF),
     "registry.index": only(OK, *STAFF),
     "registry.export": only(OK, *STAFF),
     "results.index": everyone(OK),
@@ -104,6 +105,7 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "judging.remove_assignment": STAFF,
     "judging.close": STAFF,
     "judging.reopen": STAFF,
+    "judging.remind": STAFF,
     "judging.publish": STAFF,
     "judging.forward": STAFF,
     "judging.to_registry": STAFF,

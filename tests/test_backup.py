@@ -17,7 +17,6 @@ from contest.models import RegistryItem
 
 @pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's online backup; PostgreSQL uses pg_dump")
 def test_backup_taken_during_writes_restores_consistently(app, runner, make_user, tmp_path: Path) -> None:
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
     user = make_user("secretary")
     stop = threading.Event()
     written: list[int] = []

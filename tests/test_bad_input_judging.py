@@ -27,7 +27,8 @@ def panel_as_stored() -> list[tuple]:
     members = db.session.execute(text(
         "SELECT judge_id, is_chair, fields FROM panel_member ORDER BY judge_id")).all()
     assignments = db.session.execute(text("SELECT entry_id, judge_id FROM assignment ORDER BY entry_id, judge_id")).all()
-    return [*members, *assignments]
+    reminders = db.session.execute(text("SELECT judge_id, message FROM reminder ORDER BY id")).all()
+    return [*members, *assignments, *reminders]
 
 
 @pytest.fixture
@@ -86,6 +87,8 @@ def test_panel_forms_never_500_and_a_refusal_changes_nothing(app, judged, data) 
                                                            st.one_of(junk, st.sampled_from(ids), st.integers().map(str)))),
         st.tuples(st.just("reopen"), st.dictionaries(st.sampled_from(["sheet_id", "reason"]),
                                                       st.one_of(junk, st.integers().map(str)))),
+        st.tuples(st.just("remind"), st.dictionaries(st.sampled_from(["judges", "message"]),
+                                                      st.one_of(junk, st.sampled_from(ids)))),
     ))
     sheets, panel = sheets_as_stored(), panel_as_stored()
     response = client.post(f"/judging/contests/{contest.id}/{route}", data=form)

@@ -72,6 +72,7 @@ def test_participant_writes_attaches_and_submits(signed_in, make_contest, make_r
     # Submitted entries are locked.
     assert client.get(f"/entries/{entry.id}/edit").status_code == 302
     response = post_form(client, f"/entries/{entry.id}/edit", entry_form(contest, title="Đổi tên"), page=f"/entries/{entry.id}")
+    assert response.status_code == 302 and response.headers["Location"] == f"/entries/{entry.id}"  # back, unchanged
     db.session.refresh(entry)
     assert entry.title.startswith("Tra cứu")
 

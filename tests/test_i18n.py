@@ -7,6 +7,7 @@ audited (d).
 """
 from __future__ import annotations
 
+import ast
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -241,3 +242,38 @@ def test_next_is_only_followed_within_the_site(signed_in: Callable) -> None:
     response = post_form(client, "/auth/language", {"language": "vi", "next": "https://example.com/"},
                          page="/auth/password")
     assert not response.headers["Location"].startswith("https://example.com")
+
+
+def recorded_actions() -> set[str]:
+    """Every action code the verbs pass to audit.record, read from the code (a literal, or a name bound to literals)."""
+    codes: set[str] = set()
+    for path in [*Path("contest").rglob("*.py"), *Path("judging").rglob("*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bound: dict[str, list[ast.expr]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        bound.setdefault(target.id, []).append(node.value)
+        def literals(node: ast.expr) -> list[str]:
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                return [node.value]
+            if isinstance(node, ast.IfExp):
+                return literals(node.body) + literals(node.orelse)
+            if isinstance(node, ast.Name):
+                return [code for value in bound.get(node.id, []) for code in literals(value)]
+            raise AssertionError(f"{path}: an action code that is not a literal: {ast.dump(node)}")
+        for node in ast.walk(tree):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None) if isinstance(node, ast.Call) else None
+            if name == "record" and len(node.args) > 1:
+                codes.update(literals(node.args[1]))
+    return codes
+
+
+def test_every_audited_action_has_a_name_on_the_audit_page() -> None:
+    from contest.web import AUDIT_ACTIONS
+
+    codes = recorded_actions()
+    assert {"judging.submit_sheet", "judging.save_sheet", "judging.remind_judges"} <= codes  # the reader sees through names
+    assert sorted(codes - AUDIT_ACTIONS.keys()) == []
+    assert sorted(AUDIT_ACTIONS.keys() - codes) == []

@@ -6,7 +6,6 @@ from io import BytesIO
 from typing import Any, Callable
 
 import pytest
-from flask import Flask, g
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -378,3 +377,80 @@ def test_standings_show_the_ranking_a_page_at_a_time(world: dict, signed_in: Cal
     assert (rows(first), rows(second)) == (50, 13)
     ranks = [r.rank for r in db.session.scalars(select(Result).filter_by(contest_id=contest.id).order_by(Result.rank))]
     assert ranks[0] == 1 and len(ranks) == 63
+
+
+def remind_page(contest: Contest) -> str:
+    return f"/judging/contests/{contest.id}/panel"
+
+
+def test_secretary_reminds_the_judges_behind_and_they_read_it_in_their_queue(world: dict, signed_in: Callable) -> None:
+    contest, entry = world["contest"], world["entries"][0]
+    slow, done = world["judges"]
+    assign_panel(world["secretary"], contest)
+    for e in world["entries"]:  # Lê Thị Cúc submits everything; Trần Văn Bình has one draft and two not started
+        save_sheet(done, e, {c.id: ("20", "Đạt yêu cầu.", None) for c in contest.criteria}, submit=True)
+    save_sheet(slow, entry, {c.id: ("20", "Đạt yêu cầu.", None) for c in contest.criteria})
+    db.session.commit()
+    secretary, _ = signed_in(SECRETARY, user=world["secretary"])
+    page = secretary.get(remind_page(contest)).get_data(as_text=True)
+    assert "Nhắc giám khảo chưa nộp đủ phiếu" in page
+    assert f'name="judges" value="{slow.id}"' in page and f'name="judges" value="{done.id}"' not in page
+
+    response = post_form(secretary, f"/judging/contests/{contest.id}/remind",
+                         {"judges": [slow.id], "message": "Đề nghị nộp phiếu trước thứ Sáu."}, page=remind_page(contest))
+    assert response.status_code == 302
+    assert "Đã gửi lời nhắc tới 1 giám khảo." in secretary.get(remind_page(contest)).get_data(as_text=True)
+    record = db.session.scalars(select(AuditLog).filter_by(action="judging.remind_judges")).one()
+    assert record.after == {"judges": {str(slow.id): 3}, "message": "Đề nghị nộp phiếu trước thứ Sáu."}
+    assert record.actor_id == world["secretary"].id
+
+    slow_client, _ = signed_in(JUDGE, user=slow)
+    assert "Đề nghị nộp phiếu trước thứ Sáu." in slow_client.get("/judging/").get_data(as_text=True)
+    done_client, _ = signed_in(JUDGE, user=done)
+    assert "Tổ thư ký nhắc" not in done_client.get("/judging/").get_data(as_text=True)
+
+    # The list to remind them names the judge, counts the sheets and lists the entries.
+    data = secretary.get(f"/judging/contests/{contest.id}/reminders.xlsx")
+    assert data.status_code == 200 and data.mimetype.endswith("spreadsheetml.sheet")
+    ws = load_workbook(BytesIO(data.data)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
+    assert ws["A1"].value == "DANH SÁCH GIÁM KHẢO CHƯA NỘP ĐỦ PHIẾU CHẤM"
+    assert len(rows) == 1 and rows[0][:2] == [1, "Trần Văn Bình"] and rows[0][4:6] == [1, 2]
+    assert "Ứng dụng mã QR tra cứu hồ sơ (bản nháp)" in rows[0][6] and "Zalo OA trả lời người dân (chưa chấm)" in rows[0][6]
+    assert rows[0][7]  # when the last reminder went
+
+
+def test_reminders_are_refused_without_a_message_or_to_a_judge_not_behind(world: dict, signed_in: Callable) -> None:
+    contest = world["contest"]
+    slow, done = world["judges"]
+    assign_panel(world["secretary"], contest)
+    for e in world["entries"]:
+        save_sheet(done, e, {c.id: ("20", "Đạt yêu cầu.", None) for c in contest.criteria}, submit=True)
+    db.session.commit()
+    secretary, _ = signed_in(SECRETARY, user=world["secretary"])
+    url = f"/judging/contests/{contest.id}/remind"
+    empty = post_form(secretary, url, {"judges": [slow.id], "message": "  "}, page=remind_page(contest))
+    assert empty.status_code == 400 and "Nội dung nhắc: không được để trống." in empty.get_data(as_text=True)
+    nobody = post_form(secretary, url, {"message": "Nhắc"}, page=remind_page(contest))
+    assert nobody.status_code == 400 and "Giám khảo cần nhắc: hãy chọn ít nhất một người." in nobody.get_data(as_text=True)
+    finished = post_form(secretary, url, {"judges": [done.id], "message": "Nhắc"}, page=remind_page(contest))
+    assert finished.status_code == 400
+    assert "chỉ nhắc được giám khảo còn phiếu chấm chưa nộp" in finished.get_data(as_text=True)
+    long = post_form(secretary, url, {"judges": [slow.id], "message": "x" * 1001}, page=remind_page(contest))
+    assert long.status_code == 400 and "Nội dung nhắc: tối đa 1000 ký tự." in long.get_data(as_text=True)
+    assert "judging.remind_judges" not in audit_actions()
+    judge, _ = signed_in(JUDGE, user=world["judges"][1])
+    assert post_form(judge, url, {"judges": [slow.id], "message": "Nhắc"}, page="/judging/").status_code == 403
+
+
+def test_reminders_end_with_judging(world: dict, signed_in: Callable) -> None:
+    contest = world["contest"]
+    assign_panel(world["secretary"], contest)
+    db.session.commit()
+    secretary, _ = signed_in(SECRETARY, user=world["secretary"])
+    post_form(secretary, f"/judging/contests/{contest.id}/close", page=remind_page(contest))
+    assert db.session.get(Contest, contest.id).status == "closed"
+    assert "Nhắc giám khảo chưa nộp đủ phiếu" not in secretary.get(remind_page(contest)).get_data(as_text=True)
+    refused = post_form(secretary, f"/judging/contests/{contest.id}/remind",
+                        {"judges": [world["judges"][0].id], "message": "Nhắc"}, page=remind_page(contest))
+    assert refused.status_code == 400 and "Chỉ nhắc giám khảo được trong giai đoạn chấm." in refused.get_data(as_text=True)

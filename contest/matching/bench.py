@@ -26,7 +26,6 @@ from __future__ import annotations
 import gc
 import os
 import random
-import resource
 import statistics
 import threading
 import time
