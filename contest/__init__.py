@@ -57,6 +57,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "sqlite:///" + os.path.join(app.instance_path, "sangkien.db")
         ),
         UPLOAD_FOLDER=os.environ.get("SANGKIEN_UPLOAD_FOLDER") or os.path.join(app.instance_path, "uploads"),
+        # The duplicate matcher's index, kept between processes (derived data; empty: not kept).
+        INDEX_CACHE_FOLDER=os.environ.get("SANGKIEN_INDEX_CACHE_FOLDER", os.path.join(app.instance_path, "index-cache")),
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         MAX_ATTACHMENT_BYTES=8 * 1024 * 1024,
         MAX_IMPORT_BYTES=10 * 1024 * 1024,

@@ -1,21 +1,35 @@
 """The bridge between the database and the pure matcher: build indexes, find matches."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
 import threading
 from dataclasses import dataclass
-from typing import Optional
+from pathlib import Path
+from typing import Iterator, Optional
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from .db import db
-from .matching import DEFAULT_THRESHOLD, Document, Match, Matcher
+from .matching import DEFAULT_THRESHOLD, Document, Match, Matcher, fingerprint
 from .models import EXCLUDED, SUBMITTED, Contest, Entry, RegistryItem
+
+log = logging.getLogger(__name__)
 
 # One index per database per process. Searches and updates share the lock: an index is a
 # set of dicts that a search must not see half-updated.
 _lock = threading.RLock()
 _cache: dict[str, "_Cached"] = {}
+# The copy on disk is written again once this many items were added since it was written
+# (or a tenth of it, whichever is more), so a new process has little left to add.
+_RESTORE_AFTER = 500
 
 
 @dataclass
@@ -25,6 +39,7 @@ class _Cached:
     count: int
     last_id: int
     first_change: object = None
+    stored_count: int = 0  # items the copy on disk holds; 0 when there is none
 
 
 def registry_document(item: RegistryItem) -> Document:
@@ -53,8 +68,21 @@ def _current_index() -> _Cached:
     """
     key = str(db.engine.url)
     version = _registry_version()
-    count, last_id, _ = version
     cached = _cache.get(key)
+    if cached and cached.version == version:
+        return cached
+    with _stored_index_lock():  # processes of one host: one builds, the others load what it stored
+        cached = _refreshed(cached or _load_stored(), version)
+    _cache[key] = cached
+    # The index is hundreds of thousands of long-lived objects: keep the cyclic collector from
+    # walking them on every full collection (which otherwise shows as slow requests at p95).
+    gc.freeze()
+    return cached
+
+
+def _refreshed(cached: Optional[_Cached], version: tuple) -> _Cached:
+    """`cached` brought to `version`: the items added since indexed, or else the whole registry again."""
+    count, last_id, _ = version
     if cached and cached.version == version:
         return cached
     if cached and last_id > cached.last_id and _unchanged_up_to(cached):
@@ -63,15 +91,81 @@ def _current_index() -> _Cached:
             for item in added:
                 cached.matcher.add(registry_document(item))
             cached.version, cached.count, cached.last_id = version, count, last_id
+            if count - cached.stored_count >= max(_RESTORE_AFTER, cached.stored_count // 10):
+                _store(cached)
             return cached
     items = db.session.scalars(select(RegistryItem)).all()
     first = min((i.created_at for i in items), default=None)
     cached = _Cached(version, Matcher(registry_document(i) for i in items), count, last_id, first)
-    _cache[key] = cached
-    # The index is hundreds of thousands of long-lived objects: keep the cyclic collector from
-    # walking them on every full collection (which otherwise shows as slow requests at p95).
-    gc.freeze()
+    _store(cached)
     return cached
+
+
+# --- the index kept on disk between processes ----------------------------------------------
+# Building the index costs about 1.5 ms an item (minutes for a province's registry); loading
+# the pickled index costs a few per cent of that. The file is only ever written by the app
+# itself, in its own instance folder, and is named after the database and the matcher's
+# fingerprint, so a new matcher or word list never reads an old index. What it holds is
+# checked against the registry exactly as the in-memory index is.
+
+def _stored_path() -> Optional[Path]:
+    """Where this database's index is kept (INDEX_CACHE_FOLDER; empty: nowhere)."""
+    folder = current_app.config.get("INDEX_CACHE_FOLDER")
+    if not folder:
+        return None
+    name = hashlib.sha256(f"{db.engine.url}|{fingerprint()}".encode()).hexdigest()[:20]
+    return Path(folder) / f"registry-{name}.pickle"
+
+
+@contextlib.contextmanager
+def _stored_index_lock() -> Iterator[None]:
+    """An exclusive lock on this database's stored index, shared by the processes of one host."""
+    path = _stored_path()
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _load_stored() -> Optional[_Cached]:
+    """The index a process stored, if it is there and whole."""
+    path = _stored_path()
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            stored = pickle.load(handle)
+    except Exception as error:  # truncated or unreadable: it is built again
+        log.warning("ignoring the stored matcher index %s: %s", path, error)
+        return None
+    if not isinstance(stored, _Cached) or not isinstance(stored.matcher, Matcher):
+        return None
+    stored.stored_count = stored.count
+    return stored
+
+
+def _store(cached: _Cached) -> None:
+    """Write the index for the next process (atomically: a reader never sees half a file)."""
+    path = _stored_path()
+    if path is None:
+        return
+    draft = None
+    try:
+        handle, draft = tempfile.mkstemp(dir=path.parent, prefix=".registry-")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(cached, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(draft, path)
+        cached.stored_count = cached.count
+    except OSError as error:  # a full or read-only disk costs the next process a build, nothing more
+        log.warning("could not store the matcher index in %s: %s", path, error)
+        if draft and os.path.exists(draft):
+            os.unlink(draft)
 
 
 def _unchanged_up_to(cached: "_Cached") -> bool:

@@ -54,6 +54,7 @@ def app(tmp_path: Any) -> Iterator[Flask]:
             "SECRET_KEY": "test",
             "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "INDEX_CACHE_FOLDER": str(tmp_path / "index-cache"),
             "JOBS_INLINE": True,
         }
     )

@@ -87,7 +87,8 @@ def snapshot_submitted(db_path: Path) -> list[tuple]:
 def test_sigkill_during_saves_loses_no_acknowledged_save(tmp_path: Path) -> None:
     db_path = tmp_path / "crash.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "SANGKIEN_ENV": "development",
-           "SANGKIEN_UPLOAD_FOLDER": str(tmp_path / "uploads")}
+           "SANGKIEN_UPLOAD_FOLDER": str(tmp_path / "uploads"),
+           "SANGKIEN_INDEX_CACHE_FOLDER": str(tmp_path / "index-cache")}
     subprocess.run([*SANGKIEN, "demo"], env=env, check=True, capture_output=True)
     submitted_before = snapshot_submitted(db_path)
     assert submitted_before

@@ -17,8 +17,9 @@ def _check_shape(result: dict, sizes: list[int]) -> None:
     assert set(result) == {"sizes"}
     assert [row["size"] for row in result["sizes"]] == sizes
     for row in result["sizes"]:
-        assert {"size", "build_s", "peak_mb", "matcher", "baselines", "speedup_vs_rapidfuzz_scan"} <= set(row)
+        assert {"size", "build_s", "load_s", "stored_mb", "peak_mb", "matcher", "baselines", "speedup_vs_rapidfuzz_scan"} <= set(row)
         assert row["build_s"] > 0 and row["peak_mb"] > 0 and row["speedup_vs_rapidfuzz_scan"] > 0
+        assert row["load_s"] >= 0 and row["stored_mb"] > 0
         assert row["matcher"]["p50_ms"] > 0 and row["matcher"]["p95_ms"] >= row["matcher"]["p50_ms"]
         assert "rapidfuzz_token_set_scan" in row["baselines"]
         for b in row["baselines"].values():

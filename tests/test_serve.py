@@ -18,7 +18,8 @@ def free_port() -> int:
 
 def test_serve_answers_on_the_port(tmp_path: Path) -> None:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db", "SANGKIEN_ENV": "development"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db", "SANGKIEN_ENV": "development",
+           "SANGKIEN_INDEX_CACHE_FOLDER": str(tmp_path / "index-cache")}
     sangkien = [sys.executable, "-c", "from contest.cli import main; main()"]
     subprocess.run([*sangkien, "init-db"], env=env, check=True, capture_output=True)
     server = subprocess.Popen([*sangkien, "serve", "--port", str(port)], env=env,

@@ -94,7 +94,8 @@ def test_an_import_through_one_server_is_seen_by_the_matcher_of_the_other(app, m
     secretary = make_user(SECRETARY)
     make_registry_item(title="Tiếp nhận hồ sơ đất đai qua dịch vụ bưu chính công ích")
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SANGKIEN_ENV": "development",
-           "SANGKIEN_UPLOAD_FOLDER": str(tmp_path / "uploads")}
+           "SANGKIEN_UPLOAD_FOLDER": str(tmp_path / "uploads"),
+           "SANGKIEN_INDEX_CACHE_FOLDER": str(tmp_path / "index-cache")}
     first, second = start_server(env), start_server(env)
     try:
         a, b = Browser(first[1]), Browser(second[1])

@@ -101,6 +101,7 @@ def run_one(kind: str, args: argparse.Namespace, out: Path) -> dict:
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     env.update(DATABASE_URL=url, SANGKIEN_ENV="development", SANGKIEN_UPLOAD_FOLDER=str(work / "uploads"),
+               SANGKIEN_INDEX_CACHE_FOLDER=str(work / "index-cache"),
                RATELIMIT_STORAGE_URI=args.ratelimit, BENCH_LOCK_LOG=str(work / "locks.jsonl"))
     server = spawn([str(BIN / "gunicorn"), "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads),
                     "-b", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "60", "--graceful-timeout", "10",

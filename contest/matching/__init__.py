@@ -3,7 +3,7 @@
 Pure Python (rapidfuzz + stdlib); no Flask or database imports, so it can be used and tested alone.
 """
 
-from .index import DEFAULT_THRESHOLD, Document, Match, Matcher, explain, highlight_spans
+from .index import DEFAULT_THRESHOLD, Document, Match, Matcher, explain, fingerprint, highlight_spans
 from .normalize import fold, normalize, tokens
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Match",
     "Matcher",
     "explain",
+    "fingerprint",
     "highlight_spans",
     "normalize",
     "fold",

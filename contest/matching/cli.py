@@ -83,6 +83,8 @@ def _table(row: dict) -> list[str]:
         f"Registry of {row['size']:,} items: matcher build {row['build_s']:.2f} s "
         f"(CPU {row.get('build_cpu_s', float('nan')):.2f} s), peak {row['peak_mb']:.1f} MB "
         f"({row.get('peak_mb_method', '')}), recall@1 of planted sources {m.get('recall_at_1', float('nan')):.3f}",
+        f"  kept on disk: {row['stored_mb']:.1f} MB, loaded by a new process in {row['load_s']:.2f} s "
+        f"({row['build_s'] / max(row['load_s'], 1e-3):.0f}× faster than building)",
     ]
     head = (f"  {'method':<26} {'n':>4} {'p50 ms':>9} {'p95 ms':>9} {'CPU p50':>9} {'CPU p95':>9}"
             f" {'speed-up p50':>13} {'speed-up p95':>13}")

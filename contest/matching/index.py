@@ -10,19 +10,21 @@ rescoring of the best candidates → one calibrated score 0–100.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import zlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from rapidfuzz import fuzz
 
 from .normalize import Token, _safe_nfc, analyze
 
-__all__ = ["Document", "Match", "Matcher", "DEFAULT_THRESHOLD", "explain", "highlight_spans", "calibrate"]
+__all__ = ["Document", "Match", "Matcher", "DEFAULT_THRESHOLD", "explain", "highlight_spans", "calibrate", "fingerprint"]
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,19 @@ class _Query:
     f_map: dict
     f_total: float
     marked: bool
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A digest of what an index is made from: the matcher's code and its word lists.
+
+    An index kept on disk is only reused by a matcher with the same fingerprint.
+    """
+    digest = hashlib.sha256()
+    package = resources.files(__package__)
+    for name in ("index.py", "normalize.py", "abbreviations.txt", "stopwords.txt", "synonyms.txt"):
+        digest.update(name.encode() + b"\0" + package.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class Matcher:

@@ -77,7 +77,8 @@ def _sangkien() -> list[str]:
 def live_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`sangkien serve` on a free port over its own SQLite file with the demo; its base URL."""
     workdir = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'e2e.db'}", "SANGKIEN_ENV": "development"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'e2e.db'}", "SANGKIEN_ENV": "development",
+           "SANGKIEN_INDEX_CACHE_FOLDER": str(workdir / "index-cache")}
     for command in (["init-db"], ["demo"]):
         done = subprocess.run([*_sangkien(), *command], env=env, capture_output=True, text=True, timeout=180)
         assert done.returncode == 0, f"sangkien {command[0]} failed:\n{done.stdout}\n{done.stderr}"
