@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
-from contest import create_app, normalize_database_url
+from contest import create_app, duplicates, normalize_database_url
 from contest.db import create_tables, db, utcnow
 from contest.models import (
     ADMIN,
@@ -59,6 +59,9 @@ def app(tmp_path: Any) -> Iterator[Flask]:
         }
     )
     app.test_client_class = IsolatedClient
+    # A fresh database is what a new process sees: no matcher index kept from an earlier test
+    # (on PostgreSQL every test reuses one URL, the key of the in-process index).
+    duplicates._cache.clear()
     with app.app_context():
         if os.environ.get("TEST_DATABASE_URL"):
             db.drop_all()

@@ -13,12 +13,10 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import closing
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -78,7 +76,7 @@ def live_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """`sangkien serve` on a free port over its own SQLite file with the demo; its base URL."""
     workdir = tmp_path_factory.mktemp("e2e")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'e2e.db'}", "SANGKIEN_ENV": "development",
-           "SANGKIEN_INDEX_CACHE_FOLDER": str(workdir / "index-cache")}
+           "SANGKIEN_UPLOAD_FOLDER": str(workdir / "uploads"), "SANGKIEN_INDEX_CACHE_FOLDER": str(workdir / "index-cache")}
     for command in (["init-db"], ["demo"]):
         done = subprocess.run([*_sangkien(), *command], env=env, capture_output=True, text=True, timeout=180)
         assert done.returncode == 0, f"sangkien {command[0]} failed:\n{done.stdout}\n{done.stderr}"
@@ -106,22 +104,6 @@ def live_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
-        _remove_uploads(workdir / "e2e.db")
-
-
-def _remove_uploads(database: Path) -> None:
-    """Delete the files this session's database stored in the app's upload folder, and only those.
-
-    The upload folder (instance/uploads/) cannot be moved by an environment variable, so the
-    demo's and the journeys' attachments land in the developer's own; they are removed here.
-    """
-    from contest import create_app
-
-    folder = Path(create_app().config["UPLOAD_FOLDER"])
-    with closing(sqlite3.connect(database)) as connection:
-        names = [row[0] for row in connection.execute("SELECT stored_name FROM attachment")]
-    for name in names:
-        (folder / Path(name).name).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
