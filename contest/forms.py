@@ -244,6 +244,10 @@ def entry_form(contest: Contest, entry: Entry | None = None, formdata: object = 
     """The entry form for a contest (its fields to choose from), from the request or from `formdata` when given."""
     form = EntryForm(formdata=formdata, obj=entry) if formdata is not None else EntryForm(obj=entry)
     form.field.choices = [SelectChoice(f, f) for f in contest.fields]
+    # Always one empty co-author row to fill (up to the limit), however many are saved.
+    filled = sum(1 for row in form.coauthors if (row.form.full_name.data or "").strip())
+    while len(form.coauthors) < min(max(3, filled + 1), form.coauthors.max_entries):
+        form.coauthors.append_entry()
     return form
 
 

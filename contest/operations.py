@@ -20,12 +20,14 @@ from .errors import OperationError
 from .i18n import LANGUAGES
 from .marks import N_
 from .models import (
+    CLOSED,
     COLLECTIVE,
     DRAFT,
     EXCLUDED,
     FLAG_CLEARED,
     FLAG_CONFIRMED,
     OPEN,
+    PUBLISHED,
     ROLES,
     SUBMITTED,
     Attachment,
@@ -38,7 +40,7 @@ from .models import (
     Unit,
     User,
 )
-from .timeutil import format_datetime
+from .timeutil import format_datetime, to_local
 from .uploads import detect_attachment_type
 
 
@@ -167,6 +169,9 @@ def _validate_contest(data: ContestData) -> None:
         raise OperationError(gettext("Tiêu chí chấm: cần ít nhất một tiêu chí."), "criteria")
     if any(c.max_points <= 0 for c in data.criteria):
         raise OperationError(gettext("Tiêu chí chấm: điểm tối đa của mỗi tiêu chí phải lớn hơn 0."), "criteria")
+    codes = [c.code.strip() for c in data.criteria]
+    if len(set(codes)) != len(codes):  # points are summed by code: a repeated one would overwrite another's
+        raise OperationError(gettext("Tiêu chí chấm: mỗi tiêu chí cần một mã riêng, không trùng nhau."), "criteria")
     if data.assignment_mode not in ("all", "balanced"):
         raise OperationError(gettext("Cách phân công: không hợp lệ."), "assignment_mode")
     if data.aggregation not in ("mean", "trimmed"):
@@ -197,13 +202,26 @@ def _apply_contest(contest: Contest, data: ContestData) -> None:
 
 
 def _rubric_frozen(contest: Contest) -> bool:
-    """The rubric cannot change once a judge has submitted a sheet on the contest (drafts do not freeze it)."""
-    from judging.models import SHEET_SUBMITTED, ScoreSheet
+    """The rubric cannot change once a judge has ever submitted a sheet on the contest.
+
+    Drafts do not freeze it; a sheet reopened later does not thaw it (its `submitted_at` stays),
+    so points given on one scale are never read on another.
+    """
+    from judging.models import ScoreSheet
 
     return db.session.scalar(
         select(ScoreSheet.id).join(Entry, ScoreSheet.entry_id == Entry.id)
-        .where(Entry.contest_id == contest.id, ScoreSheet.status == SHEET_SUBMITTED).limit(1)
+        .where(Entry.contest_id == contest.id, ScoreSheet.submitted_at.is_not(None)).limit(1)
     ) is not None
+
+
+def _criteria_scored_in_drafts(contest: Contest, criteria: list[Criterion]) -> list[str]:
+    """Names of `criteria` on which some judge's draft already holds points or a comment."""
+    from judging.models import Score
+
+    ids = {c.id: c.name for c in criteria if c.id is not None}
+    used = set(db.session.scalars(select(Score.criterion_id).where(Score.criterion_id.in_(ids)).distinct())) if ids else set()
+    return [ids[i] for i in ids if i in used]
 
 
 def _effective_bands(bands: list, max_points: float, code: str) -> list:
@@ -234,10 +252,15 @@ def update_contest(actor: User, contest: Contest, data: ContestData) -> Contest:
               for c in data.criteria]
     stored = [[c.code, c.name, float(c.max_points), _effective_bands(c.bands, c.max_points, c.code)]
               for c in contest.criteria]
+    if (rubric != stored or data.score_step != contest.score_step) and _rubric_frozen(contest):
+        raise OperationError(
+            gettext("Tiêu chí chấm: đã có phiếu chấm được nộp nên không thể thay đổi thang điểm."), "criteria")
     if rubric != stored:
-        if _rubric_frozen(contest):
-            raise OperationError(
-                gettext("Tiêu chí chấm: đã có phiếu chấm được nộp nên không thể thay đổi thang điểm."), "criteria")
+        kept = {c.code for c in data.criteria}
+        scored = _criteria_scored_in_drafts(contest, [c for c in contest.criteria if c.code not in kept])
+        if scored:
+            raise OperationError(gettext("Tiêu chí chấm: không thể bỏ tiêu chí “%(name)s” vì giám khảo đã chấm nháp "
+                                         "theo tiêu chí này.", name=scored[0]), "criteria")
         existing = {c.code: c for c in contest.criteria}
         rows = []
         for pos, c in enumerate(data.criteria):
@@ -311,6 +334,9 @@ def save_entry(actor: User, contest: Contest, data: EntryData, entry: Optional[E
         raise OperationError(gettext("Tên tập thể: bắt buộc khi dự thi với tư cách tập thể."), "collective_name")
     if sum(c.share for c in data.coauthors) > 100:
         raise OperationError(gettext("Đồng tác giả: tổng tỷ lệ đóng góp không được vượt quá 100%."), "coauthors")
+    if data.applied_since is not None and data.applied_since > to_local(utcnow()).date():
+        raise OperationError(gettext("Áp dụng từ ngày: không được sau ngày hôm nay (chỉ công nhận sáng kiến "
+                                     "đã được áp dụng hoặc áp dụng thử)."), "applied_since")
     before = _entry_snapshot(entry) if entry else None
     if entry is None:
         entry = Entry(contest=contest, author=actor, unit_id=actor.unit_id, status=DRAFT)
@@ -342,6 +368,8 @@ def submit_entry(actor: User, entry: Entry, now: Optional[datetime] = None) -> l
         raise OperationError(gettext("Chỉ tác giả mới được nộp bài này."))
     if entry.status != DRAFT:
         raise OperationError(gettext("Bài này đã được nộp."))
+    if contest.status != OPEN:
+        raise OperationError(gettext("Cuộc thi đã kết thúc nhận bài và chuyển sang giai đoạn chấm. Không thể nộp bài."))
     if not contest.accepts_submissions(now):
         raise OperationError(gettext("Đã hết hạn nộp bài (%(deadline)s, giờ Việt Nam). Không thể nộp bài.",
                                      deadline=format_datetime(contest.submission_deadline)))
@@ -390,7 +418,14 @@ def record_recheck(actor: Optional[User], contest: Contest, new_flags: int) -> N
 
 
 def decide_flag(actor: User, flag: DuplicateFlag, confirmed: bool, reason: str) -> DuplicateFlag:
-    """Confirm a flag (the entry leaves judging, with the reason) or clear it."""
+    """Confirm a flag (the entry leaves judging, with the reason) or clear it, until judging closes.
+
+    Once the results are computed a late decision would leave a ranked, perhaps forwarded entry
+    excluded behind them; the secretary changes the result itself instead (amend, with a reason).
+    """
+    if flag.entry.contest.status in (CLOSED, PUBLISHED):
+        raise OperationError(gettext("Đã kết thúc chấm: không thể thay đổi kết luận trùng lặp. Để loại sáng kiến "
+                                     "khỏi kết quả, hãy điều chỉnh kết quả (bỏ công nhận) kèm lý do."))
     reason = reason.strip()
     if not reason:
         raise OperationError(gettext("Lý do: cần ghi lý do xác nhận hoặc bỏ cảnh báo trùng lặp."), "reason")

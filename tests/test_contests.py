@@ -103,3 +103,12 @@ def test_the_contest_page_lists_entries_a_page_at_a_time(signed_in, make_contest
     assert "Bài dự thi số 00" in first and "Bài dự thi số 50" not in first
     second = client.get(f"/contests/{contest.id}?page=2").get_data(as_text=True)
     assert "Bài dự thi số 50" in second and "Bài dự thi số 54" in second and "Bài dự thi số 00" not in second
+
+
+def test_repeated_criterion_codes_are_refused(signed_in) -> None:
+    """Points are summed by criterion code: two criteria with one code would lose one's points."""
+    admin, _ = signed_in(ADMIN)
+    response = post_form(admin, "/contests/new", contest_form(**{"criteria-1-code": "novelty"}), page="/contests/new")
+    assert response.status_code == 400
+    assert "mỗi tiêu chí cần một mã riêng" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Contest)) is None

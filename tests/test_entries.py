@@ -209,3 +209,40 @@ def test_hostile_uploads_store_nothing(signed_in, make_contest, app) -> None:
     assert db.session.scalar(select(Attachment)) is None
     upload(client, entry, PDF, "Bản mô tả sáng kiến – Phường Trung Lương.pdf")
     assert db.session.scalar(select(Attachment)).original_name == "Bản mô tả sáng kiến – Phường Trung Lương.pdf"
+
+
+def test_an_application_date_in_the_future_is_refused(signed_in, make_contest) -> None:
+    contest = make_contest()
+    client, _ = signed_in(PARTICIPANT)
+    response = post_form(client, f"/entries/new/{contest.id}", entry_form(contest, applied_since="2099-01-01"))
+    assert response.status_code == 400
+    assert "Áp dụng từ ngày: không được sau ngày hôm nay" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Entry)) is None
+
+
+def test_a_fourth_coauthor_can_be_added_after_three_are_saved(signed_in, make_contest) -> None:
+    contest = make_contest()
+    client, _ = signed_in(PARTICIPANT)
+    three = {f"coauthors-{i}-{k}": v for i in range(3)
+             for k, v in (("full_name", f"Đồng tác giả {i + 1}"), ("position", "Văn phòng"), ("share", "10"))}
+    entry = create_draft(client, contest, **three)
+    assert len(entry.coauthors) == 3
+    page = client.get(f"/entries/{entry.id}/edit").get_data(as_text=True)
+    assert 'name="coauthors-3-full_name"' in page  # an empty fourth row
+    fourth = {**three, "coauthors-3-full_name": "Đồng tác giả 4", "coauthors-3-share": "10"}
+    post_form(client, f"/entries/{entry.id}/edit", entry_form(contest, **fourth), page=f"/entries/{entry.id}/edit")
+    db.session.refresh(entry)
+    assert [c.full_name for c in entry.coauthors][-1] == "Đồng tác giả 4"
+
+
+def test_submitting_once_judging_started_says_so(signed_in, make_contest) -> None:
+    contest = make_contest()
+    client, _ = signed_in(PARTICIPANT)
+    entry = create_draft(client, contest)
+    upload(client, entry)
+    contest.status = "judging"  # the panel was assigned before the deadline
+    db.session.commit()
+    follow = client.get(submit(client, entry).headers["Location"]).get_data(as_text=True)
+    assert "chuyển sang giai đoạn chấm" in follow and "Đã hết hạn nộp bài" not in follow
+    db.session.refresh(entry)
+    assert entry.status == "draft"

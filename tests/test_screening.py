@@ -131,3 +131,37 @@ def test_the_index_never_serves_a_recreated_registry_stale(app, make_registry_it
     found = search_registry("Tổ lưu động cấp căn cước tại nhà cho người cao tuổi", "", 3, 50.0)
     assert found and found[0].id == f"R{refilled.id}"
     assert not search_registry("Hộp thư góp ý điện tử phản ánh thái độ công chức", "", 1, 50.0)
+
+
+def test_an_entry_repeating_another_entry_of_the_contest_is_flagged(app, make_contest, make_user) -> None:
+    contest = make_contest()
+    first, second = make_user(PARTICIPANT), make_user(PARTICIPANT)
+    text = dict(field=contest.fields[0], situation="Công dân phải gọi điện, đến hỏi nhiều lần xem hồ sơ tới đâu.",
+                solution="In mã QR cho mỗi hồ sơ lên phiếu hẹn, người dân quét mã để xem hồ sơ đang ở khâu nào.",
+                effect="Giảm 70% cuộc gọi hỏi tiến độ.", applied_where="UBND phường",
+                applied_since=__import__("datetime").date(2024, 1, 1))
+    entries = []
+    for author, title in ((first, "Mã QR trên phiếu hẹn để tra cứu tiến độ hồ sơ"),
+                          (second, "Tra cứu tiến độ hồ sơ bằng mã QR in trên phiếu hẹn")):
+        entry = operations.save_entry(author, contest, operations.EntryData(kind="individual", title=title, **text))
+        operations.add_attachment(author, entry, "a.pdf", b"%PDF-1.4\n%%EOF\n", app.config["UPLOAD_FOLDER"], 10**6)
+        operations.submit_entry(author, entry)
+        db.session.commit()
+        entries.append(entry)
+    flag = db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entries[1].id))
+    assert flag is not None and flag.other_entry_id == entries[0].id and flag.registry_item_id is None
+    assert flag.score >= 50 and flag.shared_phrases
+
+
+def test_a_flag_cannot_be_decided_once_judging_closed(app, signed_in, make_registry_item, make_contest, make_user) -> None:
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user)
+    flag = db.session.scalar(select(DuplicateFlag))
+    entry.contest.status = "closed"
+    db.session.commit()
+    client, _ = signed_in(SECRETARY)
+    response = post_form(client, f"/screening/flags/{flag.id}", {"decision": "confirm", "reason": "Phát hiện muộn."})
+    assert response.status_code == 400
+    assert "Đã kết thúc chấm: không thể thay đổi kết luận trùng lặp" in response.get_data(as_text=True)
+    db.session.refresh(flag)
+    db.session.refresh(entry)
+    assert flag.status == "open" and entry.status == "submitted"
