@@ -31,6 +31,7 @@ from contest.models import ADMIN, SECRETARY, AuditLog, Contest, User
 from contest.timeutil import format_number, to_local
 
 from . import export, queries
+from .models import PanelVote
 from .operations import COUNCIL
 from .ranking import PRIZE_LABELS, sheet_total
 
@@ -58,6 +59,7 @@ class DossierEntry(export.ScoredEntry):
     prize: Optional[str] = None
     certificate_code: str = ""
     verify_url: str = ""
+    votes: tuple[tuple[str, bool], ...] = ()  # (member, in favour) recorded at the closing meeting
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class DossierData:
     meeting_at: datetime  # local time of the closing of judging
     submitted_count: int = 0
     council: str = COUNCIL
+    trimmed: bool = False  # the contest drops each entry's highest and lowest sheet (5 or more)
+    vote_share: Optional[float] = None  # percent of the panel in favour, under the vote rule
 
     @property
     def place(self) -> str:
@@ -294,6 +298,14 @@ def _entry_list(entries: Sequence[DossierEntry]) -> str:
     return "; ".join(f"“{e.title}” ({e.authors}, {e.prize_label or 'được công nhận'})" for e in entries)
 
 
+def _aggregate_words(data: DossierData) -> str:
+    """How an entry's score was computed, as the minutes say it."""
+    if data.trimmed:
+        return ("trung bình cộng các phiếu chấm, bỏ phiếu cao nhất và phiếu thấp nhất khi sáng kiến có từ 5 phiếu "
+                "trở lên")
+    return "trung bình cộng các phiếu chấm"
+
+
 def minutes_docx(data: DossierData) -> bytes:
     """Biên bản họp Ban giám khảo: time and place, members, entries judged, results, conclusion."""
     doc = _new_document()
@@ -303,7 +315,7 @@ def minutes_docx(data: DossierData) -> bytes:
     _para(doc, f"Thời gian: {at.hour:02d} giờ {at.minute:02d}, {date_line('', at.date())[2:]}.", indent=True)
     _para(doc, f"Địa điểm: Trụ sở Ủy ban nhân dân {data.locality or 'phường'}.", indent=True)
     _para(doc, "I. THÀNH PHẦN", bold=True)
-    _para(doc, f"Ban giám khảo có mặt {len(data.judges)}/{len(data.judges)} thành viên:", indent=True)
+    _para(doc, f"Ban giám khảo gồm {len(data.judges)} thành viên:", indent=True)
     for number, judge in enumerate(data.judges, start=1):
         _para(doc, f"{number}. {judge.name}{', ' + judge.position if judge.position else ''}.", indent=True)
     _para(doc, f"Thư ký: {data.secretary.name or '………'}{', ' + data.secretary.position if data.secretary.position else ''}.", indent=True)
@@ -313,16 +325,29 @@ def minutes_docx(data: DossierData) -> bytes:
     sheets = sum(len(e.sheets) for e in data.entries)
     _para(doc, f"1. Cuộc thi nhận được {data.submitted_count} sáng kiến, giải pháp hợp lệ; Ban giám khảo đã chấm "
                f"{len(judged)} sáng kiến với {sheets} phiếu chấm đã nộp, theo thang điểm {points(data.max_total)} "
-               f"(điểm của mỗi sáng kiến là trung bình cộng các phiếu chấm; ngưỡng công nhận {points(data.threshold)} điểm).",
+               f"(điểm của mỗi sáng kiến là {_aggregate_words(data)}; ngưỡng công nhận {points(data.threshold)} điểm).",
           indent=True)
     _para(doc, "2. Kết quả chấm điểm, xếp hạng:", indent=True)
     _grid(doc, ("Hạng", "Tên sáng kiến, giải pháp", "Tác giả/Tập thể", "Điểm TB", "Kết quả"),
           [(e.rank, e.title, e.authors, points(e.mean_total) if e.sheets else "—", _outcome(e)) for e in data.entries],
           (15, 66, 38, 17, 29), frozenset({0, 3, 4}))
+    if data.vote_share is not None:
+        _para(doc, f"3. Biểu quyết công nhận (cần ít nhất {points(data.vote_share)}% thành viên Ban giám khảo tán thành):",
+              indent=True)
+        for e in data.entries:
+            if e.votes:
+                favour = [name for name, yes in e.votes if yes]
+                against = [name for name, yes in e.votes if not yes]
+                _para(doc, f"- “{e.title}”: tán thành {len(favour)}/{len(data.judges)}"
+                           f" ({', '.join(favour) or 'không có'}); không tán thành: {', '.join(against) or 'không có'}.",
+                      indent=True)
     _para(doc, after=0)
     _para(doc, "III. KẾT LUẬN", bold=True)
     recognised = [e for e in data.entries if e.recognised]
-    _para(doc, f"1. Công nhận {len(recognised)} sáng kiến, giải pháp đạt từ {points(data.threshold)} điểm trở lên"
+    condition = f"đạt từ {points(data.threshold)} điểm trở lên"
+    if data.vote_share is not None:
+        condition += " và được Ban giám khảo biểu quyết tán thành"
+    _para(doc, f"1. Công nhận {len(recognised)} sáng kiến, giải pháp {condition}"
                + ("; trao giải như sau:" if data.winners else "."), indent=True)
     for label in PRIZE_LABELS.values():
         won = [e for e in data.winners if e.prize_label == label]
@@ -511,6 +536,9 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
         line = export.SheetLine(names.get(sheet.judge_id, sheet.judge.full_name),
                                 {codes[k]: v for k, v in by_id.items() if k in codes}, sheet_total(by_id))
         sheets.setdefault(sheet.entry_id, []).append(line)
+    votes: dict[int, list[tuple[str, bool]]] = {}
+    for vote in db.session.scalars(select(PanelVote).filter_by(contest_id=contest.id).order_by(PanelVote.id)):
+        votes.setdefault(vote.entry_id, []).append((names.get(vote.judge_id, ""), vote.in_favour))
     entries = []
     for r in queries.contest_results(contest):
         e = r.entry
@@ -521,6 +549,7 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
             criterion_means=dict(r.criterion_means or {}), prize_label=PRIZE_LABELS.get(r.prize or "", ""),
             recognised=r.recognised, forwarded=r.forwarded, sheets=tuple(sheets.get(e.id, ())),
             entry_id=e.id, prize=r.prize, certificate_code=code, verify_url=verify_url(code),
+            votes=tuple(votes.get(e.id, ())),
         ))
     closing = _closing(contest)
     closer = closing.actor if closing else None
@@ -538,4 +567,6 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
         organiser=member(organiser), entries=tuple(entries), issued_on=today,
         meeting_at=to_local(closing.at) if closing else datetime(today.year, today.month, today.day, 8, 0),
         submitted_count=len(queries.eligible_entries(contest)),
+        trimmed=contest.aggregation == "trimmed",
+        vote_share=contest.vote_share if contest.acceptance_rule == "vote" else None,
     )

@@ -16,7 +16,7 @@ from contest.errors import OperationError
 from contest.marks import N_
 from contest.models import (
     CLOSED, COLLECTIVE, ENTRY_KIND_LABELS, INDIVIDUAL, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Contest, Criterion,
-    Entry, RegistryItem, User,
+    AuditLog, Entry, RegistryItem, User,
 )
 from contest.timeutil import format_number
 
@@ -356,8 +356,11 @@ def _arbitrate(entry: Entry) -> Optional[Assignment]:
     current = db.session.scalars(select(Assignment).filter_by(entry_id=entry.id)).all()
     if any(a.source == BY_ARBITRATION for a in current):
         return None
-    if db.session.scalar(select(Notice.id).filter_by(contest_id=contest.id, entry_id=entry.id)) is not None:
-        return None  # already told that nobody was left
+    # Arbitration happens once per entry: an arbiter removed by hand, or "nobody was left", is not
+    # tried again. Other notices (a chair's re-score request) do not count.
+    if db.session.scalar(select(AuditLog.id).filter_by(action="judging.arbitration", object_type="entry",
+                                                       object_id=entry.id).limit(1)) is not None:
+        return None
     members = [m for m in panel_members(contest) if m.judge.active]
     loads: dict[int, int] = {}
     for a in contest_assignments(contest):
@@ -458,7 +461,12 @@ def accepted_by_vote(contest: Contest) -> Optional[set[int]]:
 
 
 def _store_results(contest: Contest) -> tuple[list[Result], int]:
-    """Compute the standings from the counted sheets and replace the contest's results (manual changes are dropped)."""
+    """Compute the standings from the counted sheets and replace the contest's results.
+
+    A manual change made before (`amend_result`) outlives the recomputation: the entry keeps
+    the amended rank, prize and recognition with their reason, and `computed` holds the new
+    computed values beside them, so a re-rank never silently undoes an audited decision.
+    """
     entries = eligible_entries(contest)
     codes = {c.id: c.code for c in contest.criteria}
     sheets = counted_sheets(contest)
@@ -479,6 +487,8 @@ def _store_results(contest: Contest) -> tuple[list[Result], int]:
     else:
         standings = ranking.rank_entries(totals, prizes=individual, entry_ids=[e.id for e in entries], **options)
     z = aggregation.mean_z([(t.entry_id, t.judge_id, ranking.sheet_total(t.points)) for t in totals])
+    amended = {r.entry_id: (r.rank, r.prize, r.recognised, r.amend_reason)
+               for r in db.session.scalars(select(Result).filter_by(contest_id=contest.id)) if r.computed}
     db.session.execute(delete(Result).where(Result.contest_id == contest.id))
     results = [
         Result(
@@ -497,6 +507,10 @@ def _store_results(contest: Contest) -> tuple[list[Result], int]:
         )
         for s in standings
     ]
+    for result in results:
+        if result.entry_id in amended:
+            result.computed = {"rank": result.rank, "prize": result.prize, "recognised": result.recognised}
+            result.rank, result.prize, result.recognised, result.amend_reason = amended[result.entry_id]
     db.session.add_all(results)
     return results, len(sheets)
 
@@ -522,8 +536,8 @@ def record_votes(actor: Any, entry: Entry, votes: dict[int, Optional[bool]]) -> 
     """Record the panel members' votes on recognising an entry at the closing meeting, then re-rank.
 
     `votes` maps a panel judge id to True (in favour), False (against) or None (no vote,
-    which removes a recorded one). Re-ranking replaces the results, so a manual change made
-    before is dropped and must be made again.
+    which removes a recorded one). The results are computed again; a manual change made
+    before is kept (`_store_results`).
     """
     contest = entry.contest
     if contest.acceptance_rule != VOTE_RULE:
@@ -558,7 +572,7 @@ def amend_result(actor: Any, result: Result, rank: int, prize: Optional[str], re
     """Change a computed result by hand (rank, prize, recognition); the reason is required and audited.
 
     The computed values are kept in `result.computed` the first time, so the standings show
-    both; a later close recomputes everything and drops the manual change.
+    both; a later re-rank refreshes the computed values and keeps the manual change.
     """
     contest = db.session.get(Contest, result.contest_id)
     if contest.status not in (CLOSED, PUBLISHED):

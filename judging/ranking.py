@@ -85,11 +85,12 @@ def rank_entries(
 
     An entry is recognised when it has a sheet, its mean total >= `threshold` and, when
     `accepted` is given (the panel-vote rule), its id is in `accepted`. Prizes go
-    down the ranking among recognised entries only: the first `prizes["nhat"]` positions get
-    "nhat", the next `prizes["nhi"]` "nhi", then "ba", then "kk". An entry's prize is that of
-    its rank's position, so entries tied at a prize boundary all get the better prize and the
-    positions they fill are used up. When fewer entries are recognised than there are prizes,
-    the lower prizes stay empty.
+    down the ranking among recognised entries only: the first `prizes["nhat"]` recognised
+    positions get "nhat", the next `prizes["nhi"]` "nhi", then "ba", then "kk" (so an entry the
+    panel voted down above them takes no prize from the others). An entry's prize is that of
+    its place among the recognised, ties sharing the better place, so entries tied at a prize
+    boundary all get the better prize and the positions they fill are used up. When fewer
+    entries are recognised than there are prizes, the lower prizes stay empty.
     """
     quotas = dict(DEFAULT_PRIZES if prizes is None else prizes)
     by_entry: dict[int, list[SheetTotals]] = defaultdict(list)
@@ -120,12 +121,18 @@ def rank_entries(
 
     standings: list[Standing] = []
     previous_key: Optional[tuple] = None
-    rank = 0
+    previous_recognised: Optional[tuple] = None
+    rank = place = recognised_count = 0
     for position, (key, entry_id, means, count, gap, flagged) in enumerate(rows, start=1):
         if key != previous_key:
             rank, previous_key = position, key
         recognised = count > 0 and key[1] >= threshold and (accepted is None or entry_id in accepted)
-        prize = next((code for bound, code in bounds if rank <= bound), None) if recognised else None
+        prize = None
+        if recognised:
+            recognised_count += 1
+            if key != previous_recognised:
+                place, previous_recognised = recognised_count, key
+            prize = next((code for bound, code in bounds if place <= bound), None)
         standings.append(Standing(entry_id, rank, key[1], means, count, recognised, prize, gap, flagged))
     return standings
 

@@ -159,6 +159,20 @@ def test_minutes_name_the_panel_the_results_and_the_conclusion(ward: dict, app: 
     assert [c.text for c in table.rows[1].cells] == ["1", TITLE_VI, "Võ Thị Mai", "89", "Giải Nhất"]
 
 
+def test_minutes_under_the_vote_rule_record_each_members_vote_and_the_trimmed_mean(ward: dict, app: Any) -> None:
+    contest = ward["contest"]
+    contest.acceptance_rule, contest.vote_share, contest.aggregation = "vote", 50, "trimmed"
+    contest = judge_and_close(ward, publish=False)
+    first, second = ward["judges"]
+    operations.record_votes(ward["secretary"], ward["entries"][0], {first.id: True, second.id: False})
+    db.session.commit()
+    text = docx_text(named(dossier_files(contest, app), "bien-ban"))
+    assert "bỏ phiếu cao nhất và phiếu thấp nhất khi sáng kiến có từ 5 phiếu" in text
+    assert "cần ít nhất 50% thành viên Ban giám khảo tán thành" in text
+    assert f"“{TITLE_VI}”: tán thành 1/2 (Lê Văn Minh); không tán thành: Phạm Thị Lan." in text
+    assert "được Ban giám khảo biểu quyết tán thành" in text and "Ban giám khảo gồm 2 thành viên" in text
+
+
 def test_submission_lists_the_forwarded_entries_and_asks_for_recognition(ward: dict, app: Any) -> None:
     contest = judge_and_close(ward)
     data = named(dossier_files(contest, app), "to-trinh")

@@ -240,9 +240,21 @@ def test_rubric_is_frozen_by_a_submitted_sheet_not_a_draft(ward: dict, signed_in
     contest_ops.update_contest(ward["secretary"], contest, data(45))
     assert contest.max_total == 105
     contest_ops.update_contest(ward["secretary"], contest, data(40))
+    without_novelty = data(40)
+    without_novelty.criteria = [c for c in without_novelty.criteria if c.code != "novelty"]
+    with pytest.raises(Exception, match="đã chấm nháp"):  # the draft holds points on it: nothing is lost
+        contest_ops.update_contest(ward["secretary"], contest, without_novelty)
     save_sheet(judge, entry, values(contest, 30, 30, 20), submit=True)
     with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
         contest_ops.update_contest(ward["secretary"], contest, data(45))
+    # Reopening every submitted sheet does not thaw it, nor may the score step change.
+    reopen_sheet(ward["secretary"], db.session.scalar(select(ScoreSheet)), "Nhập nhầm")
+    with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
+        contest_ops.update_contest(ward["secretary"], contest, data(45))
+    coarser = data(40)
+    coarser.score_step = 1.0
+    with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
+        contest_ops.update_contest(ward["secretary"], contest, coarser)
 
 
 def test_secretary_reopens_a_sheet_and_the_judge_sees_why(ward: dict, signed_in: Callable) -> None:
@@ -332,6 +344,29 @@ def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signe
     save_sheet(d, entry, values(contest, 5, 5, 5), submit=True)
     assert db.session.scalar(select(func.count(Notice.id))) == 1
     assert "judging.arbitration" in actions()
+
+
+def test_a_rescore_request_does_not_stop_arbitration(ward: dict) -> None:
+    """The chair's re-score notice is not an arbitration: totals still too far apart after it bring a third judge."""
+    contest, entry = ward["contest"], ward["entries"][0]
+    a, b, _, d = ward["judges"]
+    contest.assignment_mode, contest.judges_per_entry, contest.arbitration_limit = "balanced", 2, 15
+    set_panel(ward["secretary"], contest, [a, b, d], chair=a)
+    db.session.add_all([Assignment(entry_id=entry.id, judge_id=a.id), Assignment(entry_id=entry.id, judge_id=b.id)])
+    assign_panel(ward["secretary"], contest)
+    save_sheet(a, entry, values(contest, 35, 30, 20), submit=True)  # 85
+    save_sheet(b, entry, values(contest, 30, 25, 20), submit=True)  # 75: within the limit
+    for other in ward["entries"][1:]:
+        for judge_id in {x.judge_id for x in db.session.scalars(select(Assignment).filter_by(entry_id=other.id))}:
+            save_sheet(db.session.get(User, judge_id), other, values(contest, 20, 20, 10), submit=True)
+    close_judging(ward["secretary"], contest)
+    request_rescore(a, entry, "Cần thống nhất cách hiểu tiêu chí tính mới")
+    save_sheet(a, entry, values(contest, 35, 30, 20), submit=True)  # 85
+    save_sheet(b, entry, values(contest, 10, 10, 10), submit=True)  # 30: differs by 55
+    db.session.commit()
+    third = db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, source="arbitration"))
+    assert third is not None and third.judge_id == d.id
+    assert any("giám khảo thứ ba" in n.message for n in db.session.scalars(select(Notice)))
 
 
 def test_publishing_twice_after_a_reopened_sheet_keeps_the_first_version(ward: dict, client: Any) -> None:
@@ -436,6 +471,31 @@ def test_acceptance_by_threshold_and_a_two_thirds_panel_vote(ward: dict, signed_
         from judging.operations import record_votes
 
         record_votes(ward["secretary"], entries[1], {a.id: True})
+
+
+def test_a_manual_change_outlives_the_votes_that_re_rank(ward: dict) -> None:
+    """Recording votes ranks again; the amended result stays, its computed values refreshed beside it."""
+    from judging.models import Result
+    from judging.operations import amend_result, record_votes
+
+    contest, entries = ward["contest"], ward["entries"]
+    contest.acceptance_rule, contest.vote_share = "vote", 50
+    a, b, _, d = ward["judges"]
+    set_panel(ward["secretary"], contest, [a, b, d], chair=a)
+    assign_panel(ward["secretary"], contest)
+    for judge in (a, b, d):
+        save_sheet(judge, entries[0], values(contest, 35, 30, 20), submit=True)
+        save_sheet(judge, entries[1], values(contest, 30, 25, 15), submit=True)
+    close_judging(ward["secretary"], contest)
+    second = db.session.scalar(select(Result).filter_by(entry_id=entries[1].id))
+    amend_result(ward["secretary"], second, 2, "kk", True, "Hội đồng đề nghị khuyến khích tại phiên họp")
+    record_votes(ward["secretary"], entries[0], {a.id: True, b.id: True, d.id: False})
+    db.session.commit()
+    results = {r.entry_id: r for r in db.session.scalars(select(Result))}
+    assert results[entries[0].id].prize == "nhat"
+    kept = results[entries[1].id]
+    assert (kept.rank, kept.prize, kept.recognised) == (2, "kk", True) and kept.amend_reason.startswith("Hội đồng")
+    assert kept.computed == {"rank": 2, "prize": None, "recognised": False}
 
 
 def test_community_vote_once_per_person_on_published_winners(ward: dict, signed_in: Callable, client: Any) -> None:

@@ -101,3 +101,17 @@ def test_three_judges_means_compare_without_float_noise() -> None:
     b = [sheet(2, 1, 31, 20, 10), sheet(2, 2, 32, 20, 10), sheet(2, 3, 31, 20, 10)]
     standings = rank_entries(a + b)
     assert [s.rank for s in standings] == [1, 1]
+
+
+def test_prizes_go_by_place_among_the_entries_the_panel_accepted() -> None:
+    """Under the vote rule an entry voted down above the others takes no prize from them."""
+    sheets = [sheet(1, 1, 38, 33, 24), sheet(2, 1, 30, 30, 20), sheet(3, 1, 28, 25, 17), sheet(4, 1, 25, 20, 15)]
+    standings = by_entry(rank_entries(sheets, prizes={"nhat": 1, "nhi": 1, "ba": 1, "kk": 0}, accepted={2, 3, 4}))
+    assert standings[1].rank == 1 and not standings[1].recognised and standings[1].prize is None
+    assert [(standings[e].rank, standings[e].prize) for e in (2, 3, 4)] == [(2, "nhat"), (3, "nhi"), (4, "ba")]
+
+
+def test_accepted_entries_tied_at_a_prize_boundary_share_the_better_prize() -> None:
+    sheets = [sheet(1, 1, 38, 33, 24), sheet(2, 1, 30, 30, 20), sheet(3, 1, 30, 30, 20), sheet(4, 1, 25, 20, 15)]
+    standings = by_entry(rank_entries(sheets, prizes={"nhat": 1, "nhi": 1, "ba": 1, "kk": 0}, accepted={2, 3, 4}))
+    assert [standings[e].prize for e in (2, 3, 4)] == ["nhat", "nhat", "ba"]
