@@ -175,6 +175,35 @@ def test_canonical_layer_numbers_and_synonyms() -> None:
     assert normalize("qua mạng") == "qua mạng"
 
 
+def test_markless_words_are_not_taken_for_spelled_out_numbers() -> None:
+    def canon(s: str) -> str:
+        return " ".join(t.folded for t in analyze(s, canonical=True))
+
+    # typed without marks, "ngan hang" is ngân hàng (a bank), not "1000 hang"
+    assert canon("ngan hang") == canon("ngân hàng") == "ngan hang"
+    assert canon("Truong thu hoc phi qua ngan hang") == canon("Trường thu học phí qua ngân hàng")
+    # "tram y te" is trạm y tế (a health station), not "100 y te"; "ba tram y te" is three of them
+    assert canon("tram y te") == canon("trạm y tế") == "tram y te"
+    assert canon("ba tram y te") == canon("ba trạm y tế") == "ba tram y te"
+    assert canon("ngan sach xa") == canon("ngân sách xã") == "ngan sach xa"
+    assert canon("tram xa") == "tram xa" and canon("tram ho tro") == "tram ho tro"
+    assert canon("muoi tieu") == "muoi tieu"  # muối tiêu
+    assert canon("tu tram y te") == "tu tram y te" and canon("khong tram nguoi") == "khong tram nguoi"
+    # even with marks, "triệu tập" (to convene) is no million
+    assert canon("triệu tập cuộc họp") == canon("trieu tap cuoc hop") == "trieu tap cuoc hop"
+    # in a text typed with marks a markless "ngan" is not "ngàn"
+    assert "1000" not in canon("Phối hợp với ngan hàng để thu phí")
+    # real numbers still work, with or without marks, when the context says they are numbers
+    assert canon("ba tram nguoi") == canon("ba trăm người") == "300 nguoi"
+    assert canon("nam muoi ngay") == canon("năm mươi ngày") == "50 ngay"
+    assert canon("mot tram nam muoi luot") == canon("một trăm năm mươi lượt") == "150 luot"
+    assert canon("hai trieu dong") == canon("hai triệu đồng") == "2000000 dong"
+    assert canon("hang nghin ho so") == canon("hàng nghìn hồ sơ") == "hang 1000 ho so"
+    assert canon("hon mot nghin hai tram ho so") == canon("hơn 1.200 hồ sơ")
+    assert canon("bay phan muoi") == canon("bảy phần mười") == "70"
+    assert canon("một trăm năm mươi") == "150"  # marked numerals need no context
+
+
 def test_spans_point_into_the_source() -> None:
     text = "Cổng DVCQG của UBND"
     for t in analyze(text):
@@ -424,3 +453,14 @@ def test_registry_of_titles_only() -> None:
     res = m.search(REGISTRY[3].title.replace("UBND", "Ủy ban nhân dân"), REGISTRY[3].body)
     assert res[0].id == "R4" and res[0].score >= DEFAULT_THRESHOLD
     assert m.search("Quỹ khởi nghiệp cho thanh niên", "Cho vay không lãi.", threshold=DEFAULT_THRESHOLD) == []
+
+
+def test_body_fuzz_is_guarded_against_containment() -> None:
+    from contest.matching.index import _body_fuzz
+
+    long = "tiep nhan ho so tai nha nguoi cao tuoi khuyet tat tra ket qua buu dien qua mang ma qr"
+    short = "tiep nhan ho so"
+    # token_set_ratio alone says 100 (one word set contains the other): the guard gives no credit
+    assert _body_fuzz(short, 4, long, len(set(long.split()))) == 0.0
+    assert _body_fuzz(long, 16, long, 16) == 1.0
+    assert _body_fuzz("", 0, long, 16) == 0.0

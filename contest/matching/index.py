@@ -55,14 +55,24 @@ class Match:
 _T_FLOOR = 0.05
 _T_EXP = 0.75
 # A title alone is weaker evidence than a whole text: title-only comparisons are scaled by this
-# (checked on the dev set with the registry reduced to its titles).
-_TITLE_ONLY = 0.7
+# (checked on the dev set with the registry reduced to its titles; 0.7 when _CAL_MID was 0.27,
+# scaled with it so that a title-only comparison keeps the same flag line).
+_TITLE_ONLY = 0.6
 # Beyond this ratio of sizes, the longer text's extra length no longer lowers the similarity.
 _LENGTH_CAP = 1.5
 # A shared word spelt with different marks on both sides ("bán"/"bạn") counts this much.
 _ACCENT_MISMATCH = 0.6
+# The whole-text similarity F blends the weighted Dice overlap with a rapidfuzz score of the
+# bodies' content words (token_set_ratio, which forgives reworded and reordered sentences and
+# misspelt syllables). token_set_ratio is 100 whenever one word set contains the other, so it is
+# damped by the ratio of the distinct word counts, forgiven up to _BODY_FUZZ_LENGTH_CAP (a long
+# entry that repeats itself or adds a little is not a different text). Unrelated Vietnamese bodies
+# already score about 0.5–0.6 on it, so only the part above _BODY_FUZZ_FLOOR counts, rescaled to 0–1.
+_BODY_FUZZ_WEIGHT = 0.3
+_BODY_FUZZ_FLOOR = 0.65
+_BODY_FUZZ_LENGTH_CAP = 1.2
 # Calibration: score = 100 / (1 + exp(-(raw - _CAL_MID) / _CAL_SCALE)); the flag line is 50.
-_CAL_MID = 0.27
+_CAL_MID = 0.23
 _CAL_SCALE = 0.05
 DEFAULT_THRESHOLD: float = 50.0
 
@@ -103,6 +113,7 @@ class _Text:
     total: float
     content: str  # folded content words, for rapidfuzz
     ncontent: int
+    ndistinct: int  # distinct content words (the size token_set_ratio sees)
 
 
 def _features(toks: Sequence[Token]) -> _Text:
@@ -132,7 +143,7 @@ def _features(toks: Sequence[Token]) -> _Text:
             feats[k] = (w, 0 if acc == k else zlib.crc32(acc.encode("utf-8")))
     marked = letters > 0 and nmarked >= 0.15 * letters
     total = sum(v[0] for v in feats.values()) / _WQ
-    return _Text(feats, marked, total, " ".join(content), len(content))
+    return _Text(feats, marked, total, " ".join(content), len(content), len(set(content)))
 
 
 def _merge_maps(a: dict, b: dict) -> dict:
@@ -183,6 +194,21 @@ def _title_fuzz(a: str, na: int, b: str, nb: int) -> float:
     return max(sort, tset)
 
 
+def _body_fuzz(a: str, na: int, b: str, nb: int) -> float:
+    """rapidfuzz similarity of the content words of two bodies (na, nb: their distinct word
+    counts), 0–1, guarded and floored.
+
+    token_set_ratio is 100 whenever one word set contains the other, so it is damped by the
+    ratio of the distinct word counts (a three-word body inside a long one is no evidence of a
+    copy), forgiven up to _BODY_FUZZ_LENGTH_CAP.
+    """
+    if not na or not nb:
+        return 0.0
+    guard = min(1.0, _BODY_FUZZ_LENGTH_CAP * min(na, nb) / max(na, nb))
+    tset = fuzz.token_set_ratio(a, b) / 100.0 * guard
+    return max(0.0, (tset - _BODY_FUZZ_FLOOR) / (1.0 - _BODY_FUZZ_FLOOR))
+
+
 class _Entry(NamedTuple):
     """What the index keeps per document: compact arrays, rebuilt into maps when rescored.
 
@@ -206,6 +232,8 @@ class _Entry(NamedTuple):
     marked: bool
     t_content: str
     t_n: int
+    b_content: str  # folded content words of the body, for rapidfuzz
+    b_n: int  # its distinct words
 
     def title_map(self) -> dict:
         """Title features: id → (weight, accent hash)."""
@@ -312,6 +340,7 @@ class Matcher:
             str(doc.id), doc.title or "", doc.body or "", num,
             t_ids, t_w, t_acc if marked else None, f_ids, f_w, f_acc if marked else None,
             t.total, b.total, sum(v[0] for v in full.values()) / _WQ, marked, t.content, t.ncontent,
+            b.content, b.ndistinct,
         )
         self._entries[doc.id] = entry
         self._by_num[num] = entry
@@ -412,6 +441,8 @@ class Matcher:
             full = _TITLE_ONLY * tsim
         else:
             full = _dice(_overlap(q.f_map, e.full_map(), both), q.f_total, e.f_total)
+            bfuzz = _body_fuzz(q.body.content, q.body.ndistinct, e.b_content, e.b_n)
+            full = (1.0 - _BODY_FUZZ_WEIGHT) * full + _BODY_FUZZ_WEIGHT * bfuzz
         raw = full * (tsim + _T_FLOOR) ** _T_EXP
         return calibrate(raw), round(min(100.0 * tsim, 100.0), 1)
 

@@ -238,7 +238,7 @@ def analyze(text: str, canonical: bool = False) -> list[Token]:
     strict = _typed_with_marks([(w.lower(), _fold_chars(w.lower()), s, e) for w, s, e in words])
     if canonical:
         expanded = _merge_thousands(nfc, expanded)
-        expanded = _numerals(expanded, nfc)
+        expanded = _numerals(expanded, nfc, strict)
         expanded = _synonyms(expanded, strict, nfc)
     folded = [f for _, f, _, _ in expanded]
     weights = [1.0] * len(expanded)
@@ -304,27 +304,64 @@ _MULTS: dict[str, tuple[int, frozenset[str]]] = {
 }
 
 
-def _numeral(word: _Word) -> tuple[str, int] | None:
-    """("unit"|"mult", value) when the word is a numeral, else None."""
+# Typed without marks, most numerals are also common words ("ngan hang" is ngân hàng, a bank;
+# "tram y te" is trạm y tế; "nam" is south, "ba" a person, "sau" after, "muoi" salt), and even
+# "triệu" starts "triệu tập" (to convene). Such a word is read as a number only inside an
+# unambiguous numeric context: followed by a counting word (a unit or a counted noun) or in a
+# fraction ("ba phần tư"). Folded words that are numerals and nothing else need no context.
+_UNAMBIGUOUS_FOLDED = frozenset({"nghin"})
+# Markless words that never begin a number (the numeral readings tư, không, lăm only follow
+# another numeral) but often begin other phrases: tu (từ, from), khong (not), lam (làm, to do).
+_NOT_A_START = frozenset({"tu", "khong", "lam"})
+# Counting words (folded, one or two syllables) after which a spelled-out number is a number.
+# Only words that do not themselves complete a common non-numeral compound with a numeral's
+# homograph (so not "xa": "tram xa" is trạm xá; not "ho": trạm hỗ trợ; not "cap": trạm cấp nước;
+# not "ha": trạm hạ áp; not "cu": trạm cũ; not "ban": bản/bạn/bán).
+_COUNT_WORDS = frozenset(
+    w.replace("_", " ")
+    for w in """
+    ngay thang nam tuan quy gio phut giay lan luot buoi dem km m met kg
+    dong usd phan_tram nguoi ho_dan ho_gia ho_so truong_hop thu_tuc trang to ngoi thua
+    bo chiec cai phieu hoc_sinh gia_dinh doanh_nghiep can_bo cong_chuc dau_sach
+    cuoc_goi tin_nhan cay_so ki_lo_met ty trieu nghin ngan tram
+    """.split()
+)
+
+
+def _numeral(word: _Word, strict: bool = True) -> tuple[str, int, bool] | None:
+    """("unit"|"mult", value, sure) when the word may be a numeral, else None.
+
+    A word typed with marks must carry a numeral's own marks ("ngân" is never "ngàn"). A markless
+    word is a numeral candidate only in a text typed without marks (``strict`` False; in a marked
+    text "ngan" is just a word), and then it is not ``sure``: the caller asks for a numeric context.
+    """
     acc, f = word[0], word[1]
     for kind, table in (("unit", _UNITS), ("mult", _MULTS)):
         hit = table.get(f)
-        if hit is not None and (acc == f or acc in hit[1]):
-            return kind, hit[0]
+        if hit is None:
+            continue
+        if acc in hit[1]:
+            return kind, hit[0], f != "trieu"  # "triệu tập": even the marked word needs context
+        if acc == f and (not strict or f in _UNAMBIGUOUS_FOLDED):
+            return kind, hit[0], f in _UNAMBIGUOUS_FOLDED
     return None
 
 
-def _number_run(words: list[_Word], i: int, nfc: str) -> tuple[int, int, bool] | None:
-    """Value, length and whether it holds a multiplier, of the spelled-out number starting at i."""
+def _number_run(words: list[_Word], i: int, nfc: str, strict: bool = True) -> tuple[int, int, bool, bool] | None:
+    """Value, length, whether it holds a multiplier and whether every word is surely a numeral,
+    of the spelled-out number starting at i."""
     total = cur = 0
     unit: int | None = None
     has_mult = False
+    sure = True
     j = i
     while j < len(words):
-        num = _numeral(words[j])
+        num = _numeral(words[j], strict)
         if num is None or (j > i and not _one_phrase(nfc, words[j - 1 : j + 1])):
             break
-        kind, v = num
+        kind, v, certain = num
+        if j == i and not certain and words[j][1] in _NOT_A_START:
+            return None
         if kind == "unit":
             if unit is not None:
                 break  # "hai ba" is two numbers, not one
@@ -339,18 +376,37 @@ def _number_run(words: list[_Word], i: int, nfc: str) -> tuple[int, int, bool] |
                 total = (total + cur + (unit or 0) or 1) * v
                 cur = 0
             unit = None
+        # a surely-marked run stays sure through "triệu" once a number has begun ("hai triệu")
+        if not certain and not (j > i and sure and words[j][1] == "trieu" and words[j][0] != words[j][1]):
+            sure = False
         j += 1
     if j == i:
         return None
+    if j - i >= 2 and any(w[1] in _UNAMBIGUOUS_FOLDED for w in words[i:j]):
+        sure = True  # "mot nghin hai tram": a run with an unmistakable numeral in it
     # "một trăm năm" is a century, not 105: a trailing "năm" after hundreds/thousands is the noun.
-    if unit == 5 and words[j - 1][1] == "nam" and j - i >= 2 and _numeral(words[j - 2]) == ("mult", 100):
+    if unit == 5 and words[j - 1][1] == "nam" and j - i >= 2 and _numeral(words[j - 2], strict)[:2] == ("mult", 100):
         j -= 1
         unit = None
-    return total + cur + (unit or 0), j - i, has_mult
+    return total + cur + (unit or 0), j - i, has_mult, sure
 
 
-def _numerals(words: list[_Word], nfc: str) -> list[_Word]:
-    """Spelled-out numbers and fractions to digits: "một trăm năm mươi" → 150, "bảy phần mười" → 70."""
+def _counted(words: list[_Word], k: int, nfc: str) -> bool:
+    """True when words[k] (in one phrase with the word before it) is a counting word."""
+    if k >= len(words) or not _one_phrase(nfc, words[k - 1 : k + 1]):
+        return False
+    if words[k][1] in _COUNT_WORDS or words[k][1].isdigit():
+        return words[k][1] not in ("ngan", "tram", "trieu") or _numeral(words[k], True) is not None
+    return k + 1 < len(words) and _one_phrase(nfc, words[k : k + 2]) and (
+        words[k][1] + " " + words[k + 1][1] in _COUNT_WORDS
+    )
+
+
+def _numerals(words: list[_Word], nfc: str, strict: bool = True) -> list[_Word]:
+    """Spelled-out numbers and fractions to digits: "một trăm năm mươi" → 150, "bảy phần mười" → 70.
+
+    ``strict``: the text was typed with marks (a markless word in it is not a numeral).
+    """
     out: list[_Word] = []
     i = 0
     n = len(words)
@@ -365,25 +421,34 @@ def _numerals(words: list[_Word], nfc: str) -> list[_Word]:
             out.append(words[i])
             i += 1
             continue
-        run = _number_run(words, i, nfc) if (words[i][1] in _UNITS or words[i][1] in _MULTS) else None
+        if words[i][1] in _NOT_A_START and not strict and words[i][0] == words[i][1]:
+            # "khong tram ..." is không + a word, so the numeral-looking words after it stay words too
+            k = i + 1
+            while k < n and _numeral(words[k], strict) is not None and _one_phrase(nfc, words[k - 1 : k + 1]):
+                k += 1
+            out.extend(words[i:k])
+            i = k
+            continue
+        run = _number_run(words, i, nfc, strict) if (words[i][1] in _UNITS or words[i][1] in _MULTS) else None
         if run is None:
             out.append(words[i])
             i += 1
             continue
-        value, used, has_mult = run
+        value, used, has_mult, sure = run
         k = i + used
         start, end = words[i][2], words[k - 1][3]
-        converted = has_mult
-        if k < n and words[k][1] == "phan" and (k + 1 < n):
-            if words[k + 1][1] == "tram" and _numeral(words[k + 1]) is not None:
+        converted = has_mult and (sure or _counted(words, k, nfc))
+        if k < n and words[k][1] == "phan" and (k + 1 < n) and _one_phrase(nfc, words[k - 1 : k + 1]):
+            if words[k + 1][1] == "tram" and _numeral(words[k + 1], strict) is not None:
                 k, end, converted = k + 2, words[k + 1][3], True
             else:
-                den = _number_run(words, k + 1, nfc)
+                den = _number_run(words, k + 1, nfc, strict)
                 if den is not None and den[0] > 0:
                     value = round(100 * value / den[0])
                     k, end, converted = k + 1 + den[1], words[k + den[1]][3], True
         if not converted:
-            # A lone numeral ("một", "hai") stays a word: its folded form is too ambiguous.
+            # A lone numeral ("một", "hai") stays a word: its folded form is too ambiguous; so does
+            # a markless number without a numeric context ("ngan hang" is a bank, not 1000 hang).
             out.append(words[i])
             i += 1
             continue
