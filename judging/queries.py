@@ -88,6 +88,16 @@ def chaired_contests(user: Any) -> list[Contest]:
     ))
 
 
+def notice_counts(contests: list[Contest]) -> dict[int, int]:
+    """How many notices for the chair (third judges, re-score requests) each contest has."""
+    ids = [c.id for c in contests]
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(Notice.contest_id, func.count(Notice.id)).where(Notice.contest_id.in_(ids)).group_by(Notice.contest_id)
+    ).all())
+
+
 def entry_info(entry: Entry) -> EntryInfo:
     """An entry as the pure assigner sees it."""
     return EntryInfo(entry.id, entry.author_id, entry.unit_id, entry.field, tuple(c.full_name for c in entry.coauthors))

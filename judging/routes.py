@@ -46,9 +46,10 @@ def queue() -> Any:
     page, pages, offset = page_window(len(rows))
     behind = {entry.contest_id for entry, sheet in rows if not (sheet and sheet.locked)}  # reminders only while behind
     reminders = {c: r for c, r in queries.judge_reminders(current_user).items() if c in behind}
+    chaired = queries.chaired_contests(current_user)
     return render_template("judging/queue.html", rows=rows[offset:offset + PAGE_SIZE], page=page, pages=pages,
                            total=len(rows), submitted=sum(1 for _, sheet in rows if sheet and sheet.locked),
-                           chaired=queries.chaired_contests(current_user), reminders=reminders)
+                           chaired=chaired, notices=queries.notice_counts(chaired), reminders=reminders)
 
 
 @bp.route("/entries/<int:entry_id>", methods=["GET", "POST"])

@@ -340,6 +340,7 @@ def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signe
     assert "giám khảo thứ ba" in notice.message and "Võ Văn Dũng" in notice.message
     chair, _ = signed_in(JUDGE, user=a)
     assert "Võ Văn Dũng" in chair.get(f"/judging/contests/{contest.id}/chair").get_data(as_text=True)
+    assert "1 thông báo cần Trưởng ban xem" in chair.get("/judging/").get_data(as_text=True)  # told in the queue too
     # Only once per entry.
     save_sheet(d, entry, values(contest, 5, 5, 5), submit=True)
     assert db.session.scalar(select(func.count(Notice.id))) == 1
