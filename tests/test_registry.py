@@ -76,6 +76,9 @@ def test_import_xlsx_and_export_round_trip(signed_in) -> None:
     rows = list(load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("Mã", "Tên sáng kiến") and len(rows) == 26
     assert rows[1][1] == "Sáng kiến số 1 về số hóa hồ sơ"
+    record = db.session.scalar(select(AuditLog).filter_by(action="registry.import"))
+    items = db.session.scalars(select(RegistryItem).order_by(RegistryItem.id)).all()
+    assert record.after["added"] == 25 and (record.after["first_id"], record.after["last_id"]) == (items[0].id, items[-1].id)
 
 
 def test_import_of_a_file_that_is_not_a_spreadsheet_changes_nothing(signed_in, make_registry_item) -> None:
