@@ -112,3 +112,15 @@ def test_repeated_criterion_codes_are_refused(signed_in) -> None:
     assert response.status_code == 400
     assert "mỗi tiêu chí cần một mã riêng" in response.get_data(as_text=True)
     assert db.session.scalar(select(Contest)) is None
+
+
+def test_the_admin_reads_who_changed_what_in_the_audit_log(signed_in) -> None:
+    admin, user = signed_in(ADMIN)
+    post_form(admin, "/contests/new", contest_form())
+    contest = db.session.scalar(select(Contest))
+    renamed = contest_form(title="Sáng kiến CCHC phường Trung Lương năm 2025 (sửa đổi)")
+    assert post_form(admin, f"/contests/{contest.id}/edit", renamed, page=f"/contests/{contest.id}/edit").status_code == 302
+    page = admin.get("/audit").get_data(as_text=True)
+    assert "Sửa cuộc thi" in page and "Tạo cuộc thi" in page and user.full_name in page
+    update = page[page.index("Sửa cuộc thi"):page.index("Tạo cuộc thi")]  # newest first: the edit, with before and after
+    assert "Trước:" in update and "năm 2025" in update and "(sửa đổi)" in update
