@@ -319,7 +319,8 @@ def test_chair_sees_sheets_only_after_closing_and_can_ask_for_rescoring(ward: di
         request_rescore(a, entries[0], "không phải trưởng ban")
 
 
-def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signed_in: Callable) -> None:
+def two_judges_with_a_limit(ward: dict) -> tuple[Contest, Entry, list[User]]:
+    """Judges a and b on the first entry, d left for a third; totals may differ by 15 at most."""
     contest, entry = ward["contest"], ward["entries"][0]
     a, b, _, d = ward["judges"]
     contest.assignment_mode, contest.judges_per_entry, contest.arbitration_limit = "balanced", 2, 15
@@ -327,6 +328,11 @@ def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signe
     db.session.add_all([Assignment(entry_id=entry.id, judge_id=a.id), Assignment(entry_id=entry.id, judge_id=b.id)])
     assign_panel(ward["secretary"], contest)
     db.session.commit()
+    return contest, entry, [a, b, d]
+
+
+def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signed_in: Callable) -> None:
+    contest, entry, (a, b, d) = two_judges_with_a_limit(ward)
     assert db.session.scalar(select(func.count(Assignment.id)).filter_by(entry_id=entry.id)) == 2
     save_sheet(a, entry, values(contest, 38, 30, 22), submit=True)  # 90
     save_sheet(b, entry, values(contest, 30, 25, 20), submit=True)  # 75: differs by 15, not more
@@ -349,12 +355,7 @@ def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signe
 
 def test_a_rescore_request_does_not_stop_arbitration(ward: dict) -> None:
     """The chair's re-score notice is not an arbitration: totals still too far apart after it bring a third judge."""
-    contest, entry = ward["contest"], ward["entries"][0]
-    a, b, _, d = ward["judges"]
-    contest.assignment_mode, contest.judges_per_entry, contest.arbitration_limit = "balanced", 2, 15
-    set_panel(ward["secretary"], contest, [a, b, d], chair=a)
-    db.session.add_all([Assignment(entry_id=entry.id, judge_id=a.id), Assignment(entry_id=entry.id, judge_id=b.id)])
-    assign_panel(ward["secretary"], contest)
+    contest, entry, (a, b, d) = two_judges_with_a_limit(ward)
     save_sheet(a, entry, values(contest, 35, 30, 20), submit=True)  # 85
     save_sheet(b, entry, values(contest, 30, 25, 20), submit=True)  # 75: within the limit
     for other in ward["entries"][1:]:
@@ -439,9 +440,10 @@ def test_prizes_by_category_and_a_manual_change_needs_a_reason(ward: dict, signe
     assert row["prize_label"] == "Giải Khuyến khích" and row["amend_reason"].startswith("Hội đồng")
 
 
-def test_acceptance_by_threshold_and_a_two_thirds_panel_vote(ward: dict, signed_in: Callable) -> None:
+def closed_under_the_vote_rule(ward: dict, share: float) -> tuple[Contest, list[Entry], list[User]]:
+    """Three panel judges score both entries (85 and 70), then judging closes under the vote rule."""
     contest, entries = ward["contest"], ward["entries"]
-    contest.acceptance_rule, contest.vote_share = "vote", 66.67
+    contest.acceptance_rule, contest.vote_share = "vote", share
     a, b, _, d = ward["judges"]
     set_panel(ward["secretary"], contest, [a, b, d], chair=a)
     assign_panel(ward["secretary"], contest)
@@ -450,6 +452,11 @@ def test_acceptance_by_threshold_and_a_two_thirds_panel_vote(ward: dict, signed_
         save_sheet(judge, entries[1], values(contest, 30, 25, 15), submit=True)
     close_judging(ward["secretary"], contest)
     db.session.commit()
+    return contest, entries, [a, b, d]
+
+
+def test_acceptance_by_threshold_and_a_two_thirds_panel_vote(ward: dict, signed_in: Callable) -> None:
+    contest, entries, (a, b, d) = closed_under_the_vote_rule(ward, 66.67)
     from judging.models import PanelVote, Result
 
     assert not any(r.recognised for r in db.session.scalars(select(Result)))  # no vote yet: nothing recognised
@@ -479,15 +486,7 @@ def test_a_manual_change_outlives_the_votes_that_re_rank(ward: dict) -> None:
     from judging.models import Result
     from judging.operations import amend_result, record_votes
 
-    contest, entries = ward["contest"], ward["entries"]
-    contest.acceptance_rule, contest.vote_share = "vote", 50
-    a, b, _, d = ward["judges"]
-    set_panel(ward["secretary"], contest, [a, b, d], chair=a)
-    assign_panel(ward["secretary"], contest)
-    for judge in (a, b, d):
-        save_sheet(judge, entries[0], values(contest, 35, 30, 20), submit=True)
-        save_sheet(judge, entries[1], values(contest, 30, 25, 15), submit=True)
-    close_judging(ward["secretary"], contest)
+    contest, entries, (a, b, d) = closed_under_the_vote_rule(ward, 50)
     second = db.session.scalar(select(Result).filter_by(entry_id=entries[1].id))
     amend_result(ward["secretary"], second, 2, "kk", True, "Hội đồng đề nghị khuyến khích tại phiên họp")
     record_votes(ward["secretary"], entries[0], {a.id: True, b.id: True, d.id: False})
