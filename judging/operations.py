@@ -369,16 +369,17 @@ def _arbitrate(entry: Entry) -> Optional[Assignment]:
         entry_info(entry), [judge_info(m) for m in members], loads, [a.judge_id for a in current],
         conflicts(contest, [entry], members),
     )
-    gap = format_number(max(totals) - min(totals))
+    # The chair is a judge too and reads this before closing: it says the limit was passed, not by
+    # how much (the totals stay in the audit record), so it reveals no one's score.
     limit = format_number(float(contest.arbitration_limit))
     new = None
     if arbiter is None:
-        message = (f"“{entry.title}”: tổng điểm hai giám khảo chênh {gap} điểm (giới hạn {limit}) nhưng không còn "
-                   "giám khảo nào đủ điều kiện để chấm thứ ba; Trưởng ban cần quyết định.")
+        message = (f"“{entry.title}”: tổng điểm hai giám khảo chênh nhau hơn {limit} điểm (giới hạn của cuộc thi) "
+                   "nhưng không còn giám khảo nào đủ điều kiện để chấm thứ ba; Trưởng ban cần quyết định.")
     else:
         new = Assignment(entry_id=entry.id, judge_id=arbiter.id, source=BY_ARBITRATION)
         db.session.add(new)
-        message = (f"“{entry.title}”: tổng điểm hai giám khảo chênh {gap} điểm (giới hạn {limit}); "
+        message = (f"“{entry.title}”: tổng điểm hai giám khảo chênh nhau hơn {limit} điểm (giới hạn của cuộc thi); "
                    f"đã phân công giám khảo thứ ba: {arbiter.name}.")
     db.session.add(Notice(contest_id=contest.id, entry_id=entry.id, message=message))
     db.session.flush()

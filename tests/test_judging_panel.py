@@ -344,6 +344,7 @@ def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signe
     assert third is not None and third.judge_id == d.id
     notice = db.session.scalar(select(Notice))
     assert "giám khảo thứ ba" in notice.message and "Võ Văn Dũng" in notice.message
+    assert "hơn 15 điểm" in notice.message and "30" not in notice.message  # the chair learns no judge's score
     chair, _ = signed_in(JUDGE, user=a)
     assert "Võ Văn Dũng" in chair.get(f"/judging/contests/{contest.id}/chair").get_data(as_text=True)
     assert "1 thông báo cần Trưởng ban xem" in chair.get("/judging/").get_data(as_text=True)  # told in the queue too
