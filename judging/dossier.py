@@ -501,7 +501,9 @@ def build_dossier(data: DossierData) -> dict[str, bytes]:
     stem = f"{data.year}-cuoc-thi-{data.contest_id}"
     files = {
         f"01-bang-tong-hop-diem-{stem}.xlsx": export.workbook_bytes(
-            export.scores_workbook(f"{data.contest_title} ({data.year})", data.criteria, data.entries)
+            export.scores_workbook(f"{data.contest_title} ({data.year})", data.criteria, data.entries, export.Frame(
+                (data.authority, "BAN GIÁM KHẢO CUỘC THI"), (MOTTO, MOTTO_SUB), date_line(data.place, data.issued_on),
+                (("NGƯỜI LẬP BIỂU", data.secretary.name), ("TRƯỞNG BAN GIÁM KHẢO", data.chair.name))))
         ),
         f"02-bien-ban-hop-ban-giam-khao-{stem}.docx": minutes_docx(data),
         f"03-to-trinh-hoi-dong-thi-xa-{stem}.docx": submission_docx(data),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Sequence
+from typing import Optional, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -127,6 +127,43 @@ class ScoredEntry:
     sheets: tuple[SheetLine, ...]
 
 
+@dataclass(frozen=True)
+class Frame:
+    """What makes a table a document the administration files: who issues it, the motto, who signs."""
+
+    issuer: tuple[str, str]  # ("UBND PHƯỜNG …", "BAN GIÁM KHẢO CUỘC THI"), top left of each printed page
+    motto: tuple[str, str]  # the national motto and its subtitle, top right
+    date_line: str  # "Trung Lương, ngày 05 tháng 11 năm 2024"
+    signers: tuple[tuple[str, str], ...]  # (title, name) from left to right: who made the table, who approves
+
+
+def _frame(ws, frame: Frame, width: int) -> None:  # type: ignore[no-untyped-def]
+    """The issuer and the motto in the printed page header; the date and the signatures below the table."""
+    for part, lines in ((ws.oddHeader.left, frame.issuer), (ws.oddHeader.right, frame.motto)):
+        part.text, part.font, part.size = "\n".join(lines), "Times New Roman,Bold", 11
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    row = ws.max_row + 2
+    half = max(width // 2, 1)
+    spans = [(1, half), (half + 1, width)] if len(frame.signers) > 1 else [(1, width)]
+    right = spans[-1]
+    _merged(ws, row, right, frame.date_line, Font(italic=True))
+    for (title, name), (first, last) in zip(frame.signers, spans):
+        _merged(ws, row + 1, (first, last), title, Font(bold=True))
+        _merged(ws, row + 5, (first, last), name, Font(bold=True))
+
+
+def _merged(ws, row: int, span: tuple[int, int], text: str, font: Font) -> None:  # type: ignore[no-untyped-def]
+    """`text` centred across columns span[0]..span[1] of `row`."""
+    first, last = span
+    cell = ws.cell(row=row, column=first, value=text)
+    cell.font, cell.alignment = font, Alignment(horizontal="center")
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+
 def _header_block(ws, title: str, subtitle: str, headers: Sequence[str], widths: Sequence[int], row: int) -> Border:  # type: ignore[no-untyped-def]
     """Title lines merged across the table, then bold bordered headers at `row`."""
     last_col = get_column_letter(len(headers))
@@ -148,13 +185,15 @@ def _header_block(ws, title: str, subtitle: str, headers: Sequence[str], widths:
 
 
 def scores_workbook(
-    contest_title: str, criteria: Sequence[tuple[str, str, float]], entries: Sequence[ScoredEntry]
+    contest_title: str, criteria: Sequence[tuple[str, str, float]], entries: Sequence[ScoredEntry],
+    frame: Optional[Frame] = None,
 ) -> Workbook:
     """Sheet 1: per entry, per judge, per criterion, each sheet's total, the mean, rank, prize.
 
     Sheet 2: the ranking summary (criterion means, mean total, rank, prize, recognised,
     forwarded). `criteria` are (code, name, max points) in rubric order. The entry columns
-    are merged over the entry's sheet lines, as the printed tables have them.
+    are merged over the entry's sheet lines, as the printed tables have them. With a `frame`,
+    both sheets print with the issuer and the motto and end with the date and signatures.
     """
     wb = Workbook()
     ws = wb.active
@@ -201,4 +240,7 @@ def scores_workbook(
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)
         summary.cell(row=HEADER_ROW + number, column=6 + n + 2).number_format = "0.00"
+    if frame is not None:
+        for sheet in (ws, summary):
+            _frame(sheet, frame, sheet.max_column)
     return wb

@@ -128,8 +128,8 @@ def test_scores_workbook_has_every_sheet_and_the_summary(ward: dict, app: Any) -
     header = [c.value for c in detail[4]]
     assert header[:5] == ["STT", "Tên sáng kiến", "Tác giả/Tập thể", "Đơn vị", "Giám khảo"]
     assert "Tính mới (tối đa 40)" in header and header[-4:] == ["Tổng điểm phiếu", "Điểm trung bình", "Xếp hạng", "Giải"]
-    rows = [[c.value for c in row] for row in detail.iter_rows(min_row=5)]
-    assert len(rows) == 6  # 3 entries × 2 submitted sheets
+    rows = [[c.value for c in row] for row in detail.iter_rows(min_row=5, max_row=10)]
+    assert rows[-1][4] and detail.cell(row=11, column=5).value is None  # 3 entries × 2 submitted sheets
     assert rows[0][1] == TITLE_VI and rows[0][3] == "Bộ phận Một cửa UBND phường Trung Lương"
     assert {rows[0][4], rows[1][4]} == {"Lê Văn Minh", "Phạm Thị Lan"}
     assert sorted([rows[0][5:9], rows[1][5:9]]) == [[36, 32, 20, 88], [38, 30, 22, 90]]
@@ -137,10 +137,16 @@ def test_scores_workbook_has_every_sheet_and_the_summary(ward: dict, app: Any) -
     assert rows[2][2] == "Đoàn Thanh niên phường Trung Lương" and rows[2][9:12] == [69.25, 2, "Giải Nhì"]
     assert rows[4][11] is None and rows[4][9] == 30  # below the threshold: no prize
     assert "A5:A6" in {str(r) for r in detail.merged_cells.ranges}
-    summary_rows = [[c.value for c in row] for row in summary.iter_rows(min_row=5)]
+    summary_rows = [[c.value for c in row] for row in summary.iter_rows(min_row=5, max_row=7)]
     assert [r[1] for r in summary_rows] == [TITLE_VI, "Zalo OA trả lời phản ánh của người dân", "Sổ tay điện tử thủ tục hành chính"]
     assert summary_rows[0][6:9] == [37, 31, 21] and summary_rows[0][9:13] == [2, 89, 1, "Giải Nhất"]
     assert summary_rows[0][13:] == ["Có", "Có"] and summary_rows[2][13:] == ["Không", "Không"]
+    for sheet in (detail, summary):  # printed as an administrative document: issuer, motto, date, signatures
+        assert sheet.oddHeader.left.text == "UBND PHƯỜNG TRUNG LƯƠNG\nBAN GIÁM KHẢO CUỘC THI"
+        assert sheet.oddHeader.right.text == f"{MOTTO}\n{MOTTO_SUB}"
+        below = [c.value for row in sheet.iter_rows(min_row=sheet.max_row - 6) for c in row if c.value]
+        assert below == ["Trung Lương, ngày 05 tháng 11 năm 2024", "NGƯỜI LẬP BIỂU", "TRƯỞNG BAN GIÁM KHẢO",
+                         "Trần Thị Thu Hà", "Lê Văn Minh"]
 
 
 def test_minutes_name_the_panel_the_results_and_the_conclusion(ward: dict, app: Any) -> None:
