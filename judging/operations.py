@@ -302,20 +302,28 @@ def save_sheet(actor: Any, entry: Entry, values: dict[int, tuple], submit: bool 
                     "Điểm bạn vừa nhập vẫn hiện bên dưới để đối chiếu; hãy tải lại trang để xem bản đã lưu rồi lưu lại."),
             field="version",
         )
-    # Validate everything first, so that a refusal leaves the stored sheet untouched.
+    # Validate everything first, so that a refusal leaves the stored sheet untouched; every
+    # criterion is checked, so the judge sees all that is wrong at once.
     parsed: dict[int, tuple[Optional[float], str]] = {}
+    errors: list[JudgingError] = []
     for criterion in contest.criteria:
         raw, comment, band = (tuple(values.get(criterion.id, ())) + (None, "", None))[:3]
-        points = _parse_points(raw, criterion, contest.score_step or 0.5)
-        if submit and points is None:
-            raise JudgingError(
-                gettext("Tiêu chí “%(name)s”: chưa cho điểm; cần chấm đủ các tiêu chí trước khi nộp phiếu.",
-                        name=criterion.name),
-                field=f"points_{criterion.id}",
-            )
-        comment = (comment or "").strip()
-        _check_band(criterion, points, band, comment, submit)
+        try:
+            points = _parse_points(raw, criterion, contest.score_step or 0.5)
+            if submit and points is None:
+                raise JudgingError(
+                    gettext("Tiêu chí “%(name)s”: chưa cho điểm; cần chấm đủ các tiêu chí trước khi nộp phiếu.",
+                            name=criterion.name),
+                    field=f"points_{criterion.id}",
+                )
+            comment = (comment or "").strip()
+            _check_band(criterion, points, band, comment, submit)
+        except JudgingError as error:
+            errors.append(error)
+            continue
         parsed[criterion.id] = (points, comment)
+    if errors:
+        raise JudgingError.of_all(errors)
 
     if sheet is None:
         sheet = ScoreSheet(entry_id=entry.id, judge_id=actor.id, status=SHEET_DRAFT, version=0)

@@ -69,8 +69,9 @@ def sheet(entry_id: int) -> Any:
             db.session.commit()
         except JudgingError as error:
             db.session.rollback()
-            if error.field and error.field in form:
-                form[error.field].errors = [error.message]
+            for field, message in error.problems:
+                if field and field in form:
+                    form[field].errors = [*form[field].errors, message]
             flash(error.message, "danger")
             return _render_sheet(entry, queries.find_sheet(entry, current_user), form, 400)
         flash(gettext("Đã nộp phiếu chấm; phiếu đã được khoá.") if submit else gettext("Đã lưu nháp phiếu chấm."),

@@ -222,6 +222,25 @@ def test_bands_step_and_lowest_band_comment(ward: dict, signed_in: Callable) -> 
     assert sheet.status == "submitted" and sheet.points_by_criterion()[c["novelty"]] == 30.0
 
 
+def test_a_sheet_with_several_mistakes_names_them_all_and_saves_nothing(ward: dict, signed_in: Callable) -> None:
+    contest, entry = ward["contest"], ward["entries"][0]
+    judge = ward["judges"][0]
+    assign_panel(ward["secretary"], contest)
+    db.session.commit()
+    c = {x.code: x.id for x in contest.criteria}
+    client, _ = signed_in(JUDGE, user=judge)
+    url = f"/judging/entries/{entry.id}"
+    data = {"action": "submit", f"points_{c['novelty']}": "45", f"comment_{c['novelty']}": "Tốt",
+            f"points_{c['usefulness']}": "", f"points_{c['replicability']}": "mười"}
+    response = post_form(client, url, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for expected in ("“Tính mới”: điểm phải từ 0 đến 40", "“Tính hữu ích, hiệu quả”: chưa cho điểm",
+                     "“Khả năng nhân rộng”: điểm phải là một số"):
+        assert html.count(expected) >= 2, expected  # in the summary and beside its own field
+    assert db.session.scalar(select(ScoreSheet)) is None
+
+
 def test_rubric_is_frozen_by_a_submitted_sheet_not_a_draft(ward: dict, signed_in: Callable) -> None:
     from contest import operations as contest_ops
 
