@@ -43,7 +43,7 @@ def database_is_empty() -> bool:
 
 def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     """Fill an empty database with the demo; returns what was created."""
-    from judging.operations import assign_panel, save_sheet
+    from judging.operations import assign_panel, save_sheet, set_panel
     from judging.queries import find_assignment
 
     data = json.loads(resources.files("contest").joinpath("demo_data.json").read_text("utf-8"))
@@ -84,9 +84,10 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
         operations.decide_flag(secretary, flags[0], True,
                                "Cùng vấn đề và cùng giải pháp cốt lõi với sáng kiến đã áp dụng trong ngân hàng.")
 
+    judges = [users["giamkhao1"], users["giamkhao2"], users["giamkhao3"]]
+    set_panel(secretary, judged, judges, chair=users["giamkhao1"])  # the chair's page and notices can be tried
     assign_panel(secretary, judged)
     rng = random.Random(2024)
-    judges = [users["giamkhao1"], users["giamkhao2"], users["giamkhao3"]]
     eligible = [e for e in entries if e.status == "submitted"]
     for j, judge in enumerate(judges):
         # A judge of the author's unit is never assigned (conflict of interest): skip those.

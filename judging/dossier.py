@@ -329,7 +329,8 @@ def minutes_docx(data: DossierData) -> bytes:
           indent=True)
     _para(doc, "2. Kết quả chấm điểm, xếp hạng:", indent=True)
     _grid(doc, ("Hạng", "Tên sáng kiến, giải pháp", "Tác giả/Tập thể", "Điểm TB", "Kết quả"),
-          [(e.rank, e.title, e.authors, points(e.mean_total) if e.sheets else "—", _outcome(e)) for e in data.entries],
+          [(e.rank if e.sheets else "—", e.title, e.authors, points(e.mean_total) if e.sheets else "—", _outcome(e))
+           for e in data.entries],
           (15, 66, 38, 17, 29), frozenset({0, 3, 4}))
     if data.vote_share is not None:
         _para(doc, f"3. Biểu quyết công nhận (cần ít nhất {points(data.vote_share)}% thành viên Ban giám khảo tán thành):",

@@ -184,6 +184,13 @@ def _header_block(ws, title: str, subtitle: str, headers: Sequence[str], widths:
     return border
 
 
+def _standing(entry: ScoredEntry) -> tuple[Optional[float], Optional[int], str]:
+    """Mean, rank and prize cells; an entry nobody scored has none, as the standings page shows it."""
+    if not entry.sheets:
+        return None, None, "Chưa chấm"
+    return entry.mean_total, entry.rank, entry.prize_label
+
+
 def scores_workbook(
     contest_title: str, criteria: Sequence[tuple[str, str, float]], entries: Sequence[ScoredEntry],
     frame: Optional[Frame] = None,
@@ -212,7 +219,7 @@ def scores_workbook(
         for line in lines:
             values = [number, entry.title, entry.authors, entry.unit, line.judge,
                       *[line.points.get(code) for code, _, _ in criteria],
-                      line.total if line.judge else None, entry.mean_total, entry.rank, entry.prize_label]
+                      line.total if line.judge else None, *_standing(entry)]
             for col, value in enumerate(values, start=1):
                 cell = ws.cell(row=row, column=col, value=value if (row == first or col not in entry_cols) else None)
                 cell.border = border
@@ -233,7 +240,7 @@ def scores_workbook(
     for number, entry in enumerate(entries, start=1):
         values = [number, entry.title, entry.authors, entry.kind, entry.unit, entry.field,
                   *[entry.criterion_means.get(code) for code, _, _ in criteria], len(entry.sheets),
-                  entry.mean_total, entry.rank, entry.prize_label,
+                  *_standing(entry),
                   "Có" if entry.recognised else "Không", "Có" if entry.forwarded else "Không"]
         for col, value in enumerate(values, start=1):
             cell = summary.cell(row=HEADER_ROW + number, column=col, value=value)

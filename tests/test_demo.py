@@ -21,6 +21,10 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     assert db.session.scalar(select(func.count(ScoreSheet.id)).where(ScoreSheet.status == "submitted")) >= 5
     statuses = {c.status for c in db.session.scalars(select(Contest))}
     assert statuses == {"judging", "open"}
+    from judging.models import PanelMember
+
+    chair = db.session.scalar(select(PanelMember).filter_by(is_chair=True))
+    assert chair is not None and chair.judge.username == "giamkhao1"  # the panel has a chair to try the chair's page
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0 and "không nạp" in again.output
     assert db.session.scalar(select(func.count(Entry.id))) >= 12 and runner.invoke(args=["demo"]).exit_code != 0

@@ -149,6 +149,18 @@ def test_scores_workbook_has_every_sheet_and_the_summary(ward: dict, app: Any) -
                          "Trần Thị Thu Hà", "Lê Văn Minh"]
 
 
+def test_an_entry_nobody_scored_has_no_rank_or_mean_in_the_dossier(ward: dict, app: Any, make_entry: Callable) -> None:
+    make_entry(ward["contest"], ward["author"], title="Hộp thư góp ý chưa được chấm")
+    contest = judge_and_close(ward)
+    files = dossier_files(contest, app)
+    summary = load_workbook(BytesIO(named(files, ".xlsx"))).worksheets[1]
+    row = next(r for r in summary.iter_rows(min_row=5, values_only=True) if r[1] == "Hộp thư góp ý chưa được chấm")
+    assert row[10:13] == (None, None, "Chưa chấm")  # as the standings page shows it, not 0 points and a rank
+    minutes = Document(BytesIO(named(files, "bien-ban"))).tables[1]
+    cells = next([c.text for c in r.cells] for r in minutes.rows if r.cells[1].text == "Hộp thư góp ý chưa được chấm")
+    assert cells[0] == "—" and cells[3] == "—" and cells[4] == "Chưa có phiếu chấm"
+
+
 def test_minutes_name_the_panel_the_results_and_the_conclusion(ward: dict, app: Any) -> None:
     contest = judge_and_close(ward)
     data = named(dossier_files(contest, app), "bien-ban")

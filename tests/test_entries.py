@@ -216,7 +216,9 @@ def test_an_application_date_in_the_future_is_refused(signed_in, make_contest) -
     client, _ = signed_in(PARTICIPANT)
     response = post_form(client, f"/entries/new/{contest.id}", entry_form(contest, applied_since="2099-01-01"))
     assert response.status_code == 400
-    assert "Áp dụng từ ngày: không được sau ngày hôm nay" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Áp dụng từ ngày: không được sau ngày hôm nay" in html
+    assert "Áp dụng từ ngày: Áp dụng từ ngày" not in html  # the summary does not name the field twice
     assert db.session.scalar(select(Entry)) is None
 
 

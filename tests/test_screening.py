@@ -162,6 +162,8 @@ def test_a_flag_cannot_be_decided_once_judging_closed(app, signed_in, make_regis
     response = post_form(client, f"/screening/flags/{flag.id}", {"decision": "confirm", "reason": "Phát hiện muộn."})
     assert response.status_code == 400
     assert "Đã kết thúc chấm: không thể thay đổi kết luận trùng lặp" in response.get_data(as_text=True)
+    page = client.get(f"/screening/flags/{flag.id}").get_data(as_text=True)
+    assert "không còn được kết luận" in page and 'name="decision"' not in page  # no form that can only fail
     db.session.refresh(flag)
     db.session.refresh(entry)
     assert flag.status == "open" and entry.status == "submitted"
