@@ -17,6 +17,7 @@ from .forms import ContestForm, attach_error
 from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
 from .timeutil import to_local, to_utc
 from .views import PAGE_SIZE, page_window
+from judging.models import Result
 from judging.rubric import bands_from_json, format_bands, parse_bands
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
@@ -145,5 +146,6 @@ def show(contest_id: int) -> Any:
         .where(Entry.contest_id == contest.id, DuplicateFlag.status == FLAG_OPEN)
         .group_by(DuplicateFlag.entry_id)
     ).all())
+    forwarded = db.session.scalar(select(func.count(Result.id)).filter_by(contest_id=contest.id, forwarded=True)) or 0
     return render_template("contests/show.html", contest=contest, entries=entries, open_flags=open_flags,
-                           total=total, page=page, pages=pages)
+                           total=total, page=page, pages=pages, forwarded=forwarded)

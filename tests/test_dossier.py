@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from contest.db import db
 from contest.models import COLLECTIVE, Contest, Entry, Unit, User
 from judging import operations
+from judging.models import Result
 from judging.dossier import (
     MOTTO, MOTTO_SUB, build_dossier, certificate_code, date_line, gather_dossier, locality_from_title, qr_code,
 )
@@ -270,6 +271,19 @@ def test_secretary_downloads_one_zip_with_every_file(ward: dict, app: Any, signe
     assert sum(n.startswith("giay-chung-nhan/") and n.endswith(".pdf") for n in names) == 2
     admin, _ = signed_in(ADMIN, user=ward["admin"])
     assert admin.get(f"/dossier/contests/{contest.id}.zip").status_code == 200
+
+
+def test_the_contest_page_warns_when_nothing_is_forwarded_yet(ward: dict, signed_in: Callable) -> None:
+    contest, secretary = ward["contest"], ward["secretary"]
+    operations.set_panel(secretary, contest, ward["judges"], chair=ward["judges"][0])
+    operations.assign_panel(secretary, contest)
+    operations.close_judging(secretary, contest)
+    db.session.commit()
+    client, _ = signed_in(SECRETARY, user=secretary)
+    assert 'id="nothing-forwarded"' in client.get(f"/contests/{contest.id}").get_data(as_text=True)
+    db.session.execute(db.update(Result).where(Result.contest_id == contest.id).values(forwarded=True))
+    db.session.commit()
+    assert 'id="nothing-forwarded"' not in client.get(f"/contests/{contest.id}").get_data(as_text=True)
 
 
 def test_zip_is_refused_before_judging_closes_and_to_other_roles(ward: dict, client: Any, signed_in: Callable) -> None:

@@ -189,14 +189,17 @@ def test_blind_mode_hides_author_unit_and_file_names(ward: dict, signed_in: Call
     assert outsider.get(f"/judging/attachments/{attachment.id}").status_code == 403
 
 
-def test_bands_step_and_lowest_band_comment(ward: dict, signed_in: Callable) -> None:
+def first_judge_on_the_sheet(ward: dict, signed_in: Callable) -> tuple[Contest, dict[str, int], Any, str]:
+    """The panel assigned; the first judge signed in; the contest, its criterion ids by code, the client, the sheet's URL."""
     contest, entry = ward["contest"], ward["entries"][0]
-    judge = ward["judges"][0]
     assign_panel(ward["secretary"], contest)
     db.session.commit()
-    c = {x.code: x.id for x in contest.criteria}
-    client, _ = signed_in(JUDGE, user=judge)
-    url = f"/judging/entries/{entry.id}"
+    client, _ = signed_in(JUDGE, user=ward["judges"][0])
+    return contest, {x.code: x.id for x in contest.criteria}, client, f"/judging/entries/{entry.id}"
+
+
+def test_bands_step_and_lowest_band_comment(ward: dict, signed_in: Callable) -> None:
+    contest, c, client, url = first_judge_on_the_sheet(ward, signed_in)
     page = client.get(url).get_data(as_text=True)
     assert "Hoàn toàn mới" in page and "36–40 điểm" in page and 'data-low="36"' in page
 
@@ -223,13 +226,7 @@ def test_bands_step_and_lowest_band_comment(ward: dict, signed_in: Callable) -> 
 
 
 def test_a_sheet_with_several_mistakes_names_them_all_and_saves_nothing(ward: dict, signed_in: Callable) -> None:
-    contest, entry = ward["contest"], ward["entries"][0]
-    judge = ward["judges"][0]
-    assign_panel(ward["secretary"], contest)
-    db.session.commit()
-    c = {x.code: x.id for x in contest.criteria}
-    client, _ = signed_in(JUDGE, user=judge)
-    url = f"/judging/entries/{entry.id}"
+    contest, c, client, url = first_judge_on_the_sheet(ward, signed_in)
     data = {"action": "submit", f"points_{c['novelty']}": "45", f"comment_{c['novelty']}": "Tốt",
             f"points_{c['usefulness']}": "", f"points_{c['replicability']}": "mười"}
     response = post_form(client, url, data)
