@@ -64,12 +64,16 @@ class Conflict(db.Model):
     judge: Mapped[User] = relationship()
 
 
+NOTICE_ARBITRATION, NOTICE_RESCORE = "arbitration", "rescore"
+
+
 class Notice(db.Model):
-    """Something the chair must know: a third judge assigned, a re-score asked."""
+    """Something the chair must know: a third judge assigned (or nobody left to be one), a re-score asked."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))
     entry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("entry.id"))
+    kind: Mapped[str] = mapped_column(String(20), default=NOTICE_ARBITRATION, server_default=NOTICE_ARBITRATION)
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

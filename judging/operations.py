@@ -16,14 +16,15 @@ from contest.errors import OperationError
 from contest.marks import N_
 from contest.models import (
     CLOSED, COLLECTIVE, ENTRY_KIND_LABELS, INDIVIDUAL, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Contest, Criterion,
-    AuditLog, Entry, RegistryItem, User,
+    Entry, RegistryItem, User,
 )
 from contest.timeutil import format_number
 
 from . import aggregation, assignment, ranking, rubric
 from .models import (
-    BY_ARBITRATION, BY_BALANCE, BY_HAND, BY_PANEL, SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice,
-    REMINDER_MAX, CommunityVote, PanelMember, PanelVote, Publication, Reminder, Result, Score, ScoreSheet,
+    BY_ARBITRATION, BY_BALANCE, BY_HAND, BY_PANEL, NOTICE_ARBITRATION, NOTICE_RESCORE, SHEET_DRAFT, SHEET_SUBMITTED,
+    REMINDER_MAX, Assignment, CommunityVote, Conflict, Notice, PanelMember, PanelVote, Publication, Reminder, Result,
+    Score, ScoreSheet,
 )
 from .queries import (
     active_judges, conflicts, contest_assignments, contest_results, counted_sheets, eligible_entries, entry_info,
@@ -365,9 +366,8 @@ def _arbitrate(entry: Entry) -> Optional[Assignment]:
     if any(a.source == BY_ARBITRATION for a in current):
         return None
     # Arbitration happens once per entry: an arbiter removed by hand, or "nobody was left", is not
-    # tried again. Other notices (a chair's re-score request) do not count.
-    if db.session.scalar(select(AuditLog.id).filter_by(action="judging.arbitration", object_type="entry",
-                                                       object_id=entry.id).limit(1)) is not None:
+    # tried again. A chair's re-score request is another kind of notice and does not count.
+    if db.session.scalar(select(Notice.id).filter_by(entry_id=entry.id, kind=NOTICE_ARBITRATION).limit(1)) is not None:
         return None
     members = [m for m in panel_members(contest) if m.judge.active]
     loads: dict[int, int] = {}
@@ -389,7 +389,7 @@ def _arbitrate(entry: Entry) -> Optional[Assignment]:
         db.session.add(new)
         message = (f"“{entry.title}”: tổng điểm hai giám khảo chênh nhau hơn {limit} điểm (giới hạn của cuộc thi); "
                    f"đã phân công giám khảo thứ ba: {arbiter.name}.")
-    db.session.add(Notice(contest_id=contest.id, entry_id=entry.id, message=message))
+    db.session.add(Notice(contest_id=contest.id, entry_id=entry.id, kind=NOTICE_ARBITRATION, message=message))
     db.session.flush()
     record(None, "judging.arbitration", "entry", entry.id, None,
            {"totals": totals, "limit": contest.arbitration_limit, "arbiter": arbiter.id if arbiter else None})
@@ -443,7 +443,7 @@ def request_rescore(actor: Any, entry: Entry, reason: str) -> list[ScoreSheet]:
     for sheet in sheets:
         _reopen(sheet, f"Trưởng ban yêu cầu chấm lại: {reason}")
     _back_to_judging(contest)
-    db.session.add(Notice(contest_id=contest.id, entry_id=entry.id,
+    db.session.add(Notice(contest_id=contest.id, entry_id=entry.id, kind=NOTICE_RESCORE,
                           message=f"Đã yêu cầu chấm lại “{entry.title}” ({len(sheets)} phiếu): {reason}"))
     db.session.flush()
     record(actor, "judging.request_rescore", "entry", entry.id, {"contest_status": CLOSED},
