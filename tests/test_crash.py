@@ -7,6 +7,7 @@ and the sheets submitted before the test exactly as they were.
 """
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import random
@@ -69,8 +70,11 @@ class Judge:
         try:
             with self.opener.open(self.base + path, data=body, timeout=10) as response:
                 return response.status
-        except urllib.error.HTTPError as error:
-            self.last_error = error.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:  # every answer but 200, the 302 of a save included
+            try:
+                self.last_error = error.read().decode("utf-8", "replace")
+            except http.client.HTTPException:  # killed while sending the body: the status line had arrived
+                self.last_error = ""
             return error.code
 
     def token(self, html: str) -> str:
