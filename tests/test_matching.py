@@ -296,7 +296,9 @@ def test_add_remove_and_threshold_limit_exclude() -> None:
     assert len(m.search("thủ tục hành chính", "", limit=2)) <= 2
 
 
-def test_scale_does_not_depend_on_registry_size() -> None:
+def test_the_decision_holds_when_the_registry_grows() -> None:
+    """Weights come from the registry at hand (IDF), but a duplicate stays over the line and an
+    unrelated text under it whether the registry has 5 items or 305."""
     small = Matcher(REGISTRY)
     filler = [
         Document(f"F{i}", f"Sáng kiến số {i} về vệ sinh môi trường khu phố {i}",
@@ -307,7 +309,10 @@ def test_scale_does_not_depend_on_registry_size() -> None:
     a = small.search(DUP_R3_TITLE, DUP_R3_BODY, limit=1)[0]
     b = big.search(DUP_R3_TITLE, DUP_R3_BODY, limit=1)[0]
     assert a.id == b.id == "R3"
-    assert a.score == b.score
+    assert a.score >= DEFAULT_THRESHOLD and b.score >= DEFAULT_THRESHOLD
+    unrelated = ("Tủ sách pháp luật lưu động cho học sinh", "Thư viện trường luân chuyển sách pháp luật "
+                 "giữa các lớp. Mỗi lớp giữ một hộp sách trong hai tuần rồi chuyển cho lớp khác.")
+    assert all(m.score < DEFAULT_THRESHOLD for mt in (small, big) for m in mt.search(*unrelated))
 
 
 def test_long_entry_is_not_penalised_for_its_length() -> None:
@@ -391,8 +396,8 @@ def _dataset() -> dict:
 
 def test_evaluate_on_small_dataset() -> None:
     m = evaluate(_dataset())
-    assert set(m) == {"precision", "recall", "f1", "recall_at_3", "hard_negative_false_flag_rate",
-                      "recall_by_kind", "latency_ms", "queries"}
+    assert set(m) == {"threshold", "precision", "recall", "f1", "recall_at_3", "hard_negative_false_flag_rate",
+                      "flagged_per_100", "recall_by_kind", "false_flags_by_kind", "latency_ms", "queries"}
     assert m["queries"] == 3
     assert m["precision"] == m["recall"] == m["f1"] == m["recall_at_3"] == 1.0
     assert m["recall_by_kind"] == {"no_diacritics": 1.0, "abbreviation": 1.0}
@@ -453,14 +458,3 @@ def test_registry_of_titles_only() -> None:
     res = m.search(REGISTRY[3].title.replace("UBND", "Ủy ban nhân dân"), REGISTRY[3].body)
     assert res[0].id == "R4" and res[0].score >= DEFAULT_THRESHOLD
     assert m.search("Quỹ khởi nghiệp cho thanh niên", "Cho vay không lãi.", threshold=DEFAULT_THRESHOLD) == []
-
-
-def test_body_fuzz_is_guarded_against_containment() -> None:
-    from contest.matching.index import _body_fuzz
-
-    long = "tiep nhan ho so tai nha nguoi cao tuoi khuyet tat tra ket qua buu dien qua mang ma qr"
-    short = "tiep nhan ho so"
-    # token_set_ratio alone says 100 (one word set contains the other): the guard gives no credit
-    assert _body_fuzz(short, 4, long, len(set(long.split()))) == 0.0
-    assert _body_fuzz(long, 16, long, 16) == 1.0
-    assert _body_fuzz("", 0, long, 16) == 0.0

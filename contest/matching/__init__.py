@@ -3,14 +3,30 @@
 Pure Python (rapidfuzz + stdlib); no Flask or database imports, so it can be used and tested alone.
 """
 
-from .index import DEFAULT_THRESHOLD, Document, Match, Matcher, explain, fingerprint, highlight_spans
+from .index import (
+    DEFAULT_THRESHOLD,
+    SIMILAR_FLOOR,
+    Document,
+    Match,
+    Matcher,
+    core_spans,
+    differences,
+    evidence_spans,
+    explain,
+    fingerprint,
+    highlight_spans,
+)
 from .normalize import fold, normalize, tokens
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "SIMILAR_FLOOR",
     "Document",
     "Match",
     "Matcher",
+    "core_spans",
+    "differences",
+    "evidence_spans",
     "explain",
     "fingerprint",
     "highlight_spans",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .evaluate import evaluate, tune
+from .evaluate import evaluate, transfer, tune
 from .index import DEFAULT_THRESHOLD
 
 
@@ -20,31 +20,63 @@ def _load(path: str) -> dict:
     return data
 
 
-@click.command("dedup-eval")
-@click.argument("dataset", type=click.Path(exists=True, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-@click.option("--threshold", type=float, default=None, help=f"Flag line, 0–100 (default {DEFAULT_THRESHOLD:g}).")
-def dedup_eval(dataset: str, as_json: bool, threshold: float | None) -> None:
-    """Evaluate the duplicate-initiative matcher on a labelled DATASET (JSON)."""
-    data = _load(dataset)
-    m = evaluate(data, DEFAULT_THRESHOLD if threshold is None else threshold)
-    if as_json:
-        click.echo(json.dumps(m, ensure_ascii=False))
-        return
-    t = DEFAULT_THRESHOLD if threshold is None else threshold
-    click.echo(f"Duplicate matcher on {dataset}: {m['queries']} queries, threshold {t:g}")
+def _report(m: dict) -> list[tuple[str, str]]:
+    """The rows of one evaluation, for the table."""
     rows = [
         ("precision", f"{m['precision']:.3f}"),
         ("recall", f"{m['recall']:.3f}"),
         ("F1", f"{m['f1']:.3f}"),
         ("recall@3", f"{m['recall_at_3']:.3f}"),
         ("hard-negative false flags", f"{m['hard_negative_false_flag_rate']:.1%}"),
-        ("latency p50 / p95 (ms)", f"{m['latency_ms']['p50']:.1f} / {m['latency_ms']['p95']:.1f}"),
+        ("entries flagged per 100", f"{m['flagged_per_100']:.0f}"),
     ]
-    rows += [(f"  recall: {k}", f"{v:.3f}") for k, v in m["recall_by_kind"].items()]
-    width = max(len(r[0]) for r in rows)
-    for name, value in rows:
-        click.echo(f"{name:<{width}}  {value}")
+    if m["latency_ms"]["p95"]:
+        rows.append(("latency p50 / p95 (ms)", f"{m['latency_ms']['p50']:.1f} / {m['latency_ms']['p95']:.1f}"))
+    rows += [(f"  found: {k}", f"{v:.3f}") for k, v in m["recall_by_kind"].items()]
+    rows += [(f"  falsely flagged: {k}", f"{v:.1%}") for k, v in m["false_flags_by_kind"].items()]
+    return rows
+
+
+@click.command("dedup-eval")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--threshold", type=float, default=None, help=f"Flag line, 0–100 (default {DEFAULT_THRESHOLD:g}).")
+@click.option("--tune", "tune_on", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Choose the flag line on this other labelled set (best F1), then measure DATASET at it.")
+def dedup_eval(dataset: str, as_json: bool, threshold: float | None, tune_on: str | None) -> None:
+    """Evaluate the duplicate-initiative matcher on a labelled DATASET (JSON).
+
+    Queries may give one `summary` or an entry's `situation` / `solution` / `effect` fields.
+    With --tune OTHER the line is tuned on OTHER and measured on DATASET (transfer), beside
+    DATASET's own best line.
+    """
+    data = _load(dataset)
+    if tune_on:
+        if threshold is not None:
+            raise click.BadParameter("give either --threshold or --tune", param_hint="--tune")
+        report = transfer(_load(tune_on), data)
+        if as_json:
+            click.echo(json.dumps(report, ensure_ascii=False))
+            return
+        blocks = [(f"line {report['threshold']:g} tuned on {tune_on}, measured on {tune_on} (in set)", report["tuned_set"]),
+                  (f"the same line on {dataset} (transfer)", report["test_set"]),
+                  (f"{dataset} at its own best line {report['test_set_own_best']['threshold']:g}",
+                   report["test_set_own_best"])]
+    else:
+        t = DEFAULT_THRESHOLD if threshold is None else threshold
+        m = evaluate(data, t)
+        if as_json:
+            click.echo(json.dumps(m, ensure_ascii=False))
+            return
+        blocks = [(f"Duplicate matcher on {dataset}: {m['queries']} queries, threshold {t:g}", m)]
+    for i, (head, m) in enumerate(blocks):
+        if i:
+            click.echo("")
+        click.echo(head)
+        rows = _report(m)
+        width = max(len(r[0]) for r in rows)
+        for name, value in rows:
+            click.echo(f"{name:<{width}}  {value}")
 
 
 @click.command("dedup-tune")
