@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # set of dicts that a search must not see half-updated.
 _lock = threading.RLock()
 _cache: dict[str, "_Cached"] = {}
+# How many matches under the flag line an entry keeps as "similar, worth a look".
+SIMILAR_TOP = 3
 # The copy on disk is written again once this many items were added since it was written
 # (or a tenth of it, whichever is more), so a new process has little left to add.
 _RESTORE_AFTER = 500
@@ -48,8 +50,8 @@ def registry_document(item: RegistryItem) -> Document:
 
 
 def entry_document(entry: Entry) -> Document:
-    """An entry as the matcher sees it."""
-    return Document(id=f"E{entry.id}", title=entry.title, body=entry.body)
+    """An entry as the matcher sees it: its solution is the core another entry must repeat."""
+    return Document(id=f"E{entry.id}", title=entry.title, body=entry.body, core=entry.solution)
 
 
 def _registry_version() -> tuple[int, int, object]:
@@ -177,10 +179,10 @@ def _unchanged_up_to(cached: "_Cached") -> bool:
     return (count, last) == (cached.count, cached.version[2]) and first == cached.first_change
 
 
-def search_registry(title: str, body: str, limit: int, threshold: float) -> list[Match]:
+def search_registry(title: str, body: str, limit: int, threshold: float, core: str = "") -> list[Match]:
     """The registry items most like a text, from the up-to-date index."""
     with _lock:
-        return _current_index().matcher.search(title, body, limit=limit, threshold=threshold)
+        return _current_index().matcher.search(title, body, limit=limit, threshold=threshold, core=core)
 
 
 def threshold_for(contest: Optional[Contest]) -> float:
@@ -200,10 +202,14 @@ class Found:
 
 
 def find_duplicates(entry: Entry, threshold: float) -> list[Found]:
-    """Registry items and other entries of the same contest that the entry likely repeats."""
+    """What an entry is checked against, best first: registry items and other entries of its contest.
+
+    Every match at or over the line, then the best SIMILAR_TOP under it that share a phrase with
+    the entry (the "similar, worth a look" tier, so a strict reader never misses the one ranked third).
+    """
     found = [
         Found(m, registry_item_id=int(m.id[1:]))
-        for m in search_registry(entry.title, entry.body, limit=10, threshold=threshold)
+        for m in search_registry(entry.title, entry.body, limit=10, threshold=0.0, core=entry.solution)
     ]
     others = db.session.scalars(
         select(Entry).where(
@@ -216,14 +222,19 @@ def find_duplicates(entry: Entry, threshold: float) -> list[Found]:
         peers = Matcher(entry_document(e) for e in others)
         found += [
             Found(m, other_entry_id=int(m.id[1:]))
-            for m in peers.search(entry.title, entry.body, limit=10, threshold=threshold)
+            for m in peers.search(entry.title, entry.body, limit=10, core=entry.solution)
         ]
-    return found
+    flagged = [f for f in found if f.match.score >= threshold]
+    under = [f for f in found if f.match.score < threshold and f.match.shared_phrases]
+    return flagged + under[:SIMILAR_TOP]
 
 
-def similar_registry_items(title: str, body: str, limit: int = 5) -> list[tuple[RegistryItem, Match]]:
-    """The applied initiatives most like a draft, for the participant's live suggestions."""
-    matches = search_registry(title, body, limit=limit, threshold=0.0)
+def similar_registry_items(title: str, body: str, limit: int = SIMILAR_TOP,
+                           solution: str = "") -> list[tuple[RegistryItem, Match]]:
+    """The applied initiatives most like a draft that share a phrase with it, best first, for the
+    author's suggestions (the same "worth a look" rule as the secretary's similar tier)."""
+    matches = [m for m in search_registry(title, body, limit=limit + 2, threshold=0.0, core=solution)
+               if m.shared_phrases][:limit]
     items = {i.id: i for i in db.session.scalars(
         select(RegistryItem).where(RegistryItem.id.in_([int(m.id[1:]) for m in matches]))
     )}

@@ -12,15 +12,13 @@ from sqlalchemy import select
 from . import entry_fill, operations
 from .auth import get_or_404, role_required
 from .db import db, utcnow
-from .duplicates import similar_registry_items
+from .duplicates import similar_registry_items, threshold_for
 from .errors import OperationError
 from .forms import AttachmentForm, EntryForm, attach_error, entry_form
 from .models import OPEN, PARTICIPANT, Attachment, Contest, Entry
 from .views import perform, query_text
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
-
-SUGGESTION_MIN_SCORE = 35.0
 
 
 def get_entry_or_403(entry_id: int) -> Entry:
@@ -116,8 +114,9 @@ def show(entry_id: int) -> Any:
     entry = get_entry_or_403(entry_id)
     similar = []
     if entry.can_edit(current_user):
-        similar = [(i, m) for i, m in similar_registry_items(entry.title, entry.body) if m.score >= SUGGESTION_MIN_SCORE]
-    return render_template("entries/show.html", entry=entry, similar=similar, upload_form=AttachmentForm())
+        similar = similar_registry_items(entry.title, entry.body, solution=entry.solution)
+    return render_template("entries/show.html", entry=entry, similar=similar, upload_form=AttachmentForm(),
+                           threshold=threshold_for(entry.contest))
 
 
 @bp.route("/<int:entry_id>/submit", methods=["POST"])
@@ -175,14 +174,17 @@ def delete_attachment(attachment_id: int) -> Any:
 @bp.route("/similar")
 @login_required
 def similar() -> Any:
-    """Applied initiatives like the text being typed (JSON, for the live suggestions)."""
+    """Applied initiatives like the text being typed (JSON, for the live suggestions): each with its
+    summary, to be opened in place, and whether it reaches the contest's flag line."""
     title = query_text("title", 500)
+    solution = query_text("solution", 5000)
     body = "\n".join(query_text(k, 5000) for k in ("situation", "solution", "effect"))
     if len((title + body).strip()) < 8:
         return jsonify(matches=[])
-    found = similar_registry_items(title, body)
+    contest_id = request.args.get("contest", type=int)
+    threshold = threshold_for(db.session.get(Contest, contest_id) if contest_id else None)
     return jsonify(matches=[
-        {"id": item.id, "title": item.title, "score": round(m.score, 1),
-         "meta": ", ".join(str(p) for p in (item.unit, item.year) if p)}
-        for item, m in found if m.score >= SUGGESTION_MIN_SCORE
+        {"id": item.id, "title": item.title, "summary": item.summary, "score": round(m.score, 1),
+         "flag": m.score >= threshold, "meta": ", ".join(str(p) for p in (item.unit, item.year) if p)}
+        for item, m in similar_registry_items(title, body, solution=solution)
     ])

@@ -260,7 +260,9 @@ class AttachmentForm(BaseForm):
 class FlagDecisionForm(BaseForm):
     """The secretary's decision on a duplicate flag."""
 
-    decision = SelectField(_l("Kết luận"), choices=[SelectChoice("confirm", _l("Xác nhận trùng lặp (loại khỏi chấm)")),
+    # Starts on neither choice: the destructive one must be picked, never left as the default.
+    decision = SelectField(_l("Kết luận"), choices=[SelectChoice("", _l("— Chọn kết luận —")),
+                                                    SelectChoice("confirm", _l("Xác nhận trùng lặp (loại khỏi chấm)")),
                                                     SelectChoice("clear", _l("Không trùng lặp (bỏ cảnh báo)"))],
                            validators=[InputRequired(_l("Kết luận: hãy chọn."))])
     reason = TextAreaField(_l("Lý do"), validators=[_required(_l("Lý do")), Length(max=2000)])

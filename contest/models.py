@@ -295,10 +295,15 @@ class RegistryItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-FLAG_OPEN, FLAG_CONFIRMED, FLAG_CLEARED = "open", "confirmed", "cleared"
+# A flag (score at or over the contest's line) is "open" until decided; a match under the line
+# that ranks among the entry's best is kept as "similar" (worth a look, never blocking anything).
+FLAG_OPEN, FLAG_CONFIRMED, FLAG_CLEARED, FLAG_SIMILAR = "open", "confirmed", "cleared", "similar"
 FLAG_STATUS_LABELS = {
     FLAG_OPEN: N_("Chờ xem xét"), FLAG_CONFIRMED: N_("Xác nhận trùng"), FLAG_CLEARED: N_("Không trùng"),
+    FLAG_SIMILAR: N_("Tương tự, nên xem"),
 }
+# Statuses on which the secretary can still record a decision.
+FLAG_UNDECIDED = (FLAG_OPEN, FLAG_SIMILAR)
 
 
 class DuplicateFlag(db.Model):

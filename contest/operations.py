@@ -26,6 +26,8 @@ from .models import (
     EXCLUDED,
     FLAG_CLEARED,
     FLAG_CONFIRMED,
+    FLAG_OPEN,
+    FLAG_SIMILAR,
     OPEN,
     PUBLISHED,
     ROLES,
@@ -390,25 +392,33 @@ def submit_entry(actor: User, entry: Entry, now: Optional[datetime] = None) -> l
 
 
 def flag_duplicates(actor: Optional[User], entry: Entry) -> list[DuplicateFlag]:
-    """Store a flag for each likely duplicate not flagged before; decided flags are kept."""
+    """Store a flag for each likely duplicate, and the best matches under the line as "similar";
+    decided flags are kept. Returns the new flags (similar matches are not flags)."""
     existing = {(f.registry_item_id, f.other_entry_id): f for f in entry.flags}
-    new_flags = []
-    for found in find_duplicates(entry, threshold_for(entry.contest)):
+    threshold = threshold_for(entry.contest)
+    new_flags, new_similar = [], []
+    for found in find_duplicates(entry, threshold):
         key = (found.registry_item_id, found.other_entry_id)
+        over = found.match.score >= threshold
         flag = existing.get(key)
         if flag is None:
             flag = DuplicateFlag(entry=entry, registry_item_id=found.registry_item_id,
-                                 other_entry_id=found.other_entry_id, score=found.match.score)
+                                 other_entry_id=found.other_entry_id, score=found.match.score,
+                                 status=FLAG_OPEN if over else FLAG_SIMILAR)
             db.session.add(flag)
+            (new_flags if over else new_similar).append(flag)
+        elif over and flag.status == FLAG_SIMILAR:  # the registry or the line changed: now a flag
+            flag.status = FLAG_OPEN
             new_flags.append(flag)
         flag.score = found.match.score
         flag.title_score = found.match.title_score
         flag.body_score = found.match.body_score
         flag.shared_phrases = list(found.match.shared_phrases)
     db.session.flush()
-    if new_flags:
+    if new_flags or new_similar:
         audit.record(actor, "entry.flag", "entry", entry.id, None,
-                     {"flags": [[f.registry_item_id, f.other_entry_id, round(f.score, 1)] for f in new_flags]})
+                     {"flags": [[f.registry_item_id, f.other_entry_id, round(f.score, 1)] for f in new_flags],
+                      "similar": [[f.registry_item_id, f.other_entry_id, round(f.score, 1)] for f in new_similar]})
     return new_flags
 
 

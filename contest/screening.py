@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,26 +15,40 @@ from .db import db
 from .errors import OperationError
 from .duplicates import threshold_for
 from .forms import FlagDecisionForm, attach_error
-from .matching import highlight_spans
-from .models import ADMIN, SECRETARY, Contest, DuplicateFlag, Entry
+from .matching import differences, evidence_spans
+from .models import ADMIN, FLAG_SIMILAR, SECRETARY, Contest, DuplicateFlag, Entry
 from .tasks import RECHECK
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
 
+# How the screening list can be ordered (?sort=…): the best match first, by entry, or by status.
+_ORDERS = {
+    "score": (DuplicateFlag.score.desc(), DuplicateFlag.id),
+    "entry": (Entry.title, DuplicateFlag.score.desc()),
+    "status": (DuplicateFlag.status.desc(), DuplicateFlag.score.desc()),
+}
+
+
 @bp.route("/<int:contest_id>")
 @role_required(ADMIN, SECRETARY)
 def index(contest_id: int) -> Any:
-    """Every flag of a contest, highest score first, grouped by entry."""
+    """A contest's flags (over the line), then its similar matches (under it), sorted as asked."""
     contest = get_or_404(Contest, contest_id)
-    flags = db.session.scalars(
+    sort = request.args.get("sort", "score")
+    if sort not in _ORDERS:
+        sort = "score"
+    rows = db.session.scalars(
         select(DuplicateFlag).join(Entry, DuplicateFlag.entry_id == Entry.id)
-        .where(Entry.contest_id == contest.id).order_by(DuplicateFlag.status.desc(), DuplicateFlag.score.desc())
+        .where(Entry.contest_id == contest.id).order_by(*_ORDERS[sort])
         # The table shows each flag's entry, its author and what it matches: loaded in 4 queries, not 2 per row.
         .options(selectinload(DuplicateFlag.entry).selectinload(Entry.author),
                  selectinload(DuplicateFlag.registry_item), selectinload(DuplicateFlag.other_entry))
     ).all()
-    return render_template("screening/index.html", contest=contest, flags=flags)
+    flags = [f for f in rows if f.status != FLAG_SIMILAR]
+    similar = [f for f in rows if f.status == FLAG_SIMILAR]
+    return render_template("screening/index.html", contest=contest, flags=flags, similar=similar, sort=sort,
+                           threshold=threshold_for(contest))
 
 
 @bp.route("/<int:contest_id>/recheck", methods=["POST"])
@@ -65,11 +79,15 @@ def flag(flag_id: int) -> Any:
             flash(gettext("Đã ghi nhận kết luận về cảnh báo trùng lặp."), "success")
             return redirect(url_for("screening.index", contest_id=item.entry.contest_id))
     phrases = item.shared_phrases or []
+    other = item.other_entry
+    entry_only, match_only = differences(item.entry.title, item.entry.body, item.match_title, item.match_body,
+                                         query_core=item.entry.solution, doc_core=other.solution if other else "")
     sides = {
-        "entry_title": highlight_spans(item.entry.title, phrases),
-        "entry_body": highlight_spans(item.entry.body, phrases),
-        "match_title": highlight_spans(item.match_title, phrases),
-        "match_body": highlight_spans(item.match_body, phrases),
+        "entry_title": evidence_spans(item.entry.title, phrases, entry_only),
+        "entry_body": evidence_spans(item.entry.body, phrases, entry_only),
+        "match_title": evidence_spans(item.match_title, phrases, match_only),
+        "match_body": evidence_spans(item.match_body, phrases, match_only),
     }
-    return render_template("screening/flag.html", flag=item, form=form, sides=sides,
-                           threshold=threshold_for(item.entry.contest)), 400 if form.errors else 200
+    return render_template("screening/flag.html", flag=item, form=form, sides=sides, entry_only=entry_only,
+                           match_only=match_only, threshold=threshold_for(item.entry.contest)), \
+        400 if form.errors else 200

@@ -72,7 +72,12 @@ def test_clearing_a_flag_keeps_the_entry_in_judging(app, signed_in, make_registr
     client, _ = signed_in(SECRETARY)
     post_form(client, f"/screening/flags/{flag.id}", {"decision": "clear", "reason": "Khác đối tượng áp dụng."})
     db.session.refresh(entry)
+    db.session.refresh(flag)
     assert entry.status == "submitted"
+    assert flag.status == "cleared" and flag.reason == "Khác đối tượng áp dụng." and flag.decided_at is not None
+    log = db.session.scalar(select(AuditLog).filter_by(action="flag.decide", object_id=flag.id))
+    assert log.before["status"] == "open" and log.after == {"status": "cleared", "reason": "Khác đối tượng áp dụng.",
+                                                            "entry_status": "submitted"}
 
 
 def test_confirmed_duplicate_leaves_the_judges_queue(app, make_registry_item, make_contest, make_user) -> None:
@@ -167,3 +172,90 @@ def test_a_flag_cannot_be_decided_once_judging_closed(app, signed_in, make_regis
     db.session.refresh(flag)
     db.session.refresh(entry)
     assert flag.status == "open" and entry.status == "submitted"
+
+
+# --- two tiers: a flag over the line, "similar, worth a look" under it --------------------------
+
+BOOKING_TITLE = "Hẹn giờ nộp hồ sơ qua Zalo OA tại Bộ phận Một cửa"
+QUEUE = ("Người dân đến Bộ phận Một cửa phải xếp hàng chờ rất lâu vào các buổi sáng đầu tuần, nhiều người đi làm "
+         "không thể đến trong giờ hành chính.")
+
+
+def submitted_same_problem(make_registry_item, make_contest, make_user) -> Entry:
+    """An entry with the registry item's problem but another solution (evening opening, not booking)."""
+    make_registry_item(title=BOOKING_TITLE, summary=QUEUE + " Phường mở chức năng đặt lịch trên Zalo OA: người dân "
+                       "chọn khung giờ 15 phút, nhận mã số và đến đúng giờ được tiếp nhận ngay. Thời gian chờ giảm.")
+    make_registry_item(title="Thành lập câu lạc bộ dưỡng sinh cho người cao tuổi",
+                       summary="Hội Người cao tuổi tổ chức tập dưỡng sinh mỗi sáng tại nhà văn hóa.")
+    contest = make_contest()
+    author = make_user(PARTICIPANT)
+    entry = operations.save_entry(author, contest, operations.EntryData(
+        kind="individual", title="Tiếp nhận hồ sơ vào buổi tối thứ Năm tại Bộ phận Một cửa", field=contest.fields[0],
+        situation=QUEUE,
+        solution="Phường bố trí công chức trực luân phiên tiếp nhận hồ sơ từ 17 giờ đến 20 giờ tối thứ Năm hằng tuần.",
+        effect="Mỗi buổi tối tiếp nhận khoảng 30 hồ sơ của người đi làm.", applied_where="UBND phường",
+        applied_since=__import__("datetime").date(2024, 1, 1)))
+    operations.add_attachment(author, entry, "a.pdf", b"%PDF-1.4\n%%EOF\n", __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
+    operations.submit_entry(author, entry)
+    db.session.commit()
+    return entry
+
+
+def test_same_problem_other_solution_is_listed_as_similar_not_flagged(app, signed_in, make_registry_item,
+                                                                       make_contest, make_user) -> None:
+    entry = submitted_same_problem(make_registry_item, make_contest, make_user)
+    rows = db.session.scalars(select(DuplicateFlag).filter_by(entry_id=entry.id)).all()
+    assert [(r.registry_item.title, r.status) for r in rows] == [(BOOKING_TITLE, "similar")]
+    assert rows[0].score < 50
+    log = db.session.scalar(select(AuditLog).filter_by(action="entry.flag", object_id=entry.id))
+    assert log.after["flags"] == [] and len(log.after["similar"]) == 1
+    client, _ = signed_in(SECRETARY)
+    page = client.get(f"/screening/{entry.contest_id}").get_data(as_text=True)
+    flags_part, similar_part = page.split('id="similar"')
+    assert "Không có cảnh báo trùng lặp nào." in flags_part and BOOKING_TITLE not in flags_part
+    assert BOOKING_TITLE in similar_part and f"/screening/flags/{rows[0].id}" in similar_part
+
+
+def test_the_flag_page_shows_what_differs_both_ways(app, signed_in, make_registry_item, make_contest, make_user) -> None:
+    entry = submitted_same_problem(make_registry_item, make_contest, make_user)
+    row = db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entry.id))
+    client, _ = signed_in(SECRETARY)
+    page = client.get(f"/screening/flags/{row.id}").get_data(as_text=True)
+    differs = [chunk.split("</mark>")[0] for chunk in page.split('<mark class="differs">')[1:]]
+    assert any("trực luân phiên" in d for d in differs)  # the entry's solution, absent from the registry item
+    assert any("đặt lịch" in d for d in differs)  # the registry item's solution, absent from the entry
+    shared = [chunk.split("</mark>")[0] for chunk in page.split("<mark>")[1:]]
+    assert any("xếp hàng chờ rất lâu" in s for s in shared)  # the shared problem, shared, not a difference
+    assert 'id="differences"' in page
+
+
+def test_a_similar_match_can_be_confirmed_as_a_duplicate(app, signed_in, make_registry_item, make_contest,
+                                                          make_user) -> None:
+    entry = submitted_same_problem(make_registry_item, make_contest, make_user)
+    row = db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entry.id))
+    client, _ = signed_in(SECRETARY)
+    form = client.get(f"/screening/flags/{row.id}").get_data(as_text=True)
+    options = form.split('name="decision"')[1].split("</select>")[0]
+    assert options.split("<option")[1].startswith(' value=""') and "selected" not in options  # starts on neither
+    post_form(client, f"/screening/flags/{row.id}", {"decision": "confirm", "reason": "Cùng cách làm."})
+    db.session.refresh(row)
+    db.session.refresh(entry)
+    assert row.status == "confirmed" and entry.status == "excluded"
+
+
+def test_the_screening_list_sorts_by_best_match_or_by_entry(app, signed_in, make_registry_item, make_contest,
+                                                            make_user) -> None:
+    dup = submitted_duplicate(make_registry_item, make_contest, make_user)
+    client, _ = signed_in(SECRETARY)
+    rows = db.session.scalars(select(DuplicateFlag).join(Entry, DuplicateFlag.entry_id == Entry.id)
+                              .where(Entry.contest_id == dup.contest_id)).all()
+    by_score = client.get(f"/screening/{dup.contest_id}?sort=score").get_data(as_text=True)
+    order = [r.id for r in sorted(rows, key=lambda r: -r.score)]
+    positions = [by_score.index(f'id="flag-{i}"') for i in order if r_status(rows, i) != "similar"]
+    assert positions == sorted(positions)
+    assert "<strong aria-current=\"true\">" in by_score
+    assert client.get(f"/screening/{dup.contest_id}?sort=nonsense").status_code == 200
+
+
+def r_status(rows, flag_id):
+    return next(r.status for r in rows if r.id == flag_id)

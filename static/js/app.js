@@ -28,15 +28,28 @@
       var list = document.createElement("ul");
       list.className = "list-group mb-3";
       items.forEach(function (item) {
+        // Each suggestion opens in place: the author reads the applied initiative without leaving the form.
         var li = document.createElement("li");
         li.className = "list-group-item";
+        var details = document.createElement("details");
+        var summary = document.createElement("summary");
         var title = document.createElement("strong");
         title.textContent = item.title;
+        var badge = document.createElement("span");
+        badge.className = "badge ms-1 " + (item.flag ? "text-bg-warning" : "text-bg-light");
+        badge.textContent = box.getAttribute(item.flag ? "data-flag-label" : "data-similar-label");
+        summary.appendChild(title);
+        summary.appendChild(badge);
+        var body = document.createElement("p");
+        body.className = "small mb-1 mt-2";
+        body.textContent = item.summary || box.getAttribute("data-empty-summary");
         var meta = document.createElement("div");
         meta.className = "small text-muted";
-        meta.textContent = item.meta + " · " + box.getAttribute("data-score-label") + " " + Math.round(item.score);
-        li.appendChild(title);
-        li.appendChild(meta);
+        meta.textContent = item.meta;
+        details.appendChild(summary);
+        details.appendChild(body);
+        details.appendChild(meta);
+        li.appendChild(details);
         list.appendChild(li);
       });
       box.appendChild(list);
@@ -47,7 +60,7 @@
       var q = params.toString();
       if (q === lastQuery) { return; }
       lastQuery = q;
-      fetch(url + "?" + q, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + q, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { matches: [] }; })
         .then(function (data) { render(data.matches || []); })
         .catch(function () { /* suggestions are a help, not a requirement */ });

@@ -27,7 +27,7 @@ def test_participant_writes_attaches_and_submits(page: Page, sign_in, tmp_path: 
     suggestions = page.locator("#similar-suggestions")
     expect(suggestions.get_by_role("heading", name=re.compile("Sáng kiến đã áp dụng có nội dung tương tự"))).to_be_visible()
     expect(suggestions.get_by_role("listitem").filter(has_text=REGISTRY_MATCH)).to_be_visible()
-    expect(suggestions.get_by_role("listitem").filter(has_text=REGISTRY_MATCH)).to_contain_text("độ tương đồng")
+    expect(suggestions.get_by_role("listitem").filter(has_text=REGISTRY_MATCH)).to_contain_text("Có khả năng trùng")
     assert page.evaluate("window.__e2eSamePage") is True, "the page reloaded while typing"
 
     page.get_by_label("Lĩnh vực").select_option("Cải cách TTHC")
