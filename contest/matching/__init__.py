@@ -1,6 +1,7 @@
 """Duplicate-initiative matching: Vietnamese normalisation, an index of the registry, evidence.
 
-Pure Python (rapidfuzz + stdlib); no Flask or database imports, so it can be used and tested alone.
+Pure Python (stdlib only; rapidfuzz serves as a baseline in the benchmark); no Flask or database
+imports, so it can be used and tested alone.
 """
 
 from .index import (

@@ -372,14 +372,23 @@ class Matcher:
                 break
         return out
 
+    def _idf(self) -> list[float]:
+        """IDF by document frequency, ln((1+N)/(1+df)) + 1, kept until the index changes size."""
+        n = len(self._entries)
+        table = self.__dict__.get("_idf_table")
+        if table is None or len(table) != n + 2:
+            n1 = n + 1
+            table = [math.log(n1 / (d + 1)) + 1.0 for d in range(n + 2)]
+            self._idf_table = table  # the last slot: a feature no document has
+        return table
+
     def _containment(self, ids: array, wts: bytes, found: frozenset) -> float:
         """Share (0–1) of the features' weight, IDF × stop-word weight, that is in `found`."""
-        n1 = len(self._entries) + 1
+        idf = self._idf()
         df = self._df
-        log = math.log
         have = total = 0.0
         for fid, w in zip(ids, wts):
-            x = (log(n1 / (df[fid] + 1)) + 1.0) * w
+            x = idf[df[fid]] * w
             total += x
             if fid in found:
                 have += x
@@ -389,11 +398,10 @@ class Matcher:
         """The query's core features weighted as the documents' are (IDF × stop-word weight); key -1
         holds their total, the features no document has counted at the highest IDF. Once a query."""
         if q.weights is None:
-            n1 = len(self._entries) + 1
+            idf = self._idf()
             df = self._df
-            log = math.log
-            weights = {fid: (log(n1 / (df[fid] + 1)) + 1.0) * w for fid, w in q.core.items()}
-            weights[-1] = sum(weights.values()) + (log(n1) + 1.0) * q.unseen
+            weights = {fid: idf[df[fid]] * w for fid, w in q.core.items()}
+            weights[-1] = sum(weights.values()) + idf[0] * q.unseen
             q.weights = weights
         return q.weights
 
@@ -567,12 +575,16 @@ def explain(query_text: str, other_text: str) -> tuple[str, ...]:
     return _phrases(query, _shared_runs(query[0], query[1], keys.__contains__))
 
 
-def _solution_tokens(body: str, core: str) -> tuple[str, tuple[Token, ...]]:
-    """The source and tokens of a text's solution: ``core`` when given, else the body's core sentences."""
+def _solution_tokens(title: str, body: str, core: str) -> tuple[str, list[Token], set[str]]:
+    """A text's source, the tokens of its solution (``core`` when given, else the body's core
+    sentences) and the folded words of the whole text; the text is analysed once."""
+    src, toks = _cached_tokens(_join(title, body))
+    words = {t.folded for t in toks}
     if core:
-        return _cached_tokens(core)
-    src, toks = _cached_tokens(body or "")
-    return src, tuple(_core_tokens(toks, core_spans(src)))
+        c_src, c_toks = _cached_tokens(core)
+        return c_src, list(c_toks), words
+    offset = len(_safe_nfc(title)) + 2
+    return src, _core_tokens(toks, [(a + offset, z + offset) for a, z in core_spans(_safe_nfc(body or ""))]), words
 
 
 def _missing_runs(src: str, toks: Sequence[Token], other: set[str]) -> tuple[str, ...]:
@@ -614,10 +626,8 @@ def differences(
     from a duplicate: the phrases of the query's solution the document never uses, and those of
     the document's solution the query never uses, each in its own spelling, longest first.
     """
-    q_words = {t.folded for t in _cached_tokens(_join(query_title, query_body))[1]}
-    d_words = {t.folded for t in _cached_tokens(_join(doc_title, doc_body))[1]}
-    q_src, q_sol = _solution_tokens(query_body, query_core)
-    d_src, d_sol = _solution_tokens(doc_body, doc_core)
+    q_src, q_sol, q_words = _solution_tokens(query_title, query_body, query_core)
+    d_src, d_sol, d_words = _solution_tokens(doc_title, doc_body, doc_core)
     return _missing_runs(q_src, q_sol, d_words), _missing_runs(d_src, d_sol, q_words)
 
 
