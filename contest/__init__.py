@@ -71,7 +71,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SANGKIEN_ENV=os.environ.get("SANGKIEN_ENV", "production"),
         SESSION_IDLE_SECONDS=2 * 3600,
         SESSION_MAX_SECONDS=12 * 3600,
-        LOGIN_RATE_LIMIT="10 per 10 minutes",
+        # "Ghi nhớ đăng nhập" makes the session cookie outlive the browser, never the limits above.
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        LOGIN_RATE_LIMIT="10 per 10 minutes",  # failed sign-ins per address and name
+        LOGIN_ADDRESS_RATE_LIMIT="30 per 10 minutes",  # failed sign-ins per address, whatever the name
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
         BASE_URL=os.environ.get("BASE_URL", ""),  # empty: certificates link to the host that served them
@@ -88,6 +91,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     production = app.config["SANGKIEN_ENV"] != "development" and not app.testing
+    app.config["PRODUCTION"] = production  # the one place that says whether this is a real deployment
     if production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):

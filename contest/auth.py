@@ -1,6 +1,7 @@
 """Sign-in, sign-out, password change, session timeouts, and the role checks every view uses."""
 from __future__ import annotations
 
+import secrets
 import time
 from functools import wraps
 from typing import Any, Callable, TypeVar
@@ -13,6 +14,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from . import audit, operations
@@ -21,6 +23,7 @@ from .errors import OperationError
 from .forms import BaseForm
 from .marks import N_
 from .models import User
+from .views import audit_read
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager = LoginManager()
@@ -50,10 +53,13 @@ def enforce_session_timeouts() -> Any:
     if not current_user.is_authenticated:
         return None
     now = time.time()
-    started, seen = session.get("login_at", now), session.get("seen_at", now)
+    # A session without its sign-in time was restored from a remember-me cookie of an earlier
+    # release (365 days, outliving both limits): it ends like an expired one.
+    started, seen = session.get("login_at", 0.0), session.get("seen_at", 0.0)
     if now - seen > current_app.config["SESSION_IDLE_SECONDS"] or now - started > current_app.config["SESSION_MAX_SECONDS"]:
         logout_user()
         session.clear()
+        session["_remember"] = "clear"  # Flask-Login then deletes any remember-me cookie too
         flash(gettext("Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."), "warning")
         return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
     session["seen_at"] = now
@@ -115,9 +121,16 @@ def _failed(response: Any) -> bool:
     return response.status_code != 302
 
 
+# A hash of a random password, checked when the name is unknown (see login).
+_DECOY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
                key_func=lambda: f"{get_remote_address()}|{(request.form.get('username') or '').strip().lower()}")
+# ...and per address alone, whatever names it tries (one address guessing many accounts).
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"], deduct_when=_failed,
+               key_func=get_remote_address)
 @reads_only
 def login() -> Any:
     """Sign in with a username and password; a fresh session each time."""
@@ -125,13 +138,21 @@ def login() -> Any:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).filter_by(username=form.username.data.strip()))
-        if user is None or not user.check_password(form.password.data) or not user.active:
+        username = form.username.data.strip()
+        user = db.session.scalar(select(User).filter_by(username=username))
+        # An unknown name costs the same scrypt check as a known one: the time tells nothing.
+        matches = user.check_password(form.password.data) if user else check_password_hash(_DECOY_HASH, form.password.data)
+        succeeded = bool(user and matches and user.active)
+        audit_read(lambda: operations.record_sign_in(user, username, succeeded, get_remote_address() or ""))
+        if not succeeded:
             flash(gettext("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
         else:
             target = request.args.get("next")
             session.clear()  # a new session at sign-in: nothing carried over from before
-            login_user(user, remember=form.remember.data)
+            # "Ghi nhớ" keeps the session cookie across browser restarts, within the same limits
+            # (2 h idle, 12 h in all): no separate long-lived remember-me cookie is ever issued.
+            login_user(user, remember=False)
+            session.permanent = bool(form.remember.data)
             session["login_at"] = session["seen_at"] = time.time()
             return redirect(target if is_safe_next(target) else url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -141,7 +162,7 @@ def login() -> Any:
 @login_required
 def logout() -> Any:
     """Sign out everywhere: the session token changes, so no old cookie works again."""
-    current_user.end_sessions()
+    operations.sign_out(current_user, get_remote_address() or "")
     db.session.commit()
     logout_user()
     session.clear()

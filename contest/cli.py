@@ -23,7 +23,7 @@ def demo_command(if_empty: bool) -> None:
     """Load the demo ward, people, registry and contests."""
     from .demo import DEMO_PASSWORD, DEMO_USERS, database_is_empty, load_demo
 
-    if current_app.config["SANGKIEN_ENV"] != "development" and not current_app.testing:
+    if current_app.config["PRODUCTION"]:
         raise click.ClickException("Dữ liệu mẫu (tài khoản mẫu) chỉ dùng khi SANGKIEN_ENV=development; "
                                    "không nạp vào cơ sở dữ liệu vận hành thật.")
     init_db()

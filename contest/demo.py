@@ -1,6 +1,7 @@
 """The demo: a ward, its units and people, a registry, a contest being judged and one open."""
 from __future__ import annotations
 
+import io
 import json
 import random
 from datetime import date, timedelta
@@ -29,11 +30,19 @@ DEMO_USERS = [
     ("canbo4", "Ngô Minh Tuấn", PARTICIPANT, UNITS[0], "Công chức Tài chính - Kế toán"),
 ]
 
-# A one-page PDF, so every demo entry carries an attachment as a real one would.
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+def _one_page_pdf() -> bytes:
+    """A blank one-page PDF, as the app checks uploads: it opens and has a page."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# So every demo entry carries an attachment as a real one would.
+DEMO_PDF = _one_page_pdf()
 
 
 def database_is_empty() -> bool:

@@ -21,7 +21,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 from .marks import N_
 from .matching import fold, normalize
-from .uploads import DOCX, PDF, XLSX, detect_type
+from .uploads import DOCX, PDF, XLSX, detect_type, package_problem
 
 
 # Where a section goes. "" is a heading the entry has no field for: it only ends the section before.
@@ -162,6 +162,9 @@ def _open_docx(data: bytes) -> tuple[Any, Optional[ParsedDescription]]:
         return None, _not_recognised(N_("đây là bảng tính Excel, không phải tệp Word (.docx)"))
     if kind != DOCX:
         return None, _not_recognised(N_("nội dung tệp không phải tệp Word (.docx)"))
+    problem = package_problem(data)  # bombs, macros: refused before anything unpacks the file
+    if problem:
+        return None, _not_recognised(problem)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if sum(info.file_size for info in archive.infolist()) > _MAX_XML_BYTES * 4 or \
                 archive.getinfo("word/document.xml").file_size > _MAX_XML_BYTES:

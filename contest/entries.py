@@ -155,7 +155,7 @@ def attachment(attachment_id: int) -> Any:
     path = os.path.join(current_app.config["UPLOAD_FOLDER"], item.stored_name)
     if not os.path.exists(path):
         abort(404)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name)
+    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.download_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

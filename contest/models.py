@@ -280,6 +280,18 @@ class Attachment(db.Model):
 
     entry: Mapped[Entry] = relationship(back_populates="attachments")
 
+    @property
+    def extension(self) -> str:
+        """The extension of the type its content was checked to be (pdf, docx), not of its name."""
+        return self.stored_name.rsplit(".", 1)[-1] if "." in self.stored_name else "bin"
+
+    @property
+    def download_name(self) -> str:
+        """The name it is downloaded under: the uploaded name with the checked type's extension
+        ("ban-mo-ta.html" holding a PDF downloads as "ban-mo-ta.pdf")."""
+        stem = self.original_name.rsplit(".", 1)[0].strip(". ") if "." in self.original_name else self.original_name
+        return f"{stem or 'tep-dinh-kem'}.{self.extension}"
+
 
 class RegistryItem(db.Model):
     """An initiative already applied in the ward (ngân hàng sáng kiến)."""

@@ -43,7 +43,7 @@ from .models import (
     User,
 )
 from .timeutil import format_datetime, to_local
-from .uploads import detect_attachment_type
+from .uploads import attachment_problem, detect_attachment_type
 
 
 # ---------------------------------------------------------------- users
@@ -482,6 +482,9 @@ def add_attachment(actor: User, entry: Entry, original_name: str, data: bytes, u
     if kind is None:
         raise OperationError(
             gettext("Tệp đính kèm: chỉ nhận tệp PDF hoặc Word (DOCX); nội dung tệp không đúng định dạng."), "file")
+    problem = attachment_problem(data, kind)
+    if problem:
+        raise OperationError(gettext("Tệp đính kèm: %(reason)s", reason=gettext(problem)), "file")
     extension, content_type = kind
     display = "".join(ch for ch in original_name if ch.isprintable()).strip()
     if not display or any(bad in display for bad in ("/", "\\", "..")) or not display.strip(". "):
@@ -600,3 +603,29 @@ def set_language(user: User, language: str) -> User:
     db.session.flush()
     audit.record(user, "user.language", "user", user.id, {"language": before}, {"language": language})
     return user
+
+
+# ---------------------------------------------------------------- sign-in and what leaves the system
+
+def record_sign_in(user: Optional[User], username: str, succeeded: bool, address: str) -> None:
+    """Audit a sign-in, or a refused one (with the name that was tried and the address it came from)."""
+    action = "auth.sign_in" if succeeded else "auth.sign_in_failed"
+    audit.record(user if succeeded else None, action, "user", user.id if user else None, None,
+                 {"username": username[:150], "address": address[:100]})
+
+
+def sign_out(user: User, address: str) -> None:
+    """End every session of the user (the session token changes) and audit it."""
+    user.end_sessions()
+    db.session.flush()
+    audit.record(user, "auth.sign_out", "user", user.id, None, {"address": address[:100]})
+
+
+def record_export(actor: Optional[User], what: str, object_type: str, object_id: Optional[int],
+                  rows: Optional[int] = None) -> None:
+    """Audit a document that leaves the system (an XLSX list, the dossier): who took what, when."""
+    if what not in ("registry", "reminders", "forwarded", "dossier"):
+        raise ValueError(f"unknown export {what!r}")
+    action = ("export.registry" if what == "registry" else "export.reminders" if what == "reminders"
+              else "export.forwarded" if what == "forwarded" else "export.dossier")
+    audit.record(actor, action, object_type, object_id, None, {"rows": rows} if rows is not None else None)

@@ -94,4 +94,4 @@ def import_file() -> Any:
 def export() -> Any:
     """The whole registry as an Excel file."""
     items = db.session.scalars(select(RegistryItem).order_by(RegistryItem.id)).all()
-    return xlsx_download(registry_workbook(items), "ngan-hang-sang-kien.xlsx")
+    return xlsx_download(registry_workbook(items), "ngan-hang-sang-kien.xlsx", "registry", "registry", None, len(items))

@@ -6,12 +6,15 @@ import io
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
+from flask_babel import gettext
 from openpyxl import Workbook, load_workbook
+
+from .xlsx import workbook_bytes
 
 from .errors import OperationError
 from .matching import fold
 from .operations import RegistryData
-from .uploads import XLSX, detect_type
+from .uploads import XLSX, detect_type, package_problem
 
 # Accepted headers (compared normalised, so case and diacritics don't matter).
 COLUMNS = {
@@ -59,6 +62,9 @@ def _csv_delimiter(text: str) -> str:
 def _read_table(filename: str, data: bytes) -> list[list[str]]:
     """The file's cells as text rows; refuses anything that is not CSV or XLSX."""
     if detect_type(data) == XLSX:
+        problem = package_problem(data)  # bombs, macros: refused before openpyxl unpacks anything
+        if problem:
+            raise OperationError(gettext("Tệp: %(reason)s", reason=gettext(problem)), "file")
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
@@ -133,6 +139,4 @@ def registry_workbook(items: Iterable) -> bytes:
         sheet.append([getattr(item, k) for k in keys])
     for column, width in zip("ABCDEF", (10, 60, 90, 35, 8, 25)):
         sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

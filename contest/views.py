@@ -1,13 +1,14 @@
 """What thin views share: run one verb function and commit, or roll back and say why."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import io
 
 from flask import Response, flash, request, send_file
+from flask_login import current_user
 
-from .db import db
+from .db import db, write_transaction
 from .errors import OperationError
 from .forms import clean_text
 from .uploads import XLSX
@@ -41,6 +42,24 @@ def query_text(name: str, limit: int) -> str:
     return str(clean_text(request.args.get(name, ""))).strip()[:limit]
 
 
-def xlsx_download(data: bytes, filename: str) -> Response:
-    """A workbook sent as an attachment named `filename`."""
+def xlsx_download(data: bytes, filename: str, what: str, object_type: str, object_id: Optional[int],
+                  rows: int) -> Response:
+    """A workbook sent as an attachment named `filename`, its export audited (`what`, of which object)."""
+    from . import operations
+
+    audit_read(lambda: operations.record_export(current_user, what, object_type, object_id, rows))
     return send_file(io.BytesIO(data), as_attachment=True, download_name=filename, mimetype=XLSX[1])
+
+
+def audit_read(record: Callable[[], Any]) -> None:
+    """Write the audit record of a request that otherwise only reads (a sign-in, an export).
+
+    The request's read transaction ends first and the record goes in a short transaction of its
+    own that takes the write lock at its start: a read transaction on SQLite may not be upgraded
+    to a write while another request writes, and a sign-in must not hold the lock through its
+    password check.
+    """
+    db.session.commit()
+    with write_transaction():
+        record()
+        db.session.commit()

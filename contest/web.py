@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import get_locale, gettext, lazy_pgettext
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -29,6 +30,11 @@ ERROR_MESSAGES = {
 # have a context of their own: in English a heading says "Contests", an object "Contest #3".
 AUDIT_ACTIONS = {
     "attachment.add": N_("Đính kèm tệp"), "attachment.remove": N_("Xoá tệp đính kèm"),
+    "attachment.unblindable": N_("Tệp không thể ẩn danh"),
+    "auth.sign_in": N_("Đăng nhập"), "auth.sign_in_failed": N_("Đăng nhập không thành công"),
+    "auth.sign_out": N_("Đăng xuất"),
+    "export.registry": N_("Xuất ngân hàng sáng kiến (XLSX)"), "export.reminders": N_("Xuất danh sách nhắc giám khảo (XLSX)"),
+    "export.forwarded": N_("Xuất danh sách đề nghị thị xã (XLSX)"), "export.dossier": N_("Tải hồ sơ gửi Hội đồng thị xã"),
     "contest.create": N_("Tạo cuộc thi"), "contest.update": N_("Sửa cuộc thi"), "contest.recheck": N_("Kiểm tra lại trùng lặp"),
     "entry.save": N_("Lưu bài dự thi"), "entry.submit": N_("Nộp bài dự thi"), "entry.flag": N_("Cảnh báo trùng lặp"),
     "flag.decide": N_("Kết luận cảnh báo trùng lặp"), "job.enqueue": N_("Bắt đầu tác vụ nền"),
@@ -121,4 +127,8 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # What a signed-in person sees (pages, JSON, exports, attachments) is theirs: no shared or
+        # back-button cache keeps it after they sign out. Static files and public pages may be cached.
+        if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from contest.db import db
 from contest.models import ADMIN, SECRETARY, AuditLog, Contest, User
 from contest.timeutil import format_number, to_local
+from contest.xlsx import workbook_bytes
 
 from . import export, queries
 from .models import PanelVote
@@ -501,7 +502,7 @@ def build_dossier(data: DossierData) -> dict[str, bytes]:
     """Every document of the dossier by file name (ASCII names, so any unzip tool keeps them)."""
     stem = f"{data.year}-cuoc-thi-{data.contest_id}"
     files = {
-        f"01-bang-tong-hop-diem-{stem}.xlsx": export.workbook_bytes(
+        f"01-bang-tong-hop-diem-{stem}.xlsx": workbook_bytes(
             export.scores_workbook(f"{data.contest_title} ({data.year})", data.criteria, data.entries, export.Frame(
                 (data.authority, "BAN GIÁM KHẢO CUỘC THI"), (MOTTO, MOTTO_SUB), date_line(data.place, data.issued_on),
                 (("NGƯỜI LẬP BIỂU", data.secretary.name), ("TRƯỞNG BAN GIÁM KHẢO", data.chair.name))))

@@ -8,15 +8,19 @@ from pathlib import Path
 from typing import Any, Optional
 
 import click
-from flask import Blueprint, Response, current_app, flash, has_request_context, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask.cli import with_appcontext
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from contest import operations
 from contest.auth import get_or_404, role_required
-from contest.db import db, utcnow
+from contest.db import db, utcnow, write_transaction
+from contest.marks import N_
 from contest.models import ADMIN, CLOSED, PUBLISHED, SECRETARY, Contest
 from contest.timeutil import to_local
+from contest.views import audit_read
 
 from .dossier import build_dossier, certificate_code, gather_dossier
 from .models import Publication
@@ -25,13 +29,26 @@ bp = Blueprint("dossier", __name__, url_prefix="/dossier")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
-def verify_url(code: str) -> str:
-    """The absolute URL of a certificate's public check: BASE_URL when set, else the request's host."""
+def certificate_base_url() -> Optional[str]:
+    """The public address certificates' QR codes point to: BASE_URL. Without it, in development
+    only, the address the request came to; a production server never lets a Host header choose
+    it (None: certificates cannot be issued until BASE_URL is set)."""
     base = current_app.config.get("BASE_URL")
-    if not base and has_request_context():
-        return url_for("dossier.verify", code=code, _external=True)
+    if base:
+        return base.rstrip("/")
+    if current_app.config.get("PRODUCTION"):
+        return None
+    return request.host_url.rstrip("/") if has_request_context() else DEFAULT_BASE_URL
+
+
+NO_BASE_URL = N_("Chưa đặt BASE_URL (địa chỉ công khai của hệ thống, ví dụ https://sangkien.phuong.gov.vn): mã QR "
+               "trên giấy chứng nhận cần địa chỉ này. Hãy đặt biến môi trường BASE_URL rồi tải lại hồ sơ.")
+
+
+def verify_url(code: str) -> str:
+    """The absolute URL of a certificate's public check, at certificate_base_url()."""
     path = current_app.url_map.bind("localhost").build("dossier.verify", {"code": code})
-    return (base or DEFAULT_BASE_URL).rstrip("/") + path
+    return (certificate_base_url() or DEFAULT_BASE_URL) + path
 
 
 def contest_dossier(contest: Contest) -> dict[str, bytes]:
@@ -57,7 +74,11 @@ def download(contest_id: int) -> Any:
     if contest.status not in (CLOSED, PUBLISHED):
         flash(gettext("Chỉ tải được hồ sơ gửi Hội đồng thị xã khi cuộc thi đã kết thúc chấm."), "warning")
         return redirect(url_for("judging.standings", contest_id=contest.id))
+    if certificate_base_url() is None:
+        flash(gettext(NO_BASE_URL), "danger")
+        return redirect(url_for("judging.standings", contest_id=contest.id))
     data = zip_bytes(contest_dossier(contest))
+    audit_read(lambda: operations.record_export(current_user, "dossier", "contest", contest.id))
     return Response(data, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="ho-so-hoi-dong-thi-xa-{contest.year}-{contest.id}.zip"'})
 
@@ -110,7 +131,12 @@ def export_dossier_command(contest_id: int, out_dir: Path) -> None:
         raise click.ClickException(f"Không tìm thấy cuộc thi số {contest_id}.")
     if contest.status not in (CLOSED, PUBLISHED):
         raise click.ClickException("Cuộc thi chưa kết thúc chấm; chưa lập được hồ sơ gửi Hội đồng thị xã.")
+    if certificate_base_url() is None:
+        raise click.ClickException(NO_BASE_URL)
     files = contest_dossier(contest)
+    with write_transaction():
+        operations.record_export(None, "dossier", "contest", contest.id, len(files))
+        db.session.commit()
     for name, data in files.items():
         path = out_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)

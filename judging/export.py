@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Optional, Sequence
 
 from openpyxl import Workbook
@@ -86,13 +85,6 @@ def _numbered_rows(ws, border: Border, rows: Sequence[Sequence[object]]) -> None
             cell = ws.cell(row=HEADER_ROW + number, column=col, value=value)
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The workbook saved to bytes, ready to send."""
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 # The dossier's scores table: one line per submitted sheet, and the ranking summary.

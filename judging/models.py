@@ -64,11 +64,13 @@ class Conflict(db.Model):
     judge: Mapped[User] = relationship()
 
 
-NOTICE_ARBITRATION, NOTICE_RESCORE = "arbitration", "rescore"
+# A blind judge asked for a file no anonymous copy could be made of: for the secretariat.
+NOTICE_ARBITRATION, NOTICE_RESCORE, NOTICE_BLIND = "arbitration", "rescore", "blind"
 
 
 class Notice(db.Model):
-    """Something the chair must know: a third judge assigned (or nobody left to be one), a re-score asked."""
+    """Something the panel must know: a third judge assigned (or nobody left to be one), a re-score
+    asked, a file that could not be made anonymous."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"))

@@ -15,16 +15,16 @@ from contest.db import db, utcnow
 from contest.errors import OperationError
 from contest.marks import N_
 from contest.models import (
-    CLOSED, COLLECTIVE, ENTRY_KIND_LABELS, INDIVIDUAL, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Contest, Criterion,
-    Entry, RegistryItem, User,
+    CLOSED, COLLECTIVE, ENTRY_KIND_LABELS, INDIVIDUAL, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Attachment, Contest,
+    Criterion, Entry, RegistryItem, User,
 )
 from contest.timeutil import format_number
 
 from . import aggregation, assignment, ranking, rubric
 from .models import (
-    BY_ARBITRATION, BY_BALANCE, BY_HAND, BY_PANEL, NOTICE_ARBITRATION, NOTICE_RESCORE, SHEET_DRAFT, SHEET_SUBMITTED,
-    REMINDER_MAX, Assignment, CommunityVote, Conflict, Notice, PanelMember, PanelVote, Publication, Reminder, Result,
-    Score, ScoreSheet,
+    BY_ARBITRATION, BY_BALANCE, BY_HAND, BY_PANEL, NOTICE_ARBITRATION, NOTICE_BLIND, NOTICE_RESCORE, REMINDER_MAX,
+    SHEET_DRAFT, SHEET_SUBMITTED, Assignment, CommunityVote, Conflict, Notice, PanelMember, PanelVote, Publication,
+    Reminder, Result, Score, ScoreSheet,
 )
 from .queries import (
     active_judges, conflicts, contest_assignments, contest_results, counted_sheets, eligible_entries, entry_info,
@@ -716,3 +716,21 @@ def add_recognised_to_registry(actor: Any, contest: Contest) -> list[RegistryIte
     record(actor, "registry.add_recognised", "contest", contest.id, None,
            {"entries": [i.source_entry_id for i in items]})
     return items
+
+
+def report_unblindable(actor: Any, attachment: Attachment, reason: str) -> Notice:
+    """A blind judge asked for a file no anonymous copy can be made of: the secretariat gets a
+    notice (once per file) to have the author send another; the judge never gets the file."""
+    entry = attachment.entry
+    position = entry.attachments.index(attachment) + 1
+    # No file name in the message: in a blind contest the chair reads it too, and names carry authors.
+    message = (f"Tệp đính kèm số {position} của sáng kiến “{entry.title}” không thể ẩn danh: {reason} "
+               f"Giám khảo chưa nhận được tệp; hãy đề nghị tác giả nộp tệp khác.")
+    notice = db.session.scalar(select(Notice).filter_by(entry_id=entry.id, kind=NOTICE_BLIND, message=message))
+    if notice is None:
+        notice = Notice(contest_id=entry.contest_id, entry_id=entry.id, kind=NOTICE_BLIND, message=message)
+        db.session.add(notice)
+        db.session.flush()
+        record(actor, "attachment.unblindable", "entry", entry.id, None,
+               {"attachment": attachment.id, "reason": reason, "notice": notice.id})
+    return notice

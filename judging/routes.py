@@ -16,11 +16,12 @@ from contest.db import db, utcnow
 from contest.timeutil import format_datetime
 from contest.forms import attach_error
 from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
-from contest.views import PAGE_SIZE, page_window, xlsx_download
+from contest.views import PAGE_SIZE, audit_read, page_window, xlsx_download
+from contest.xlsx import workbook_bytes
 
 from . import aggregation, charts, export, operations, queries
 from .assignment import CONFLICT_LABELS
-from .blind import strip_author_metadata
+from .blind import CannotAnonymise, strip_author_metadata
 from .forms import AddAssignmentForm, AmendResultForm, ReasonForm, RemindForm, ReopenForm, panel_form, sheet_form
 from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Publication, ScoreSheet
 from .operations import JudgingError
@@ -114,8 +115,7 @@ def declare_conflict(entry_id: int) -> Any:
 
 def neutral_name(position: int, attachment: Attachment) -> str:
     """The name a blind judge downloads a file under: no author, no unit, only its place and type."""
-    extension = attachment.stored_name.rsplit(".", 1)[-1] if "." in attachment.stored_name else "bin"
-    return f"tep-dinh-kem-{position}.{extension}"
+    return f"tep-dinh-kem-{position}.{attachment.extension}"
 
 
 @bp.route("/attachments/<int:attachment_id>")
@@ -129,12 +129,19 @@ def attachment(attachment_id: int) -> Any:
     if not os.path.exists(path):
         abort(404)
     if entry.contest.blind:
-        with open(path, "rb") as fh:
-            content = io.BytesIO(strip_author_metadata(fh.read(), item.content_type))
+        with open(path, "rb") as fh:  # at most MAX_ATTACHMENT_BYTES: checked at upload
+            data = fh.read()
+        try:
+            content = io.BytesIO(strip_author_metadata(data, item.content_type))
+        except CannotAnonymise as error:
+            audit_read(lambda: operations.report_unblindable(current_user, item, error.reason))
+            flash(gettext("Tệp không thể ẩn danh: %(reason)s Tệp không được gửi cho giám khảo; Tổ thư ký đã được "
+                          "báo để đề nghị tác giả nộp tệp khác.", reason=gettext(error.reason)), "warning")
+            return redirect(url_for("judging.sheet", entry_id=entry.id))
         response = send_file(content, mimetype=item.content_type, as_attachment=True,
                              download_name=neutral_name(entry.attachments.index(item) + 1, item))
     else:
-        response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name)
+        response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.download_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -335,8 +342,9 @@ def reminders_xlsx(contest_id: int) -> Any:
         for o in queries.outstanding(contest, progress)
     ]
     line = f"{contest.title} ({contest.year}) — hạn chấm {format_datetime(contest.judging_deadline)}"
-    data = export.workbook_bytes(export.reminder_workbook(line, rows))
-    return xlsx_download(data, f"nhac-giam-khao-{contest.year}-{contest.id}.xlsx")
+    data = workbook_bytes(export.reminder_workbook(line, rows))
+    return xlsx_download(data, f"nhac-giam-khao-{contest.year}-{contest.id}.xlsx", "reminders", "contest", contest.id,
+                         len(rows))
 
 
 def get_chair_or_403(contest: Contest) -> None:
@@ -558,5 +566,6 @@ def forward_xlsx(contest_id: int) -> Any:
         for r in queries.contest_results(contest)
         if r.forwarded
     ]
-    data = export.workbook_bytes(export.forwarded_workbook(f"{contest.title} ({contest.year})", rows))
-    return xlsx_download(data, f"de-nghi-thi-xa-{contest.year}-{contest.id}.xlsx")
+    data = workbook_bytes(export.forwarded_workbook(f"{contest.title} ({contest.year})", rows))
+    return xlsx_download(data, f"de-nghi-thi-xa-{contest.year}-{contest.id}.xlsx", "forwarded", "contest", contest.id,
+                         len(rows))

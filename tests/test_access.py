@@ -6,6 +6,8 @@ attachment, a judge's sheet, a job and a contest whose results are not published
 """
 from __future__ import annotations
 
+from contest.demo import DEMO_PDF
+
 from typing import Any, Callable
 
 import pytest
@@ -18,7 +20,7 @@ from contest.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY
 from judging.operations import assign_panel, save_sheet
 
 ROLES = ("anon", "author", "other", "judge", "conflicted", "secretary", "admin")
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = DEMO_PDF  # a real one-page PDF: uploads are checked to open
 
 LOGIN = 302  # anonymous users are sent to the sign-in page
 OK, DENIED, MISSING, MOVED = 200, 403, 404, 302
@@ -278,7 +280,7 @@ def test_no_judge_can_fetch_another_judges_scores_before_closing(app: Flask, wor
     login(client, peer)
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and rule.endpoint != "static":
-            body = client.get(url_for_rule(app, rule, world)).get_data(as_text=True)
+            body = client.get(url_for_rule(app, rule, world)).get_data().decode("utf-8", "replace")  # files are binary
             assert canary not in body, rule.endpoint
     own = client.get(f"/judging/entries/{entry.id}").get_data(as_text=True)
     assert "Phiếu chấm" in own and canary not in own

@@ -161,3 +161,89 @@ def test_production_cookies_are_secure_and_demo_is_refused(monkeypatch, tmp_path
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code != 0 and "SANGKIEN_ENV=development" in result.output
+
+
+def _login_remembered(client, user):
+    """Sign in with "Ghi nhớ đăng nhập" ticked, as the form sends it."""
+    html = client.get("/auth/login").get_data(as_text=True)
+    return client.post("/auth/login", data={"csrf_token": csrf_token_from(html), "username": user.username,
+                                            "password": PASSWORD, "remember": "y"})
+
+
+def test_remember_me_keeps_the_session_across_a_restart_within_the_limits(app, make_user) -> None:
+    user = make_user(SECRETARY)
+    client = app.test_client()
+    response = _login_remembered(client, user)
+    assert response.status_code == 302
+    cookies = response.headers.getlist("Set-Cookie")
+    assert not any(c.startswith("remember_token=") and "Expires" in c and "1970" not in c for c in cookies)
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "Expires=" in session_cookie  # survives the browser restarting...
+    from email.utils import parsedate_to_datetime
+    import time
+
+    expires = parsedate_to_datetime(session_cookie.split("Expires=")[1].split(";")[0]).timestamp()
+    assert expires - time.time() <= app.config["SESSION_MAX_SECONDS"] + 5  # ...but not the 12-hour limit
+    assert client.get("/contests/").status_code == 200
+    app.config["SESSION_IDLE_SECONDS"] = -1
+    expired = client.get("/contests/")
+    assert expired.status_code == 302 and "/auth/login" in expired.headers["Location"]
+    app.config["SESSION_IDLE_SECONDS"] = 2 * 3600
+    assert client.get("/contests/").status_code == 302  # and it stays signed out
+
+
+def test_a_remember_cookie_from_an_earlier_release_no_longer_signs_in(app, make_user) -> None:
+    from flask_login.utils import encode_cookie
+
+    user = make_user(SECRETARY)
+    client = app.test_client()
+    with app.test_request_context():
+        legacy = encode_cookie(user.get_id())
+    client.set_cookie("remember_token", legacy)
+    first = client.get("/contests/")
+    assert first.status_code == 302 and "/auth/login" in first.headers["Location"]
+    assert any(c.startswith("remember_token=;") for c in first.headers.getlist("Set-Cookie"))  # deleted
+    client.set_cookie("remember_token", legacy)  # a browser that kept it anyway is refused again
+    assert client.get("/contests/").status_code == 302
+
+
+def test_sign_in_failed_sign_in_and_sign_out_are_audited(app, client, make_user) -> None:
+    from sqlalchemy import select
+
+    from contest.audit import verify_chain
+    from contest.db import db
+    from contest.models import AuditLog
+
+    user = make_user(SECRETARY)
+    login(client, user, password="khong-dung")
+    login(client, make_user(JUDGE), password="sai")  # another account, also refused
+    html = client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/login", data={"csrf_token": csrf_token_from(html), "username": "khong-ai-ca", "password": "x"})
+    assert login(client, user).status_code == 302
+    token = csrf_token_from(client.get("/contests/").get_data(as_text=True))
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    records = db.session.scalars(select(AuditLog).where(AuditLog.action.like("auth.%")).order_by(AuditLog.id)).all()
+    assert [r.action for r in records] == ["auth.sign_in_failed"] * 3 + ["auth.sign_in", "auth.sign_out"]
+    assert records[0].actor_id is None and records[0].after["username"] == user.username
+    assert records[2].object_id is None and records[2].after["username"] == "khong-ai-ca"
+    assert records[3].actor_id == user.id == records[4].actor_id and records[3].after["address"]
+    assert verify_chain() is None
+
+
+def test_one_address_trying_many_names_is_throttled(app, client, make_user) -> None:
+    app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "3 per 10 minutes"
+    users = [make_user(PARTICIPANT) for _ in range(5)]
+    codes = [login(client, u, password="sai-mat-khau").status_code for u in users]
+    assert codes == [200, 200, 200, 429, 429]  # each name tried once, the address four times
+    assert login(client, users[0]).status_code == 429  # the right password too, until the window passes
+
+
+def test_an_unknown_name_costs_a_password_check_too(app, client, monkeypatch) -> None:
+    import contest.auth
+
+    checked: list[str] = []
+    real = contest.auth.check_password_hash
+    monkeypatch.setattr(contest.auth, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
+    html = client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/login", data={"csrf_token": csrf_token_from(html), "username": "khong-co", "password": "x"})
+    assert checked == [contest.auth._DECOY_HASH] and checked[0].startswith("scrypt:")

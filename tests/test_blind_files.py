@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
+
+import pytest
 
 import docx
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
-from judging.blind import strip_author_metadata
+from judging.blind import CannotAnonymise, strip_author_metadata
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -93,7 +96,147 @@ def test_docx_loses_company_and_manager_and_its_core_authors() -> None:
     assert reopened.core_properties.author == "" and reopened.core_properties.last_modified_by == ""
 
 
-def test_unreadable_files_come_back_as_they_were() -> None:
-    assert strip_author_metadata(b"%PDF-1.4 broken", PDF) == b"%PDF-1.4 broken"
-    assert strip_author_metadata(b"PK\x03\x04 broken", DOCX) == b"PK\x03\x04 broken"
-    assert strip_author_metadata(b"plain", "text/plain") == b"plain"
+def test_a_file_no_anonymous_copy_can_be_made_of_is_never_handed_over() -> None:
+    for data, kind in ((b"%PDF-1.4 broken", PDF), (b"PK\x03\x04 broken", DOCX), (b"plain", "text/plain"),
+                       (docm_bytes(), DOCX), (bomb_bytes(), DOCX)):
+        with pytest.raises(CannotAnonymise):
+            strip_author_metadata(data, kind)
+
+
+# --- fixtures built here: a Word file with every trace of its author, a PDF with annotations ---------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def traced_docx() -> bytes:
+    """A Word file whose comments, tracked changes, people.xml, custom properties and an embedded
+    file name the author or the unit, as Word writes them."""
+    document = docx.Document()
+    document.add_paragraph("Bản mô tả sáng kiến")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename == "word/document.xml":  # a tracked insertion and a deletion by the author
+                part = part.replace(b"</w:body>", (
+                    f'<w:p><w:ins w:id="1" w:author="{AUTHOR}" w:date="2024-01-01T00:00:00Z"><w:r><w:t>thêm</w:t></w:r>'
+                    f'</w:ins><w:del w:id="2" w:author="{AUTHOR}"><w:r><w:delText>bớt</w:delText></w:r></w:del></w:p>'
+                    f"</w:body>").encode())
+            target.writestr(info, part)
+        target.writestr("word/comments.xml", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments xmlns:w="{W}">'
+            f'<w:comment w:id="0" w:author="{AUTHOR}" w:initials="HCX"><w:p><w:r><w:t>Góp ý</w:t></w:r></w:p>'
+            f"</w:comment></w:comments>").encode())
+        target.writestr("word/people.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+            f'<w15:person w15:author="{AUTHOR}"><w15:presenceInfo w15:providerId="AD" '
+            f'w15:userId="canary@{UNIT.replace(" ", "")}.gov.vn"/></w15:person></w15:people>').encode())
+        target.writestr("docProps/custom.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties '
+            'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="2" name="DonVi"><vt:lpwstr>{UNIT}'
+            "</vt:lpwstr></property></Properties>").encode())
+        target.writestr("word/embeddings/oleObject1.bin", f"OLE by {AUTHOR}".encode())
+    return out.getvalue()
+
+
+def docm_bytes() -> bytes:
+    """A macro-enabled Word file renamed .docx: its package says so and carries the macros."""
+    document = docx.Document()
+    buffer = io.BytesIO()
+    document.save(buffer)
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                part = part.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+            target.writestr(info, part)
+        target.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
+    return out.getvalue()
+
+
+def bomb_bytes(megabytes: int = 80) -> bytes:
+    """A small Word file whose document.xml unpacks to `megabytes` MB (a zip bomb)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types/>')
+        with target.open("word/document.xml", "w") as part:
+            block = b" " * (1024 * 1024)
+            for _ in range(megabytes):
+                part.write(block)
+    return out.getvalue()
+
+
+def test_docx_loses_comment_and_revision_authors_people_custom_properties_and_embedded_files() -> None:
+    original = traced_docx()
+    packed = zipfile.ZipFile(io.BytesIO(original))
+    assert AUTHOR.encode() in b"".join(packed.read(n) for n in packed.namelist())  # the fixture carries the names
+    cleaned = strip_author_metadata(original, DOCX)
+    archive = zipfile.ZipFile(io.BytesIO(cleaned))
+    assert archive.testzip() is None
+    for name in archive.namelist():
+        text = archive.read(name).decode("utf-8", "replace")
+        assert "Canary" not in text and "HCX" not in text, name
+    assert b'w:author=""' in archive.read("word/document.xml")  # the revisions stay, without their author
+    assert "Góp ý" in archive.read("word/comments.xml").decode()  # the comment's text is content, kept
+    assert archive.read("word/embeddings/oleObject1.bin") == b""
+    reopened = docx.Document(io.BytesIO(cleaned))  # still a Word document
+    assert reopened.paragraphs[0].text == "Bản mô tả sáng kiến"
+
+
+def test_pdf_loses_annotation_authors_and_embedded_files() -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment(f"danh-sach-{UNIT}.txt", f"Tác giả {AUTHOR}".encode())
+    note = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Text"),
+                             NameObject("/Rect"): ArrayObject([]), NameObject("/T"): TextStringObject(AUTHOR),
+                             NameObject("/Contents"): TextStringObject("Cần sửa mục 2")})
+    pinned = DictionaryObject({NameObject("/Type"): NameObject("/Annot"),
+                               NameObject("/Subtype"): NameObject("/FileAttachment"),
+                               NameObject("/Rect"): ArrayObject([]), NameObject("/T"): TextStringObject(UNIT)})
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(note), writer._add_object(pinned)])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    original = buffer.getvalue()
+    assert AUTHOR in names_in(original)
+
+    cleaned = strip_author_metadata(original, PDF)
+    assert names_in(cleaned) == []
+    reader = PdfReader(io.BytesIO(cleaned))
+    annots = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    assert [a["/Subtype"] for a in annots] == ["/Text"] and "/T" not in annots[0]
+    assert annots[0]["/Contents"] == "Cần sửa mục 2"  # the comment's text is content, kept
+    assert not reader.attachments
+
+
+# --- at upload: bombs, macros and broken PDFs are refused with the reason -----------------------------
+
+
+def test_uploads_refuse_bombs_macros_and_unreadable_pdfs(app, signed_in, make_contest) -> None:
+    from conftest import csrf_token_from
+    from contest.db import db
+    from contest.models import PARTICIPANT, Attachment
+    from test_entries import create_draft
+
+    contest = make_contest()
+    client, _ = signed_in(PARTICIPANT)
+    entry = create_draft(client, contest)
+    cases = [(bomb_bytes(80), "bom.docx", "giải nén ra quá lớn"), (bomb_bytes(20), "nen.docx", "nén bất thường"),
+             (docm_bytes(), "macro.docx", "có macro"), (b"%PDF-1.4 broken", "hong.pdf", "tệp PDF bị hỏng")]
+    for data, name, reason in cases:
+        token = csrf_token_from(client.get(f"/entries/{entry.id}").get_data(as_text=True))
+        response = client.post(f"/entries/{entry.id}/attachments", data={"csrf_token": token,
+                               "file": (io.BytesIO(data), name)}, content_type="multipart/form-data",
+                               follow_redirects=True)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Tệp đính kèm:" in page and reason in page, name
+    assert db.session.query(Attachment).count() == 0  # nothing stored
+    assert len(os.listdir(app.config["UPLOAD_FOLDER"])) == 0 or not any(
+        f.endswith((".pdf", ".docx")) for f in os.listdir(app.config["UPLOAD_FOLDER"]))

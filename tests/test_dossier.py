@@ -328,3 +328,20 @@ def test_without_base_url_certificates_link_to_the_serving_host(app) -> None:
     app.config["BASE_URL"] = BASE_URL
     with app.test_request_context(base_url="http://sangkien.local:5055/"):
         assert verify_url("abc123") == f"{BASE_URL}/dossier/verify/abc123"
+
+
+def test_a_production_server_without_base_url_issues_no_certificate(ward: dict, app: Any, signed_in: Callable) -> None:
+    """The Host header never chooses the address printed in a certificate's QR code."""
+    contest = judge_and_close(ward)
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    app.config["PRODUCTION"], app.config["BASE_URL"] = True, ""
+    refused = secretary.get(f"/dossier/contests/{contest.id}.zip")
+    assert refused.status_code == 302 and refused.mimetype != "application/zip"
+    assert "Chưa đặt BASE_URL" in secretary.get(refused.headers["Location"]).get_data(as_text=True)
+    app.config["BASE_URL"] = "https://sangkien.phuong.gov.vn/"
+    from judging.dossier_routes import verify_url
+
+    with app.test_request_context("/", headers={"Host": "evil.example"}):  # whatever host a request names
+        assert verify_url("ABC").startswith("https://sangkien.phuong.gov.vn/dossier/verify/")
+    response = secretary.get(f"/dossier/contests/{contest.id}.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"

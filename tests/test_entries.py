@@ -1,6 +1,8 @@
 """A participant writes, attaches and submits an entry; the refusals."""
 from __future__ import annotations
 
+from contest.demo import DEMO_PDF
+
 import io
 from datetime import timedelta
 
@@ -10,7 +12,7 @@ from conftest import csrf_token_from, post_form
 from contest.db import db, utcnow
 from contest.models import PARTICIPANT, SECRETARY, Attachment, AuditLog, Entry
 
-PDF = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = DEMO_PDF  # a real one-page PDF: uploads are checked to open
 
 
 def entry_form(contest, **overrides):
@@ -251,3 +253,17 @@ def test_submitting_once_judging_started_says_so(signed_in, make_contest) -> Non
     assert "chuyển sang giai đoạn chấm" in follow and "Đã hết hạn nộp bài" not in follow
     db.session.refresh(entry)
     assert entry.status == "draft"
+
+
+def test_an_attachment_downloads_under_the_extension_of_its_checked_type(signed_in, make_contest) -> None:
+    contest = make_contest()
+    client, _ = signed_in(PARTICIPANT)
+    entry = create_draft(client, contest)
+    for name, expected in (("bao-cao.html", "bao-cao.pdf"), ("tep\u202egpj.exe", "tepgpj.pdf"),
+                           ("ban-mo-ta.docm", "ban-mo-ta.pdf"), ("khong-duoi", "khong-duoi.pdf")):
+        assert upload(client, entry, name=name).status_code == 302
+        stored = db.session.scalars(select(Attachment).order_by(Attachment.id.desc())).first()
+        download = client.get(f"/entries/attachments/{stored.id}")
+        assert download.status_code == 200 and download.data == PDF
+        assert download.headers["Content-Disposition"] == f"attachment; filename={expected}", name
+        assert download.headers["Content-Type"] == "application/pdf"

@@ -189,6 +189,42 @@ def test_blind_mode_hides_author_unit_and_file_names(ward: dict, signed_in: Call
     assert outsider.get(f"/judging/attachments/{attachment.id}").status_code == 403
 
 
+def test_a_file_that_cannot_be_made_anonymous_never_reaches_a_blind_judge(ward: dict, signed_in: Callable,
+                                                                         app: Any) -> None:
+    """A macro-enabled Word file from before uploads were checked: the judge gets a notice, the
+    secretariat a task on the panel page, nobody the file."""
+    import os
+
+    from test_blind_files import docm_bytes
+
+    from judging.models import Notice
+
+    contest, entry = ward["contest"], ward["entries"][0]
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    with open(os.path.join(app.config["UPLOAD_FOLDER"], "old.docx"), "wb") as fh:
+        fh.write(docm_bytes())
+    attachment = Attachment(entry=entry, stored_name="old.docx", original_name=f"Mô tả - {CANARY_AUTHOR}.docx",
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                            size=100)
+    db.session.add(attachment)
+    contest.blind = True
+    assign_panel(ward["secretary"], contest)
+    db.session.commit()
+    judge, _ = signed_in(JUDGE, user=ward["judges"][0])
+    for _ in range(2):  # asked twice: one notice
+        refused = judge.get(f"/judging/attachments/{attachment.id}")
+        assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/judging/entries/{entry.id}")
+        assert b"vbaProject" not in refused.data and "attachment" not in refused.headers.get("Content-Disposition", "")
+    page = judge.get(f"/judging/entries/{entry.id}").get_data(as_text=True)
+    assert "Tệp không thể ẩn danh" in page and "có macro" in page
+    notices = db.session.scalars(select(Notice).filter_by(entry_id=entry.id, kind="blind")).all()
+    assert len(notices) == 1 and "Canary" not in notices[0].message and "số 1" in notices[0].message
+    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    panel = secretary.get(f"/judging/contests/{contest.id}/panel").get_data(as_text=True)
+    assert "không thể ẩn danh" in panel and "nộp tệp khác" in panel
+    assert "attachment.unblindable" in actions()
+
+
 def first_judge_on_the_sheet(ward: dict, signed_in: Callable) -> tuple[Contest, dict[str, int], Any, str]:
     """The panel assigned; the first judge signed in; the contest, its criterion ids by code, the client, the sheet's URL."""
     contest, entry = ward["contest"], ward["entries"][0]
@@ -546,7 +582,7 @@ def test_blind_copies_of_docx_lose_their_author_properties() -> None:
 
     import docx
 
-    from judging.blind import strip_author_metadata
+    from judging.blind import CannotAnonymise, strip_author_metadata
 
     document = docx.Document()
     document.add_paragraph("Bản mô tả sáng kiến")
@@ -558,4 +594,5 @@ def test_blind_copies_of_docx_lose_their_author_properties() -> None:
     cleaned = docx.Document(BytesIO(strip_author_metadata(buffer.getvalue(), content_type)))
     assert cleaned.core_properties.author == "" and cleaned.core_properties.last_modified_by == ""
     assert cleaned.paragraphs[0].text == "Bản mô tả sáng kiến"
-    assert strip_author_metadata(b"not a pdf", "application/pdf") == b"not a pdf"
+    with pytest.raises(CannotAnonymise):  # never handed over as it was
+        strip_author_metadata(b"not a pdf", "application/pdf")

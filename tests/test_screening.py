@@ -1,6 +1,8 @@
 """Duplicate flags on submission, and the secretary's review of them."""
 from __future__ import annotations
 
+from contest.demo import DEMO_PDF
+
 from sqlalchemy import select
 
 from conftest import post_form
@@ -29,7 +31,7 @@ def submitted_duplicate(make_registry_item, make_contest, make_user, title=None)
         solution="In mã QR cho mỗi hồ sơ lên phiếu hẹn trả kết quả, người dân quét mã bằng điện thoại để xem hồ sơ đang ở khâu nào.",
         effect="Giảm 70% cuộc gọi hỏi tiến độ.", applied_where="UBND phường",
         applied_since=__import__("datetime").date(2024, 1, 1)))
-    operations.add_attachment(author, entry, "a.pdf", b"%PDF-1.4\n%%EOF\n", __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
+    operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
     operations.submit_entry(author, entry)
     db.session.commit()
     return entry
@@ -111,7 +113,7 @@ def test_recheck_after_registry_import_finds_new_duplicates(app, signed_in, make
         field=contest.fields[0], situation="Người dân ngại góp ý trực tiếp.",
         solution="Lập kênh Zalo góp ý, lãnh đạo phường trả lời trong 3 ngày.", effect="Nhiều ý kiến được tiếp thu.",
         applied_where="UBND phường", applied_since=__import__("datetime").date(2024, 1, 1)))
-    operations.add_attachment(author, entry, "a.pdf", b"%PDF-1.4\n%%EOF\n", app.config["UPLOAD_FOLDER"], 10**6)
+    operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, app.config["UPLOAD_FOLDER"], 10**6)
     operations.submit_entry(author, entry)
     db.session.commit()
     assert db.session.scalar(select(DuplicateFlag)) is None
@@ -149,7 +151,7 @@ def test_an_entry_repeating_another_entry_of_the_contest_is_flagged(app, make_co
     for author, title in ((first, "Mã QR trên phiếu hẹn để tra cứu tiến độ hồ sơ"),
                           (second, "Tra cứu tiến độ hồ sơ bằng mã QR in trên phiếu hẹn")):
         entry = operations.save_entry(author, contest, operations.EntryData(kind="individual", title=title, **text))
-        operations.add_attachment(author, entry, "a.pdf", b"%PDF-1.4\n%%EOF\n", app.config["UPLOAD_FOLDER"], 10**6)
+        operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, app.config["UPLOAD_FOLDER"], 10**6)
         operations.submit_entry(author, entry)
         db.session.commit()
         entries.append(entry)
@@ -195,7 +197,7 @@ def submitted_same_problem(make_registry_item, make_contest, make_user) -> Entry
         solution="Phường bố trí công chức trực luân phiên tiếp nhận hồ sơ từ 17 giờ đến 20 giờ tối thứ Năm hằng tuần.",
         effect="Mỗi buổi tối tiếp nhận khoảng 30 hồ sơ của người đi làm.", applied_where="UBND phường",
         applied_since=__import__("datetime").date(2024, 1, 1)))
-    operations.add_attachment(author, entry, "a.pdf", b"%PDF-1.4\n%%EOF\n", __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
+    operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
     operations.submit_entry(author, entry)
     db.session.commit()
     return entry

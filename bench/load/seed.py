@@ -21,10 +21,6 @@ from sqlalchemy.engine import make_url
 PASSWORD = "bench-load-2024"
 UNITS = ["Văn phòng - Thống kê UBND phường Trung Lương", "Bộ phận Một cửa UBND phường Trung Lương"]
 JUDGES_UNIT = "Hội đồng thẩm định sáng kiến thị xã"  # no judge shares a unit with an author: no conflicts
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
 
 
 def reset_database(url: str) -> None:
@@ -59,6 +55,7 @@ def _contest_with_entries(admin: Any, authors: list, year: int, data: dict, uplo
     """A contest whose demo entries are all written, attached and submitted (then past its deadline)."""
     from contest import operations
     from contest.db import utcnow
+    from contest.demo import DEMO_PDF  # a real one-page PDF: uploads are checked to open
     from contest.models import INDIVIDUAL
 
     now = utcnow()
@@ -75,7 +72,7 @@ def _contest_with_entries(admin: Any, authors: list, year: int, data: dict, uplo
             scope="Có thể áp dụng tại các phường, xã trong thị xã.", applied_where="UBND phường Trung Lương",
             applied_since=date(year, 1 + index % 6, 1), benefit="Tiết kiệm thời gian của người dân.",
         ))
-        operations.add_attachment(author, entry, f"Ban mo ta {index + 1}.pdf", PDF, upload_dir, max_bytes)
+        operations.add_attachment(author, entry, f"Ban mo ta {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
         operations.submit_entry(author, entry, now=now)
     contest.submission_deadline = now - timedelta(days=3)
     return contest
