@@ -77,6 +77,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_ADDRESS_RATE_LIMIT="30 per 10 minutes",  # failed sign-ins per address, whatever the name
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
+        # The audit chain's head, kept outside the database (default: instance/audit-head-<database>.json);
+        # its HMAC key is AUDIT_KEY in config.py, or instance/audit_key made on first use.
+        AUDIT_HEAD_FILE=os.environ.get("SANGKIEN_AUDIT_HEAD_FILE"),
         BASE_URL=os.environ.get("BASE_URL", ""),  # empty: certificates link to the host that served them
         # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none, use the peer's address).
         TRUSTED_PROXIES=int(os.environ.get("SANGKIEN_TRUSTED_PROXIES", "0") or 0),

@@ -1,19 +1,36 @@
-"""The audit log: one record per change of state, chained by SHA-256."""
+"""The audit log: one record per change of state, chained by an HMAC and anchored outside the database.
+
+Each record's hash is an HMAC-SHA256, with a key kept outside the database (AUDIT_KEY, or the file
+instance/audit_key), of its content and its predecessor's hash: someone who can write the database
+but not read the key cannot rewrite a record and recompute the chain. The chain's head (the last
+record's id and hash) is written after every commit that appended records to a file outside the
+database (AUDIT_HEAD_FILE), and printed by `sangkien audit head` for an operator to keep elsewhere:
+deleting the last records, or rewriting the whole chain, no longer matches it. Records written before
+the chain was keyed (plain SHA-256) are accepted only as the chain's first part.
+"""
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import hmac
 import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import select, text
+from flask import current_app
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
 
 from .db import db, utcnow
 from .models import AuditLog
 
 
-def _digest(record: AuditLog) -> str:
-    """The hash of a record's content and its predecessor's hash."""
-    payload = json.dumps(
+def _payload(record: AuditLog) -> bytes:
+    """What a record's hash covers: its content and its predecessor's hash."""
+    return json.dumps(
         [
             record.prev_hash,
             record.at.isoformat(),
@@ -27,8 +44,33 @@ def _digest(record: AuditLog) -> str:
         sort_keys=True,
         ensure_ascii=False,
         default=str,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+def _digest(record: AuditLog, key: Optional[bytes]) -> str:
+    """The record's hash: HMAC-SHA256 with the key; plain SHA-256 (key None) for records of old releases."""
+    if key is None:
+        return hashlib.sha256(_payload(record)).hexdigest()
+    return hmac.new(key, _payload(record), hashlib.sha256).hexdigest()
+
+
+def _key() -> bytes:
+    """AUDIT_KEY, or instance/audit_key, made once (safely when several workers start together)."""
+    configured = current_app.config.get("AUDIT_KEY")
+    if configured:
+        return str(configured).encode()
+    path = Path(current_app.instance_path) / "audit_key"
+    if not path.exists():
+        draft = path.with_name(f".audit_key.{secrets.token_hex(4)}")
+        draft.write_text(secrets.token_hex(32))
+        os.chmod(draft, 0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip().encode()
 
 
 def record(
@@ -52,9 +94,11 @@ def record(
         after=_jsonable(after),
         prev_hash=last.hash if last else "",
     )
-    entry.hash = _digest(entry)
+    entry.hash = _digest(entry, _key())
     db.session.add(entry)
     db.session.flush()
+    # the head to write once this transaction commits (see _write_head_after_commit)
+    db.session.info["audit_head"] = (entry.id, entry.hash, _head_path())
     return entry
 
 
@@ -73,13 +117,118 @@ def _serialise_appends() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
 
 
+# ---------------------------------------------------------------- the head, outside the database
+
+@dataclass(frozen=True)
+class Head:
+    """The chain's last record as it was once committed: what the database must still hold."""
+
+    last_id: int
+    last_hash: str
+
+    def line(self) -> str:
+        """The head as one line an operator can keep and give back to `audit verify --head`."""
+        return f"{self.last_id}:{self.last_hash}"
+
+    @classmethod
+    def parse(cls, value: str) -> "Head":
+        """A head from its line ("id:hash")."""
+        last_id, _, last_hash = value.strip().partition(":")
+        if not last_id.isdigit() or len(last_hash) != 64:
+            raise ValueError("the head is id:hash, as `sangkien audit head` prints it")
+        return cls(int(last_id), last_hash)
+
+
+def _head_path() -> Optional[str]:
+    """AUDIT_HEAD_FILE, or a file in instance/ named after the database; empty config: none kept."""
+    configured = current_app.config.get("AUDIT_HEAD_FILE")
+    if configured is not None:
+        return str(configured) or None
+    name = hashlib.sha256(str(db.engine.url).encode()).hexdigest()[:16]
+    return os.path.join(current_app.instance_path, f"audit-head-{name}.json")
+
+
+def read_head(path: Optional[str] = None) -> Optional[Head]:
+    """The head kept in the file, if there is one."""
+    path = path or _head_path()
+    try:
+        with open(path or "", encoding="utf-8") as fh:
+            data = json.load(fh)
+        return Head(int(data["last_id"]), str(data["last_hash"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_head(path: Optional[str], head: Head, force: bool = False) -> None:
+    """Keep the head in the file, never moving it back (several workers commit; the furthest wins),
+    unless forced (a restore puts the database back on purpose)."""
+    if not path:
+        return
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = read_head(path)
+        if current is not None and current.last_id >= head.last_id and not force:
+            return
+        draft = f"{path}.{secrets.token_hex(4)}"
+        with open(draft, "w", encoding="utf-8") as fh:
+            json.dump({"last_id": head.last_id, "last_hash": head.last_hash, "written": utcnow().isoformat()}, fh)
+        os.replace(draft, path)
+
+
+@event.listens_for(Session, "after_commit")
+def _write_head_after_commit(session: Session) -> None:
+    """Once records are committed, move the head kept outside the database to the last of them."""
+    pending = session.info.pop("audit_head", None)
+    if pending:
+        last_id, last_hash, path = pending
+        try:
+            write_head(path, Head(last_id, last_hash))
+        except OSError:  # a full or read-only disk must not fail a committed request; verify will say
+            pass
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_head(session: Session) -> None:
+    """Records rolled back never become the head."""
+    session.info.pop("audit_head", None)
+
+
+def current_head() -> Optional[Head]:
+    """The database's last record, as a head."""
+    last = db.session.scalar(select(AuditLog).order_by(AuditLog.id.desc()).limit(1))
+    return Head(last.id, last.hash) if last else None
+
+
+# ---------------------------------------------------------------- verification
+
 def verify_chain() -> Optional[int]:
     """Id of the first record whose hash or link is wrong, or None when the chain holds."""
+    key = _key()
     prev = ""
+    keyed = False
     for rec in db.session.scalars(select(AuditLog).order_by(AuditLog.id)):
-        if rec.prev_hash != prev or _digest(rec) != rec.hash:
+        if rec.prev_hash != prev:
+            return rec.id
+        if hmac.compare_digest(_digest(rec, key), rec.hash):
+            keyed = True
+        elif keyed or _digest(rec, None) != rec.hash:  # plain SHA-256 only before the first keyed record
             return rec.id
         prev = rec.hash
+    return None
+
+
+def check_head(head: Optional[Head]) -> Optional[str]:
+    """What is wrong with the database against a head kept outside it (Vietnamese), or None."""
+    if head is None:
+        return None
+    rec = db.session.get(AuditLog, head.last_id)
+    if rec is None:
+        last = current_head()
+        return (f"Nhật ký bị cắt: đầu chuỗi đã ghi là bản ghi #{head.last_id} nhưng cơ sở dữ liệu chỉ còn đến "
+                f"#{last.last_id if last else 0}.")
+    if not hmac.compare_digest(rec.hash, head.last_hash):
+        return f"Nhật ký bị viết lại: bản ghi #{head.last_id} không còn là bản ghi đã ghi ở đầu chuỗi."
     return None
 
 

@@ -117,6 +117,12 @@ def restore_command(source: str, yes: bool) -> None:
     except OperationError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Đã khôi phục từ {source}.")
+    from .audit import _head_path, current_head, write_head
+
+    head = current_head()
+    if head is not None:  # the log is back to the backup's: its head is the one to keep now
+        write_head(_head_path(), head, force=True)
+        click.echo(f"Đầu chuỗi nhật ký đặt lại theo bản sao lưu: {head.line()} (ghi lại ở nơi lưu đầu chuỗi).")
 
 
 @click.group("audit")
@@ -125,15 +131,41 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--head", "given", default=None, metavar="ID:HASH",
+              help="A head kept elsewhere (as `sangkien audit head` printed it) to check the log against too.")
 @with_appcontext
-def audit_verify_command() -> None:
-    """Check the hash chain of the audit log; name the first broken record."""
-    from .audit import verify_chain
+def audit_verify_command(given: str | None) -> None:
+    """Check the audit log's chain, and that it still holds the head kept outside the database."""
+    from .audit import Head, check_head, read_head, verify_chain
 
+    try:
+        kept = Head.parse(given) if given else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--head") from error
     broken = verify_chain()
     if broken is not None:
         raise click.ClickException(f"Nhật ký bị sửa đổi hoặc hỏng: bản ghi #{broken} không khớp chuỗi băm.")
-    click.echo("Nhật ký toàn vẹn: chuỗi băm khớp từ bản ghi đầu đến bản ghi cuối.")
+    for head in (read_head(), kept):
+        problem = check_head(head)
+        if problem:
+            raise click.ClickException(problem)
+    click.echo("Nhật ký toàn vẹn: chuỗi băm khớp từ bản ghi đầu đến bản ghi cuối, và còn nguyên đầu chuỗi đã ghi.")
+
+
+@audit_group.command("head")
+@with_appcontext
+def audit_head_command() -> None:
+    """Print the chain's head (last record's id and hash), to keep outside this server."""
+    from .audit import current_head, read_head
+
+    head = current_head()
+    if head is None:
+        click.echo("Nhật ký chưa có bản ghi nào.")
+        return
+    click.echo(head.line())
+    kept = read_head()
+    if kept is not None and kept != head:
+        click.echo(f"(tệp đầu chuỗi đang ghi {kept.line()})", err=True)
 
 
 @click.command("worker")

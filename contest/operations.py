@@ -43,7 +43,7 @@ from .models import (
     User,
 )
 from .timeutil import format_datetime, to_local
-from .uploads import attachment_problem, detect_attachment_type
+from .uploads import MAX_ATTACHMENTS_PER_ENTRY, MAX_ENTRY_BYTES, attachment_problem, detect_attachment_type
 
 
 # ---------------------------------------------------------------- users
@@ -478,6 +478,12 @@ def add_attachment(actor: User, entry: Entry, original_name: str, data: bytes, u
     if len(data) > max_bytes:
         raise OperationError(gettext("Tệp đính kèm: vượt quá giới hạn %(size)s MB.", size=max_bytes // (1024 * 1024)),
                              "file")
+    if len(entry.attachments) >= MAX_ATTACHMENTS_PER_ENTRY:
+        raise OperationError(gettext("Tệp đính kèm: mỗi bài có tối đa %(n)s tệp; hãy xoá bớt tệp cũ trước khi thêm.",
+                                     n=MAX_ATTACHMENTS_PER_ENTRY), "file")
+    if sum(a.size for a in entry.attachments) + len(data) > MAX_ENTRY_BYTES:
+        raise OperationError(gettext("Tệp đính kèm: tổng dung lượng các tệp của một bài tối đa %(mb)s MB.",
+                                     mb=MAX_ENTRY_BYTES // (1024 * 1024)), "file")
     kind = detect_attachment_type(data)
     if kind is None:
         raise OperationError(

@@ -13,6 +13,8 @@ import secrets
 import time
 from typing import Optional
 
+from .uploads import MAX_PENDING_PER_USER
+
 PENDING_DIR = "pending"
 MAX_AGE_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -39,6 +41,7 @@ def keep(upload_dir: str, user_id: int, original_name: str, data: bytes) -> str:
     folder = os.path.join(upload_dir, PENDING_DIR)
     os.makedirs(folder, exist_ok=True)
     _sweep(folder, time.time())
+    _keep_newest(upload_dir, folder, user_id, MAX_PENDING_PER_USER - 1)  # room for this one
     token = secrets.token_hex(16)
     data_path, note_path = _paths(upload_dir, token)
     with open(data_path, "xb") as fh:
@@ -46,6 +49,24 @@ def keep(upload_dir: str, user_id: int, original_name: str, data: bytes) -> str:
     with open(note_path, "x", encoding="utf-8") as fh:
         json.dump({"user_id": user_id, "name": original_name, "created": time.time()}, fh, ensure_ascii=False)
     return token
+
+
+def _keep_newest(upload_dir: str, folder: str, user_id: int, count: int) -> None:
+    """Discard that user's oldest waiting files beyond the newest `count` (a draft's page then says
+    its earlier file is no longer valid)."""
+    mine = []
+    for name in os.listdir(folder):
+        if not name.endswith(".json"):
+            continue
+        try:
+            with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                note = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        if note.get("user_id") == user_id:
+            mine.append((float(note.get("created", 0)), name[: -len(".json")]))
+    for _, token in sorted(mine, reverse=True)[count:]:
+        discard(upload_dir, token)
 
 
 def name_of(upload_dir: str, token: str, user_id: int) -> Optional[str]:

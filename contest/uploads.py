@@ -7,6 +7,12 @@ from typing import Optional
 
 from .marks import N_
 
+# How much one entry may carry: a description, its annexes, a few scans; more is a mistake or abuse.
+MAX_ATTACHMENTS_PER_ENTRY = 10
+MAX_ENTRY_BYTES = 40 * 1024 * 1024
+# Word forms waiting to be saved (pending_uploads): a person fills one draft at a time.
+MAX_PENDING_PER_USER = 3
+
 PDF = ("pdf", "application/pdf")
 DOCX = ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 XLSX = ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

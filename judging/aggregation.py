@@ -34,9 +34,10 @@ def kept(items: Sequence[T], totals: Sequence[float], method: str, ids: Sequence
     return [item for i, item in enumerate(items) if i not in dropped]
 
 
-def aggregate(totals: Sequence[float], method: str = MEAN) -> float:
-    """The entry's score: the mean of the totals, trimmed (see `kept`) when chosen and ≥ 5 sheets; 0 when none."""
-    values = kept(list(totals), list(totals), method)
+def aggregate(totals: Sequence[float], method: str = MEAN, ids: Sequence[int] = ()) -> float:
+    """The entry's score: the mean of the totals, trimmed (see `kept`, ties by `ids`) when chosen and
+    ≥ 5 sheets; 0 when none. The ranking's mean total is this."""
+    values = kept(list(totals), list(totals), method, ids)
     return round(sum(values) / len(values), PRECISION) if values else 0.0
 
 

@@ -102,12 +102,13 @@ def rank_entries(
     rows = []
     for entry_id, entry_sheets in by_entry.items():
         all_totals = [sheet_total(s.points) for s in entry_sheets]
-        counted = aggregation.kept(entry_sheets, all_totals, method, [s.judge_id for s in entry_sheets])
-        totals = [sheet_total(s.points) for s in counted]
+        judges = [s.judge_id for s in entry_sheets]
+        counted = aggregation.kept(entry_sheets, all_totals, method, judges)
         means = {
             code: _mean([float(s.points.get(code) or 0.0) for s in counted]) for code in criteria_order
         }
-        key = (1 if entry_sheets else 0, _mean(totals), *(means[c] for c in criteria_order))
+        key = (1 if entry_sheets else 0, aggregation.aggregate(all_totals, method, judges),
+               *(means[c] for c in criteria_order))
         rows.append((key, entry_id, means, len(entry_sheets), aggregation.spread(all_totals),
                      aggregation.disputed(all_totals, disagreement)))
     rows.sort(key=lambda r: (tuple(-k for k in r[0]), r[1]))

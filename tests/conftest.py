@@ -55,6 +55,8 @@ def app(tmp_path: Any) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "INDEX_CACHE_FOLDER": str(tmp_path / "index-cache"),
+            "AUDIT_KEY": "test-audit-key",
+            "AUDIT_HEAD_FILE": str(tmp_path / "audit-head.json"),
             "JOBS_INLINE": True,
         }
     )

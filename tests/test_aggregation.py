@@ -17,6 +17,18 @@ def test_mean_and_trimmed_mean() -> None:
     assert aggregation.aggregate([10, 70, 80, 90, 95], aggregation.TRIMMED) == 80.0
 
 
+def test_the_ranking_mean_is_the_aggregate() -> None:
+    """rank_entries orders by aggregation.aggregate: changing one changes the other."""
+    sheets = [SheetTotals(entry_id=1, judge_id=j, points={"novelty": t}) for j, t in enumerate([10, 70, 80, 90, 95], 1)]
+    sheets += [SheetTotals(entry_id=2, judge_id=j, points={"novelty": 75.0}) for j in range(1, 6)]
+    trimmed = rank_entries(sheets, ["novelty"], method=aggregation.TRIMMED)
+    plain = rank_entries(sheets, ["novelty"], method=aggregation.MEAN)
+    by = lambda rows: {r.entry_id: r.mean_total for r in rows}  # noqa: E731
+    assert by(trimmed)[1] == aggregation.aggregate([10, 70, 80, 90, 95], aggregation.TRIMMED, [1, 2, 3, 4, 5]) == 80.0
+    assert by(plain)[1] == aggregation.aggregate([10, 70, 80, 90, 95]) == 69.0
+    assert [r.entry_id for r in trimmed][0] == 1 and [r.entry_id for r in plain][0] == 2
+
+
 def test_trimming_drops_one_sheet_each_end_even_when_tied() -> None:
     items = ["a", "b", "c", "d", "e"]
     kept = aggregation.kept(items, [50, 50, 60, 70, 70], aggregation.TRIMMED, ids=[1, 2, 3, 4, 5])

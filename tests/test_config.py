@@ -11,10 +11,12 @@ def test_postgres_urls_use_psycopg3() -> None:
 
 
 def test_database_url_overrides_the_default(monkeypatch, tmp_path) -> None:
+    # Nothing is written into the checkout's instance/: uploads elsewhere, a secret key given.
+    monkeypatch.setenv("SANGKIEN_UPLOAD_FOLDER", str(tmp_path / "uploads"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("instance/sangkien.db")
+    assert create_app({"SECRET_KEY": "k"}).config["SQLALCHEMY_DATABASE_URI"].endswith("instance/sangkien.db")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/other.db")
-    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/other.db"
+    assert create_app({"SECRET_KEY": "k"}).config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/other.db"
 
 
 def test_workers_starting_at_once_share_one_secret_key(tmp_path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from contest.db import db
-from contest.description_form import match_choice, parse_date, plan_fill, read_description
+from contest.description_form import ParsedDescription, match_choice, parse_date, plan_fill, read_description
 from contest.models import PARTICIPANT, Attachment, AuditLog, Entry
 
 TITLE = "Ứng dụng mã QR trên giấy hẹn để người dân tra cứu tiến độ hồ sơ"
@@ -282,7 +282,9 @@ def test_damaged_files_never_raise() -> None:
         data = bytearray(base)
         for _ in range(rnd.randint(1, 30)):
             data[rnd.randrange(len(data))] = rnd.randrange(256)
-        read_description(bytes(data[:rnd.randint(0, len(data))]) if rnd.random() < 0.3 else bytes(data))
+        parsed = read_description(bytes(data[:rnd.randint(0, len(data))]) if rnd.random() < 0.3 else bytes(data))
+        # a damaged file is either still read as a form or refused with a reason: never an exception
+        assert isinstance(parsed, ParsedDescription) and (parsed.recognised or parsed.reason)
 
 
 def test_dates_are_read_the_vietnamese_way() -> None:

@@ -255,6 +255,10 @@ def test_verification_needs_a_publication(ward: dict, app: Any, client: Any) -> 
     contest = judge_and_close(ward, publish=False)
     code = certificate_code(app.config["SECRET_KEY"], contest.id, ward["entries"][0].id)
     assert client.get(f"/dossier/verify/{code}").status_code == 404
+    operations.publish_results(ward["secretary"], contest)  # the same, genuine code, once published
+    db.session.commit()
+    page = client.get(f"/dossier/verify/{code}")
+    assert page.status_code == 200 and "Giấy chứng nhận hợp lệ" in page.get_data(as_text=True)
 
 
 def test_secretary_downloads_one_zip_with_every_file(ward: dict, app: Any, signed_in: Callable) -> None:

@@ -206,8 +206,8 @@ def test_judges_see_only_their_own_sheets(world: dict, signed_in: Callable, make
 def test_save_sheet_refuses_unassigned_and_outside_judging(world: dict) -> None:
     contest, entry = world["contest"], world["entries"][0]
     judge = world["judges"][0]
-    with pytest.raises(JudgingError):
-        save_sheet(judge, entry, {})  # not assigned yet
+    with pytest.raises(JudgingError, match="không được phân công"):
+        save_sheet(judge, entry, {})  # not assigned yet, while judging is open
     assign_panel(world["secretary"], contest)
     contest.status = "closed"
     with pytest.raises(JudgingError, match="không trong thời gian chấm"):

@@ -126,14 +126,14 @@ def test_a_failing_import_adds_nothing(signed_in, monkeypatch) -> None:
     assert count() == 0
 
 
-def test_jobs_run_in_a_thread_and_are_claimed_once(app, make_user) -> None:
+def test_jobs_run_in_a_thread_and_are_claimed_once(app, make_user, tmp_path) -> None:
     from contest import jobs
     from contest.models import Job
     from contest.tasks import REGISTRY_IMPORT
     import threading
 
     user = make_user(SECRETARY)
-    path = app.instance_path + "/test-import.csv"
+    path = str(tmp_path / "test-import.csv")  # never in the checkout's instance/
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("Tên sáng kiến\nSổ tay điện tử\n")
     job = jobs.enqueue(user, REGISTRY_IMPORT, {"path": path, "filename": "x.csv"})

@@ -1,0 +1,86 @@
+"""The audit log cannot be truncated or rewritten undetected: HMAC chain, head kept outside the database."""
+from __future__ import annotations
+
+import os
+
+from contest import operations
+from contest.audit import _digest
+from contest.db import db
+from contest.models import AuditLog
+
+
+def add_items(make_user, n: int = 4) -> None:
+    user = make_user("secretary")
+    for i in range(n):
+        operations.add_registry_item(user, operations.RegistryData(title=f"Sáng kiến {i}"))
+        db.session.commit()  # one request each: the head moves after every commit
+
+
+def test_deleting_the_last_records_is_named(app, runner, make_user) -> None:
+    add_items(make_user)
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    last = db.session.scalar(db.select(db.func.max(AuditLog.id)))
+    db.session.execute(db.delete(AuditLog).where(AuditLog.id > last - 2))
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0 and "bị cắt" in result.output and f"#{last}" in result.output
+
+
+def test_rewriting_and_rehashing_with_the_apps_old_function_is_named(app, runner, make_user) -> None:
+    add_items(make_user)
+    records = db.session.scalars(db.select(AuditLog).order_by(AuditLog.id)).all()
+    prev = ""
+    for rec in records:  # what the probe did: change a record, recompute every hash (no key at hand)
+        if rec.id == records[1].id:
+            rec.after = {"title": "Sửa lén"}
+        rec.prev_hash = prev
+        rec.hash = _digest(rec, None)
+        prev = rec.hash
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0 and "bị viết lại" in result.output
+
+
+def test_a_guessed_key_does_not_rehash_the_chain(app, runner, make_user) -> None:
+    add_items(make_user)
+    rec = db.session.scalar(db.select(AuditLog).order_by(AuditLog.id).offset(1).limit(1))
+    rec.after = {"title": "Sửa lén"}
+    rec.hash = _digest(rec, b"guessed-key")
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0 and f"#{rec.id}" in result.output
+
+
+def test_the_head_printed_for_the_operator_catches_truncation_without_the_file(app, runner, make_user) -> None:
+    add_items(make_user)
+    printed = runner.invoke(args=["audit", "head"])
+    head = printed.output.strip().splitlines()[0]
+    assert printed.exit_code == 0 and head.count(":") == 1 and len(head.split(":")[1]) == 64
+    os.remove(app.config["AUDIT_HEAD_FILE"])  # whoever truncates may remove the file too
+    last = db.session.scalar(db.select(db.func.max(AuditLog.id)))
+    db.session.execute(db.delete(AuditLog).where(AuditLog.id == last))
+    db.session.commit()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # nothing left on this server to say so…
+    result = runner.invoke(args=["audit", "verify", "--head", head])  # …but the operator's copy does
+    assert result.exit_code != 0 and "bị cắt" in result.output
+
+
+def test_records_of_an_earlier_release_are_accepted_only_as_the_chains_start(app, make_user) -> None:
+    from contest.audit import _key, verify_chain
+
+    add_items(make_user, 4)
+    recs = db.session.scalars(db.select(AuditLog).order_by(AuditLog.id)).all()
+    assert len(recs) >= 4
+
+    def rechain(plain: set[int]) -> None:
+        prev = ""
+        for rec in recs:
+            rec.prev_hash = prev
+            rec.hash = _digest(rec, None if rec.id in plain else _key())
+            prev = rec.hash
+        db.session.commit()
+
+    rechain({recs[0].id, recs[1].id})  # the first two as the release before the key wrote them
+    assert verify_chain() is None
+    rechain({recs[0].id, recs[2].id})  # a plain record after a keyed one: forged
+    assert verify_chain() == recs[2].id
