@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from .db import db
-from .matching import DEFAULT_THRESHOLD, Document, Match, Matcher, fingerprint
+from .matching import DEFAULT_THRESHOLD, SIMILAR_FLOOR, Document, Match, Matcher, fingerprint
 from .models import EXCLUDED, SUBMITTED, Contest, Entry, RegistryItem
 
 log = logging.getLogger(__name__)
@@ -225,16 +225,21 @@ def find_duplicates(entry: Entry, threshold: float) -> list[Found]:
             for m in peers.search(entry.title, entry.body, limit=10, core=entry.solution)
         ]
     flagged = [f for f in found if f.match.score >= threshold]
-    under = [f for f in found if f.match.score < threshold and f.match.shared_phrases]
-    return flagged + under[:SIMILAR_TOP]
+    under = [f for f in found if f.match.score < threshold and worth_a_look(f.match)]
+    return flagged + sorted(under, key=lambda f: -f.match.similarity)[:SIMILAR_TOP]
+
+
+def worth_a_look(match: Match) -> bool:
+    """A match under the line that is still worth showing: alike beyond generic words, a phrase shared."""
+    return match.similarity >= SIMILAR_FLOOR and bool(match.shared_phrases)
 
 
 def similar_registry_items(title: str, body: str, limit: int = SIMILAR_TOP,
                            solution: str = "") -> list[tuple[RegistryItem, Match]]:
-    """The applied initiatives most like a draft that share a phrase with it, best first, for the
-    author's suggestions (the same "worth a look" rule as the secretary's similar tier)."""
+    """The applied initiatives most like a draft, best first, for the author's suggestions: those
+    worth a look by the same rule as the secretary's similar tier (a flag-level match always is)."""
     matches = [m for m in search_registry(title, body, limit=limit + 2, threshold=0.0, core=solution)
-               if m.shared_phrases][:limit]
+               if worth_a_look(m)][:limit]
     items = {i.id: i for i in db.session.scalars(
         select(RegistryItem).where(RegistryItem.id.in_([int(m.id[1:]) for m in matches]))
     )}

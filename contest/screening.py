@@ -15,18 +15,19 @@ from .db import db
 from .errors import OperationError
 from .duplicates import threshold_for
 from .forms import FlagDecisionForm, attach_error
-from .matching import differences, evidence_spans
-from .models import ADMIN, FLAG_SIMILAR, SECRETARY, Contest, DuplicateFlag, Entry
+from .matching import differences, evidence_spans, fold
+from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
 from .tasks import RECHECK
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
 
-# How the screening list can be ordered (?sort=…): the best match first, by entry, or by status.
-_ORDERS = {
-    "score": (DuplicateFlag.score.desc(), DuplicateFlag.id),
-    "entry": (Entry.title, DuplicateFlag.score.desc()),
-    "status": (DuplicateFlag.status.desc(), DuplicateFlag.score.desc()),
+# How the screening list can be ordered (?sort=…): the best match first, by entry (Vietnamese
+# order: marks folded, so "Điểm" sorts with "Diem", not after "Xây"), or by status.
+_ORDERS: dict[str, Any] = {
+    "score": lambda f: (-f.score, f.id),
+    "entry": lambda f: (fold(f.entry.title), f.entry.title, -f.score),
+    "status": lambda f: (f.status != FLAG_OPEN, f.status, -f.score),
 }
 
 
@@ -38,17 +39,21 @@ def index(contest_id: int) -> Any:
     sort = request.args.get("sort", "score")
     if sort not in _ORDERS:
         sort = "score"
-    rows = db.session.scalars(
-        select(DuplicateFlag).join(Entry, DuplicateFlag.entry_id == Entry.id)
-        .where(Entry.contest_id == contest.id).order_by(*_ORDERS[sort])
+    rows = sorted(db.session.scalars(
+        select(DuplicateFlag).join(Entry, DuplicateFlag.entry_id == Entry.id).where(Entry.contest_id == contest.id)
         # The table shows each flag's entry, its author and what it matches: loaded in 4 queries, not 2 per row.
         .options(selectinload(DuplicateFlag.entry).selectinload(Entry.author),
                  selectinload(DuplicateFlag.registry_item), selectinload(DuplicateFlag.other_entry))
-    ).all()
-    flags = [f for f in rows if f.status != FLAG_SIMILAR]
-    similar = [f for f in rows if f.status == FLAG_SIMILAR]
+    ).all(), key=_ORDERS[sort])
+    threshold = threshold_for(contest)
+    # The tier is the score's, not the status's: a similar match decided stays in its tier.
+    flags = [f for f in rows if f.status == FLAG_OPEN or f.score >= threshold]
+    similar = [f for f in rows if f not in flags]
+    anchors: dict[int, int] = {}  # entry id → its first row, the target of the contest page's links
+    for f in flags + similar:
+        anchors.setdefault(f.entry_id, f.id)
     return render_template("screening/index.html", contest=contest, flags=flags, similar=similar, sort=sort,
-                           threshold=threshold_for(contest))
+                           threshold=threshold, anchors=anchors)
 
 
 @bp.route("/<int:contest_id>/recheck", methods=["POST"])

@@ -124,3 +124,14 @@ def test_transfer_tunes_on_one_set_and_measures_on_the_other() -> None:
     assert report["test_set"]["threshold"] == report["threshold"]
     assert report["test_set_own_best"]["f1"] >= report["test_set"]["f1"]
     assert report["test_set"]["flagged_per_100"] == 50.0  # the duplicate, not the hard negative
+
+
+def test_differences_are_whole_phrases_without_figures() -> None:
+    q_only, d_only = differences(
+        "Tiếp nhận hồ sơ buổi tối", "Chờ lâu ở Một cửa.\nTrực tiếp nhận hồ sơ buổi tối thứ Năm, khoảng 60 - 80 hồ sơ.",
+        REGISTRY[0].title, REGISTRY[0].body, query_core="Trực tiếp nhận hồ sơ buổi tối thứ Năm, khoảng 60 - 80 hồ sơ.")
+    everything = q_only + d_only
+    assert everything and not any(ch.isdigit() for p in everything for ch in p)  # no "60", "80", "15 phút"
+    assert all(len(p.split()) >= 2 for p in everything)  # no lone syllable
+    # the registry item's result sentence ("Thời gian chờ … giảm") is an outcome, not a solution
+    assert not any("giảm" in p for p in d_only)

@@ -261,3 +261,17 @@ def test_the_screening_list_sorts_by_best_match_or_by_entry(app, signed_in, make
 
 def r_status(rows, flag_id):
     return next(r.status for r in rows if r.id == flag_id)
+
+
+def test_a_decided_similar_match_stays_in_its_tier_and_entries_have_anchors(app, signed_in, make_registry_item,
+                                                                           make_contest, make_user) -> None:
+    entry = submitted_same_problem(make_registry_item, make_contest, make_user)
+    row = db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entry.id))
+    client, _ = signed_in(SECRETARY)
+    post_form(client, f"/screening/flags/{row.id}", {"decision": "clear", "reason": "Khác giải pháp."})
+    db.session.refresh(row)
+    assert row.status == "cleared"
+    page = client.get(f"/screening/{entry.contest_id}").get_data(as_text=True)
+    flags_part, similar_part = page.split('id="similar"')
+    assert f'id="flag-{row.id}"' in similar_part and f'id="flag-{row.id}"' not in flags_part
+    assert page.count(f'id="entry-{entry.id}"') == 1  # the contest page's "#entry-N" links land here

@@ -54,6 +54,7 @@ class Match:
     shared_phrases: tuple[str, ...]  # in the query's spelling, for highlighting
     query_only: tuple[str, ...] = ()  # solution phrases of the query the item lacks (query's spelling)
     match_only: tuple[str, ...] = ()  # solution phrases of the item the query lacks (item's spelling)
+    similarity: float = 0.0  # 0–100, the whole texts (problem included): orders and admits the similar tier
 
 
 # --- scoring (see the module docstring) ------------------------------------------------------
@@ -80,7 +81,8 @@ DEFAULT_THRESHOLD: float = 50.0
 # their best (0.82 each; 0.05 and 0.15 each lost on one of them) while dev2.json's own title-only
 # items kept a recall of 0.8 (README: "a registry of titles").
 _TITLE_ONLY_MARGIN = 0.10
-# Under the flag line, the best matches above this score are shown as "similar, worth a look".
+# Under the flag line, the best matches whose similarity reaches this are shown as "similar, worth a
+# look" (below it they share only generic words: on the demo, unrelated pairs scored 0.1–1).
 SIMILAR_FLOOR: float = 10.0
 # Under the flag line, the order also reads the whole text (problem included) at this weight, so an
 # item that shares the entry's problem comes before one that shares a few generic words.
@@ -450,14 +452,12 @@ class Matcher:
             core, ts = self._score(q, e)
             score = calibrate(core)
             if score >= threshold:
-                # Over the line the score orders; under it (the "similar, worth a look" tier) a shared
-                # problem statement may rank an item too, so that it is the one a person is shown.
-                whole = self._containment(e.f_ids, e.f_w, q.full) if q.body else core
-                scored.append((max(score, _RANK_SIMILAR * calibrate(0.5 * (core + whole))), score, e.id, e, ts))
+                scored.append((self._similarity(q, e, core, score), score, e.id, e, ts))
         scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
-        return [self._match(q, qtoks, e, score, ts) for _, score, _, e, ts in scored[:limit]]
+        return [self._match(q, qtoks, e, score, ts, rank) for rank, score, _, e, ts in scored[:limit]]
 
-    def _match(self, q: _Query, qtoks: tuple[str, tuple[Token, ...]], e: _Entry, score: float, ts: float) -> Match:
+    def _match(self, q: _Query, qtoks: tuple[str, tuple[Token, ...]], e: _Entry, score: float, ts: float,
+               similarity: float) -> Match:
         """A Match with its evidence, from the stored features (the registry text is not re-analysed)."""
         vocab = self._vocab
         fset = set(e.f_ids)
@@ -469,7 +469,8 @@ class Matcher:
         phrases = _phrases(qtoks, _shared_runs(qtoks[0], qtoks[1], has))
         body = 100.0 * self._containment(e.c_ids, e.c_w, q.body) if q.body else 0.0
         query_only, match_only = differences(q.text[0], q.text[1], e.title, e.body, q.text[2], e.core)
-        return Match(e.id, round(score, 2), round(100.0 * ts, 1), round(body, 1), phrases, query_only, match_only)
+        return Match(e.id, round(score, 2), round(100.0 * ts, 1), round(body, 1), phrases, query_only, match_only,
+                     round(similarity, 1))
 
     def score_pair(self, title: str, body: str, doc_id: str, core: str = "") -> Match | None:
         """Score an entry against one indexed document directly (no candidate generation)."""
@@ -477,8 +478,16 @@ class Matcher:
         if e is None:
             return None
         q, qtoks = self._query(title or "", body or "", core or "")
-        core, ts = self._score(q, e)
-        return self._match(q, qtoks, e, calibrate(core), ts)
+        share, ts = self._score(q, e)
+        score = calibrate(share)
+        return self._match(q, qtoks, e, score, ts, self._similarity(q, e, share, score))
+
+    def _similarity(self, q: _Query, e: _Entry, share: float, score: float) -> float:
+        """How alike the whole texts are, problem included (0–100): the score, or, under the flag
+        line, a blend with the whole document's share found in the query, so that an item sharing
+        the entry's problem ranks before one sharing a few generic words (the similar tier)."""
+        whole = self._containment(e.f_ids, e.f_w, q.full) if q.body else share
+        return max(score, _RANK_SIMILAR * calibrate(0.5 * (share + whole)))
 
 
 def _split_title(analysed: tuple[str, tuple[Token, ...]], title: str) -> tuple[list[Token], list[Token]]:
@@ -575,40 +584,64 @@ def explain(query_text: str, other_text: str) -> tuple[str, ...]:
     return _phrases(query, _shared_runs(query[0], query[1], keys.__contains__))
 
 
+def _solution_spans(body: str) -> list[tuple[int, int]]:
+    """The sentences of a summary that state its solution: its core without the result sentence
+    (figures and outcomes differ between any two texts and say nothing about the mechanism)."""
+    spans = core_spans(body)
+    return spans[:-1] if len(spans) >= 2 else spans
+
+
 def _solution_tokens(title: str, body: str, core: str) -> tuple[str, list[Token], set[str]]:
-    """A text's source, the tokens of its solution (``core`` when given, else the body's core
-    sentences) and the folded words of the whole text; the text is analysed once."""
+    """A text's source, the tokens of its solution (``core`` when given, else the body's solution
+    sentences) and the folded word pairs of the whole text; the text is analysed once."""
     src, toks = _cached_tokens(_join(title, body))
-    words = {t.folded for t in toks}
+    pairs = {a.folded + " " + b.folded for a, b in zip(toks, toks[1:]) if _adjacent(src, a, b)}
     if core:
         c_src, c_toks = _cached_tokens(core)
-        return c_src, list(c_toks), words
+        return c_src, list(c_toks), pairs
     offset = len(_safe_nfc(title)) + 2
-    return src, _core_tokens(toks, [(a + offset, z + offset) for a, z in core_spans(_safe_nfc(body or ""))]), words
+    spans = [(a + offset, z + offset) for a, z in _solution_spans(_safe_nfc(body or ""))]
+    return src, _core_tokens(toks, spans), pairs
 
 
-def _missing_runs(src: str, toks: Sequence[Token], other: set[str]) -> tuple[str, ...]:
-    """Phrases of ``toks`` (in their spelling) whose words the other text does not have, longest first."""
+def _missing_runs(src: str, toks: Sequence[Token], other_pairs: set[str]) -> tuple[str, ...]:
+    """Phrases of ``toks`` (in their spelling) made of word pairs the other text never has, longest first.
+
+    Vietnamese words are mostly two syllables, so a pair, not a syllable, is the unit: "tài khoản"
+    absent from the other text is a difference even if "tài" appears there in "tài liệu". A phrase
+    keeps at least two content syllables and no figure (amounts and counts differ between any two
+    texts and name no mechanism).
+    """
+    n = len(toks)
+    joined = [i + 1 < n and _adjacent(src, toks[i], toks[i + 1]) for i in range(n)]
+    shared = [joined[i] and toks[i].folded + " " + toks[i + 1].folded in other_pairs for i in range(n)]
+    missing = [joined[i] and not shared[i] for i in range(n)]
     found: list[tuple[int, int, str]] = []
     seen: set[str] = set()
-    i, n = 0, len(toks)
+    i = 0
     while i < n:
-        if toks[i].folded in other:
+        if not missing[i]:
             i += 1
             continue
-        j = i + 1
-        while j < n and toks[j].folded not in other and _adjacent(src, toks[j - 1], toks[j]):
+        j = i
+        while j < n and missing[j]:
             j += 1
-        a, b = i, j
+        a, b = i, j + 1  # pairs i..j-1 cover tokens i..j
+        # a syllable that ends or starts a pair the other text has belongs to a shared word
+        if a > 0 and shared[a - 1]:
+            a += 1
+        if shared[b - 1]:
+            b -= 1
         while a < b and toks[a].weight < 1.0:
             a += 1
         while b > a and toks[b - 1].weight < 1.0:
             b -= 1
-        if b - a >= 2 or (b - a == 1 and _is_salient(toks[a])):
-            key = " ".join(t.folded for t in toks[a:b])
+        run = toks[a:b]
+        if sum(t.weight >= 1.0 for t in run) >= 2 and not any(c.isdigit() for t in run for c in t.folded):
+            key = " ".join(t.folded for t in run)
             if key not in seen:
                 seen.add(key)
-                found.append((b - a, toks[a].start, src[toks[a].start : toks[b - 1].end]))
+                found.append((b - a, run[0].start, src[run[0].start : run[-1].end]))
         i = j
     found.sort(key=lambda x: (-x[0], x[1]))
     return tuple(p for _, _, p in found[:_MAX_DIFFERENCES])
@@ -626,9 +659,9 @@ def differences(
     from a duplicate: the phrases of the query's solution the document never uses, and those of
     the document's solution the query never uses, each in its own spelling, longest first.
     """
-    q_src, q_sol, q_words = _solution_tokens(query_title, query_body, query_core)
-    d_src, d_sol, d_words = _solution_tokens(doc_title, doc_body, doc_core)
-    return _missing_runs(q_src, q_sol, d_words), _missing_runs(d_src, d_sol, q_words)
+    q_src, q_sol, q_pairs = _solution_tokens(query_title, query_body, query_core)
+    d_src, d_sol, d_pairs = _solution_tokens(doc_title, doc_body, doc_core)
+    return _missing_runs(q_src, q_sol, d_pairs), _missing_runs(d_src, d_sol, q_pairs)
 
 
 def _marked_chars(src: str, toks: Sequence[Token], phrases: Iterable[str]) -> list[bool]:

@@ -19,6 +19,9 @@
     var timer = null;
     var lastQuery = "";
     var render = function (items) {
+      // What the author opened stays open when the list is redrawn as they type on.
+      var opened = {};
+      box.querySelectorAll("details[open]").forEach(function (d) { opened[d.getAttribute("data-id")] = true; });
       box.textContent = "";
       if (!items.length) { return; }
       var heading = document.createElement("h2");
@@ -32,11 +35,13 @@
         var li = document.createElement("li");
         li.className = "list-group-item";
         var details = document.createElement("details");
+        details.setAttribute("data-id", String(item.id));
+        details.open = !!opened[String(item.id)];
         var summary = document.createElement("summary");
         var title = document.createElement("strong");
         title.textContent = item.title;
         var badge = document.createElement("span");
-        badge.className = "badge ms-1 " + (item.flag ? "text-bg-warning" : "text-bg-light");
+        badge.className = "badge ms-1 " + (item.flag ? "text-bg-warning" : "text-bg-info");
         badge.textContent = box.getAttribute(item.flag ? "data-flag-label" : "data-similar-label");
         summary.appendChild(title);
         summary.appendChild(badge);
@@ -54,15 +59,17 @@
       });
       box.appendChild(list);
     };
+    var sent = 0;
     var query = function () {
       var params = new URLSearchParams();
       fields.forEach(function (f) { params.append(f.id, f.value); });
       var q = params.toString();
       if (q === lastQuery) { return; }
       lastQuery = q;
+      var mine = ++sent;  // an answer that arrives after a newer request's is dropped
       fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + q, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { matches: [] }; })
-        .then(function (data) { render(data.matches || []); })
+        .then(function (data) { if (mine === sent) { render(data.matches || []); } })
         .catch(function () { /* suggestions are a help, not a requirement */ });
     };
     fields.forEach(function (f) {
