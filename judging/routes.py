@@ -134,9 +134,10 @@ def attachment(attachment_id: int) -> Any:
         try:
             content = io.BytesIO(strip_author_metadata(data, item.content_type))
         except CannotAnonymise as error:
-            audit_read(lambda: operations.report_unblindable(current_user, item, error.reason))
+            reason = error.reason
+            audit_read(lambda: operations.report_unblindable(current_user, item, reason))
             flash(gettext("Tệp không thể ẩn danh: %(reason)s Tệp không được gửi cho giám khảo; Tổ thư ký đã được "
-                          "báo để đề nghị tác giả nộp tệp khác.", reason=gettext(error.reason)), "warning")
+                          "báo để đề nghị tác giả nộp tệp khác.", reason=gettext(reason)), "warning")
             return redirect(url_for("judging.sheet", entry_id=entry.id))
         response = send_file(content, mimetype=item.content_type, as_attachment=True,
                              download_name=neutral_name(entry.attachments.index(item) + 1, item))

@@ -46,6 +46,19 @@ def names_in(data: bytes) -> list[str]:
     return found
 
 
+def repack(document: "docx.document.Document", change=lambda name, part: part, extra: dict | None = None) -> bytes:
+    """A saved python-docx document with its parts changed by `change(name, bytes)` and `extra` parts added."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, change(info.filename, source.read(info.filename)))
+        for name, part in (extra or {}).items():
+            target.writestr(name, part)
+    return out.getvalue()
+
+
 def test_pdf_loses_its_document_info_and_xmp_streams() -> None:
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
@@ -70,18 +83,9 @@ def test_docx_loses_company_and_manager_and_its_core_authors() -> None:
     document.add_paragraph("Bản mô tả sáng kiến")
     document.core_properties.author = AUTHOR
     document.core_properties.last_modified_by = AUTHOR
-    buffer = io.BytesIO()
-    document.save(buffer)
     # python-docx cannot set app.xml; Word fills Company from the machine's registration.
-    source, patched = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
-    with zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            part = source.read(info.filename)
-            if info.filename == "docProps/app.xml":
-                part = part.replace(b"<Manager/>", f"<Manager>{AUTHOR}</Manager>".encode())
-                part = part.replace(b"<Company/>", f"<Company>{UNIT}</Company>".encode())
-            target.writestr(info, part)
-    original = patched.getvalue()
+    original = repack(document, lambda name, part: part.replace(b"<Manager/>", f"<Manager>{AUTHOR}</Manager>".encode())
+                      .replace(b"<Company/>", f"<Company>{UNIT}</Company>".encode()) if name == "docProps/app.xml" else part)
     assert UNIT.encode() in zipfile.ZipFile(io.BytesIO(original)).read("docProps/app.xml")
 
     cleaned = strip_author_metadata(original, DOCX)
@@ -113,51 +117,38 @@ def traced_docx() -> bytes:
     file name the author or the unit, as Word writes them."""
     document = docx.Document()
     document.add_paragraph("Bản mô tả sáng kiến")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            part = source.read(info.filename)
-            if info.filename == "word/document.xml":  # a tracked insertion and a deletion by the author
-                part = part.replace(b"</w:body>", (
-                    f'<w:p><w:ins w:id="1" w:author="{AUTHOR}" w:date="2024-01-01T00:00:00Z"><w:r><w:t>thêm</w:t></w:r>'
-                    f'</w:ins><w:del w:id="2" w:author="{AUTHOR}"><w:r><w:delText>bớt</w:delText></w:r></w:del></w:p>'
-                    f"</w:body>").encode())
-            target.writestr(info, part)
-        target.writestr("word/comments.xml", (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments xmlns:w="{W}">'
-            f'<w:comment w:id="0" w:author="{AUTHOR}" w:initials="HCX"><w:p><w:r><w:t>Góp ý</w:t></w:r></w:p>'
-            f"</w:comment></w:comments>").encode())
-        target.writestr("word/people.xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
-            f'<w15:person w15:author="{AUTHOR}"><w15:presenceInfo w15:providerId="AD" '
-            f'w15:userId="canary@{UNIT.replace(" ", "")}.gov.vn"/></w15:person></w15:people>').encode())
-        target.writestr("docProps/custom.xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties '
-            'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-            f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="2" name="DonVi"><vt:lpwstr>{UNIT}'
-            "</vt:lpwstr></property></Properties>").encode())
-        target.writestr("word/embeddings/oleObject1.bin", f"OLE by {AUTHOR}".encode())
-    return out.getvalue()
+    revisions = (f'<w:p><w:ins w:id="1" w:author="{AUTHOR}" w:date="2024-01-01T00:00:00Z"><w:r><w:t>thêm</w:t></w:r>'
+                 f'</w:ins><w:del w:id="2" w:author="{AUTHOR}"><w:r><w:delText>bớt</w:delText></w:r></w:del></w:p>')
+    return repack(
+        document,  # a tracked insertion and a deletion by the author
+        lambda name, part: part.replace(b"</w:body>", (revisions + "</w:body>").encode()) if name == "word/document.xml" else part,
+        {
+            "word/comments.xml": (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:comments xmlns:w="{W}">'
+                f'<w:comment w:id="0" w:author="{AUTHOR}" w:initials="HCX"><w:p><w:r><w:t>Góp ý</w:t></w:r></w:p>'
+                f"</w:comment></w:comments>").encode(),
+            "word/people.xml": (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+                f'<w15:person w15:author="{AUTHOR}"><w15:presenceInfo w15:providerId="AD" '
+                f'w15:userId="canary@{UNIT.replace(" ", "")}.gov.vn"/></w15:person></w15:people>').encode(),
+            "docProps/custom.xml": (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties '
+                'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+                'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="2" name="DonVi"><vt:lpwstr>{UNIT}'
+                "</vt:lpwstr></property></Properties>").encode(),
+            "word/embeddings/oleObject1.bin": f"OLE by {AUTHOR}".encode(),
+        })
 
 
 def docm_bytes() -> bytes:
     """A macro-enabled Word file renamed .docx: its package says so and carries the macros."""
-    document = docx.Document()
-    buffer = io.BytesIO()
-    document.save(buffer)
-    source, out = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            part = source.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                part = part.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
-            target.writestr(info, part)
-        target.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
-    return out.getvalue()
+    return repack(
+        docx.Document(),
+        lambda name, part: part.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+        if name == "[Content_Types].xml" else part,
+        {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 macros"})
 
 
 def bomb_bytes(megabytes: int = 80) -> bytes:

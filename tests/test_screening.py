@@ -17,24 +17,33 @@ REGISTRY_SUMMARY = ("Người dân thường phải đến trụ sở hoặc g�
                     "quét mã là biết hồ sơ đang ở bước nào. Số cuộc gọi hỏi tiến độ giảm khoảng 70%.")
 
 
-def submitted_duplicate(make_registry_item, make_contest, make_user, title=None) -> Entry:
-    """An entry that repeats a registry item, submitted through the verb function."""
-    make_registry_item(title=REGISTRY_TITLE, summary=REGISTRY_SUMMARY, field="Cải cách TTHC")
-    make_registry_item(title="Thành lập câu lạc bộ dưỡng sinh cho người cao tuổi",
-                       summary="Hội Người cao tuổi tổ chức tập dưỡng sinh mỗi sáng tại nhà văn hóa.")
+def submit_new_entry(make_contest, make_user, title: str, situation: str, solution: str, effect: str) -> Entry:
+    """A participant's entry in a new contest, attached and submitted through the verb functions."""
     contest = make_contest()
     author = make_user(PARTICIPANT)
     entry = operations.save_entry(author, contest, operations.EntryData(
-        kind="individual", title=title or "Quét mã QR in trên phiếu hẹn để tra cứu hồ sơ đang giải quyết đến đâu",
-        field=contest.fields[0],
-        situation="Công dân phải gọi điện, đến hỏi nhiều lần xem hồ sơ giải quyết tới đâu.",
-        solution="In mã QR cho mỗi hồ sơ lên phiếu hẹn trả kết quả, người dân quét mã bằng điện thoại để xem hồ sơ đang ở khâu nào.",
-        effect="Giảm 70% cuộc gọi hỏi tiến độ.", applied_where="UBND phường",
-        applied_since=__import__("datetime").date(2024, 1, 1)))
+        kind="individual", title=title, field=contest.fields[0], situation=situation, solution=solution, effect=effect,
+        applied_where="UBND phường", applied_since=__import__("datetime").date(2024, 1, 1)))
     operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
     operations.submit_entry(author, entry)
     db.session.commit()
     return entry
+
+
+def add_unrelated_item(make_registry_item) -> None:
+    make_registry_item(title="Thành lập câu lạc bộ dưỡng sinh cho người cao tuổi",
+                       summary="Hội Người cao tuổi tổ chức tập dưỡng sinh mỗi sáng tại nhà văn hóa.")
+
+
+def submitted_duplicate(make_registry_item, make_contest, make_user, title=None) -> Entry:
+    """An entry that repeats a registry item, submitted through the verb function."""
+    make_registry_item(title=REGISTRY_TITLE, summary=REGISTRY_SUMMARY, field="Cải cách TTHC")
+    add_unrelated_item(make_registry_item)
+    return submit_new_entry(
+        make_contest, make_user, title or "Quét mã QR in trên phiếu hẹn để tra cứu hồ sơ đang giải quyết đến đâu",
+        "Công dân phải gọi điện, đến hỏi nhiều lần xem hồ sơ giải quyết tới đâu.",
+        "In mã QR cho mỗi hồ sơ lên phiếu hẹn trả kết quả, người dân quét mã bằng điện thoại để xem hồ sơ đang ở khâu nào.",
+        "Giảm 70% cuộc gọi hỏi tiến độ.")
 
 
 def test_submission_flags_the_registry_duplicate_only(app, make_registry_item, make_contest, make_user) -> None:
@@ -187,20 +196,11 @@ def submitted_same_problem(make_registry_item, make_contest, make_user) -> Entry
     """An entry with the registry item's problem but another solution (evening opening, not booking)."""
     make_registry_item(title=BOOKING_TITLE, summary=QUEUE + " Phường mở chức năng đặt lịch trên Zalo OA: người dân "
                        "chọn khung giờ 15 phút, nhận mã số và đến đúng giờ được tiếp nhận ngay. Thời gian chờ giảm.")
-    make_registry_item(title="Thành lập câu lạc bộ dưỡng sinh cho người cao tuổi",
-                       summary="Hội Người cao tuổi tổ chức tập dưỡng sinh mỗi sáng tại nhà văn hóa.")
-    contest = make_contest()
-    author = make_user(PARTICIPANT)
-    entry = operations.save_entry(author, contest, operations.EntryData(
-        kind="individual", title="Tiếp nhận hồ sơ vào buổi tối thứ Năm tại Bộ phận Một cửa", field=contest.fields[0],
-        situation=QUEUE,
-        solution="Phường bố trí công chức trực luân phiên tiếp nhận hồ sơ từ 17 giờ đến 20 giờ tối thứ Năm hằng tuần.",
-        effect="Mỗi buổi tối tiếp nhận khoảng 30 hồ sơ của người đi làm.", applied_where="UBND phường",
-        applied_since=__import__("datetime").date(2024, 1, 1)))
-    operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
-    operations.submit_entry(author, entry)
-    db.session.commit()
-    return entry
+    add_unrelated_item(make_registry_item)
+    return submit_new_entry(
+        make_contest, make_user, "Tiếp nhận hồ sơ vào buổi tối thứ Năm tại Bộ phận Một cửa", QUEUE,
+        "Phường bố trí công chức trực luân phiên tiếp nhận hồ sơ từ 17 giờ đến 20 giờ tối thứ Năm hằng tuần.",
+        "Mỗi buổi tối tiếp nhận khoảng 30 hồ sơ của người đi làm.")
 
 
 def test_same_problem_other_solution_is_listed_as_similar_not_flagged(app, signed_in, make_registry_item,

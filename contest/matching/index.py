@@ -59,8 +59,9 @@ class Match:
 
 # --- scoring (see the module docstring) ------------------------------------------------------
 # The score is the share of the indexed document's CORE (its title and every sentence of its
-# summary but the first, which states the problem) found in the query, each feature weighted by its inverse document frequency in
-# this index (ln((1+N)/(1+df)) + 1, as scikit-learn smooths it) times its stop-word weight.
+# summary but the first, which states the problem) found in the query, each feature weighted by
+# its inverse document frequency in this index (ln((1+N)/(1+df)) + 1, as scikit-learn smooths it)
+# times its stop-word weight.
 # It was chosen on dev.json and dev2.json together because, of the measures tried, it was the one
 # whose best line moved least from one set to the other (README: "transfer"):
 #   * a containment of the document in the query does not fall when a verbose entry wraps the
@@ -436,10 +437,11 @@ class Matcher:
         exclude: Iterable[str] = (),
         core: str = "",
     ) -> list[Match]:
-        """The best matches of an entry, score ≥ threshold, sorted by score (then id).
+        """The best matches of an entry, score ≥ threshold, most similar first (then by score, then id).
 
-        ``core`` is the entry's solution when it has a field of its own: it only shapes the
-        evidence (what the entry proposes that the match lacks); the score reads the whole text.
+        ``core`` is the entry's solution when it has a field of its own; with the title it is the
+        entry's core, which counts when the entry is the shorter text, and what its evidence
+        ("what the entry proposes that the match lacks") is read from.
         """
         if limit <= 0 or not self._entries:
             return []
@@ -449,10 +451,10 @@ class Matcher:
         excl = set(exclude)
         scored = []
         for e in self._candidates(q, excl):
-            core, ts = self._score(q, e)
-            score = calibrate(core)
+            share, ts = self._score(q, e)
+            score = calibrate(share)
             if score >= threshold:
-                scored.append((self._similarity(q, e, core, score), score, e.id, e, ts))
+                scored.append((self._similarity(q, e, share, score), score, e.id, e, ts))
         scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
         return [self._match(q, qtoks, e, score, ts, rank) for rank, score, _, e, ts in scored[:limit]]
 
