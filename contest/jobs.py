@@ -2,13 +2,17 @@
 
 A job is claimed by one UPDATE ... WHERE status = 'queued', so two threads or two worker
 processes never run the same job. Progress is written on its own short transaction so the
-job's own work stays all-or-nothing.
+job's own work stays all-or-nothing. A claim is a lease: while the job runs, a heartbeat renews
+it every HEARTBEAT_SECONDS; a running job whose heartbeat is older than LEASE_SECONDS belonged
+to a process that died, and any worker puts it back in the queue. Its work was never committed
+(all-or-nothing), so running it again adds no row twice.
 """
 from __future__ import annotations
 
 import os
 import socket
 import threading
+from datetime import timedelta
 from typing import Any, Callable, Optional
 
 from flask import Flask, current_app
@@ -48,14 +52,35 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
+LEASE_SECONDS = 300
+HEARTBEAT_SECONDS = 30
+
+
 def claim(job_id: int) -> bool:
     """Take a queued job for this worker; False when someone else has it."""
+    now = utcnow()
     with write_transaction(), db.engine.begin() as conn:
         taken = conn.execute(
             update(Job).where(Job.id == job_id, Job.status == JOB_QUEUED)
-            .values(status=JOB_RUNNING, claimed_by=worker_name(), started_at=utcnow())
+            .values(status=JOB_RUNNING, claimed_by=worker_name(), started_at=now, heartbeat_at=now)
         ).rowcount
     return taken == 1
+
+
+def _beat(job_id: int) -> None:
+    with write_transaction(), db.engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == job_id, Job.status == JOB_RUNNING).values(heartbeat_at=utcnow()))
+
+
+def reclaim_expired() -> list[int]:
+    """Put back in the queue the running jobs whose heartbeat stopped (their process died); their ids."""
+    stale = utcnow() - timedelta(seconds=LEASE_SECONDS)
+    with write_transaction(), db.engine.begin() as conn:
+        ids = list(conn.scalars(select(Job.id).where(Job.status == JOB_RUNNING, Job.heartbeat_at < stale)))
+        if ids:
+            conn.execute(update(Job).where(Job.id.in_(ids), Job.status == JOB_RUNNING, Job.heartbeat_at < stale)
+                         .values(status=JOB_QUEUED, claimed_by="", heartbeat_at=None, done=0))
+    return ids
 
 
 def _set_progress(job_id: int, done: int, total: int) -> None:
@@ -77,6 +102,16 @@ def run(job_id: int) -> None:
             last["done"] = done
             _set_progress(job_id, done, total)
 
+    app = current_app._get_current_object()
+    stop = threading.Event()
+
+    def heartbeat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            with app.app_context():
+                _beat(job_id)
+
+    beating = threading.Thread(target=heartbeat, name=f"job-{job_id}-heartbeat", daemon=True)
+    beating.start()
     try:
         result = HANDLERS[job.kind](job, actor, progress)
         with write_transaction():
@@ -91,6 +126,8 @@ def run(job_id: int) -> None:
         with write_transaction(), db.engine.begin() as conn:
             conn.execute(update(Job).where(Job.id == job_id)
                          .values(status=JOB_FAILED, error=message, finished_at=utcnow()))
+    finally:
+        stop.set()
 
 
 def start(app: Flask, job_id: int) -> None:
@@ -113,9 +150,10 @@ def start(app: Flask, job_id: int) -> None:
 
 
 def run_pending(app: Flask) -> int:
-    """Run every queued job (the `sangkien worker --once` loop and a restart's recovery)."""
+    """Run every queued job, and those whose process died (the `sangkien worker` loop)."""
     count = 0
     with app.app_context():
+        reclaim_expired()
         ids = db.session.scalars(select(Job.id).where(Job.status == JOB_QUEUED).order_by(Job.id)).all()
     for job_id in ids:
         with app.app_context():

@@ -397,6 +397,7 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[Optional[datetime]]
     finished_at: Mapped[Optional[datetime]]
+    heartbeat_at: Mapped[Optional[datetime]]  # renewed while it runs: a stale one means its process died
 
     created_by: Mapped[Optional[User]] = relationship()
 

@@ -97,13 +97,17 @@ def test_cli_create_user(runner, app) -> None:
 def test_sign_out_ends_the_session_even_for_a_replayed_cookie(app, make_user) -> None:
     user = make_user(SECRETARY)
     client = app.test_client()
-    login(client, user)
+    assert login(client, user).status_code == 302
     stolen = client.get_cookie("session").value
     page = client.get("/contests/")
+    assert page.status_code == 200 and user.full_name in page.get_data(as_text=True)  # really signed in
+    before = app.test_client()
+    before.set_cookie("session", stolen)
+    assert before.get("/contests/").status_code == 200  # the copied cookie works until sign-out…
     client.post("/auth/logout", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
     replay = app.test_client()
     replay.set_cookie("session", stolen)
-    assert replay.get("/contests/").status_code == 302
+    assert replay.get("/contests/").status_code == 302  # …and not after
 
 
 def test_password_change_ends_other_sessions(app, make_user) -> None:
