@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import secrets
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+
+from .instance_secret import instance_secret
 
 
 def normalize_database_url(url: str) -> str:
@@ -21,24 +21,6 @@ def normalize_database_url(url: str) -> str:
 def database_url_from_env(default: str) -> str:
     """DATABASE_URL if set, else the default."""
     return normalize_database_url(os.environ.get("DATABASE_URL", "").strip() or default)
-
-
-def _secret_key(instance_path: str) -> str:
-    """A random key kept in instance/ so sessions survive a restart of a fresh install."""
-    path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        # Several workers may start at once on a fresh install: the first to create the file wins,
-        # and the others read the key it wrote (written whole before it gets its name).
-        handle, draft = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
-        with os.fdopen(handle, "w") as fh:
-            fh.write(secrets.token_hex(32))
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(draft)
-    return path.read_text().strip()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -98,7 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path, "secret_key")
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -17,7 +17,6 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Optional
 
 from flask import current_app
@@ -25,6 +24,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from .db import db, utcnow
+from .instance_secret import instance_secret
 from .models import AuditLog
 
 
@@ -55,22 +55,13 @@ def _digest(record: AuditLog, key: Optional[bytes]) -> str:
 
 
 def _key() -> bytes:
-    """AUDIT_KEY, or instance/audit_key, made once (safely when several workers start together)."""
-    configured = current_app.config.get("AUDIT_KEY")
-    if configured:
-        return str(configured).encode()
-    path = Path(current_app.instance_path) / "audit_key"
-    if not path.exists():
-        draft = path.with_name(f".audit_key.{secrets.token_hex(4)}")
-        draft.write_text(secrets.token_hex(32))
-        os.chmod(draft, 0o600)
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text().strip().encode()
+    """AUDIT_KEY, or instance/audit_key (made once), read once per app: every append needs it."""
+    key = current_app.extensions.get("audit_key")
+    if key is None:
+        configured = current_app.config.get("AUDIT_KEY")
+        key = str(configured or instance_secret(current_app.instance_path, "audit_key")).encode()
+        current_app.extensions["audit_key"] = key
+    return key
 
 
 def record(

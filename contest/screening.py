@@ -47,8 +47,9 @@ def index(contest_id: int) -> Any:
     ).all(), key=_ORDERS[sort])
     threshold = threshold_for(contest)
     # The tier is the score's, not the status's: a similar match decided stays in its tier.
-    flags = [f for f in rows if f.status == FLAG_OPEN or f.score >= threshold]
-    similar = [f for f in rows if f not in flags]
+    flags, similar = [], []
+    for f in rows:
+        (flags if f.status == FLAG_OPEN or f.score >= threshold else similar).append(f)
     anchors: dict[int, int] = {}  # entry id → its first row, the target of the contest page's links
     for f in flags + similar:
         anchors.setdefault(f.entry_id, f.id)

@@ -22,14 +22,14 @@ def test_database_url_overrides_the_default(monkeypatch, tmp_path) -> None:
 def test_workers_starting_at_once_share_one_secret_key(tmp_path) -> None:
     import threading
 
-    from contest import _secret_key
+    from contest.instance_secret import instance_secret
 
     keys: list[str] = []
     start = threading.Barrier(8)
 
     def boot() -> None:
         start.wait()
-        keys.append(_secret_key(str(tmp_path)))
+        keys.append(instance_secret(str(tmp_path), "secret_key"))
 
     threads = [threading.Thread(target=boot) for _ in range(8)]
     for t in threads:
