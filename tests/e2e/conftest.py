@@ -1,9 +1,9 @@
 """Browser journeys: a real `sangkien serve` process with the demo, driven by Debian's Chromium.
 
-One server and one browser serve the whole session; every test gets a fresh browser context
-(no cookies), so each journey signs in as its own user. The journeys share the demo data and
-run in file order (test_1_… to test_5_…): the judge scores the 2024 contest before the
-secretary closes it; the public page publishes it itself when run alone.
+Each journey (one per file) gets a server of its own over a fresh demo database, so journeys
+run alone, in any order or with -k, and none sees what another changed; one browser serves the
+whole session, and every test gets a fresh browser context (no cookies), so each journey signs
+in as its own user.
 
 On failure, a screenshot and the HTML of every open page are kept in test-artifacts/e2e/.
 """
@@ -71,7 +71,7 @@ def _sangkien() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from contest.cli import main; main()"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`sangkien serve` on a free port over its own SQLite file with the demo; its base URL."""
     workdir = tmp_path_factory.mktemp("e2e")
@@ -106,16 +106,12 @@ def live_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def base_url(live_server: str) -> str:
-    """pytest-playwright's base URL: relative page.goto("/…") goes to the live server."""
-    return live_server
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
-    """Vietnamese browser, Vietnam's clock, downloads allowed."""
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", "accept_downloads": True}
+@pytest.fixture(scope="module")
+def browser_context_args(browser_context_args: dict, live_server: str) -> dict:
+    """Vietnamese browser, Vietnam's clock, downloads allowed; relative page.goto("/…") goes to
+    this journey's server."""
+    return {**browser_context_args, "base_url": live_server, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh",
+            "accept_downloads": True}
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,9 @@ would see it: signed in as that role, the app's own Content-Security-Policy in f
 (tests/e2e/vendor/axe-core/, test-only) is served to the page from the page's own origin by a
 Playwright route, since the CSP refuses inline scripts; the app never serves it.
 
-The cases run in order: the judge's pages before the public results page publishes the 2024
-contest (which ends judging), the standings after it (so they have a ranking to show).
+The cases run in order on this module's server: the judge's pages before the public results
+page publishes the 2024 contest (which ends judging), the standings after it (so they have a
+ranking to show); a case chosen alone with -k publishes what it needs itself.
 """
 from __future__ import annotations
 
@@ -235,7 +236,7 @@ def describe(violations: list[dict], where: str) -> str:
 @pytest.mark.parametrize("name, user, go, published, viewport", CASES)
 def test_page_has_no_serious_accessibility_violations(
         name: str, user: str | None, go: Callable[[Page], None], published: bool, viewport: str,
-        browser: Browser, browser_context_args: dict, base_url: str, signed_in_state: Callable[[str], dict],
+        browser: Browser, browser_context_args: dict, live_server: str, signed_in_state: Callable[[str], dict],
         request: pytest.FixtureRequest) -> None:
     if published:
         request.getfixturevalue("published_2024")
@@ -247,7 +248,7 @@ def test_page_has_no_serious_accessibility_violations(
         page = context.new_page()
         go(page)
         page.wait_for_load_state("load")
-        violations = axe_violations(page, base_url)
+        violations = axe_violations(page, live_server)
         minor = [f"{v['id']} [{v['impact']}]" for v in violations if v["impact"] not in BLOCKING]
         if minor:
             print(f"{name} at {viewport}: moderate/minor: {', '.join(minor)}")
