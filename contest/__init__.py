@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask
+from flask import Flask, request
 
 from .instance_secret import instance_secret
 
@@ -43,7 +43,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         INDEX_CACHE_FOLDER=os.environ.get("SANGKIEN_INDEX_CACHE_FOLDER", os.path.join(app.instance_path, "index-cache")),
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         MAX_ATTACHMENT_BYTES=8 * 1024 * 1024,
-        MAX_IMPORT_BYTES=10 * 1024 * 1024,
+        # A registry file may be bigger than any other upload (200,000 rows with summaries: ~25 MB);
+        # only the import's own URL accepts it (the request hook below).
+        MAX_IMPORT_BYTES=40 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -102,6 +104,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .i18n import babel, select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def import_size_limit() -> None:
+        # Before CSRFProtect's hook reads the form: the limit applies while the body is parsed.
+        if request.endpoint == "registry.import_file":
+            request.max_content_length = app.config["MAX_IMPORT_BYTES"]
 
     from flask_wtf.csrf import CSRFProtect
 

@@ -76,9 +76,13 @@ def serve_command(host: str, port: int) -> None:
     """Serve the application (threaded server for one office; use gunicorn for production)."""
     from werkzeug.serving import run_simple
 
+    from .duplicates import warm_index
+
+    app = current_app._get_current_object()
+    warm_index(app)  # loads (or builds) the duplicate index in the background: the first search finds it ready
     click.echo(f"Đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
     # Flask refuses app.run() inside its own CLI, so the WSGI server is started directly.
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False, use_debugger=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 @click.command("backup")

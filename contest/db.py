@@ -6,12 +6,12 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,13 +57,17 @@ def reads_only(view: Any) -> Any:
 
 
 def _wants_write_lock() -> bool:
-    """A request that may change state (not GET/HEAD/OPTIONS, nor a `reads_only` view), or code inside
-    write_transaction()."""
+    """A request that may change state (not GET/HEAD/OPTIONS, nor a `reads_only` view, nor one that
+    only renders an error now: g.reads_only), or code inside write_transaction()."""
     if _write_intent.get():
         return True
-    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS") or g.get("reads_only"):
         return False
     return not getattr(current_app.view_functions.get(request.endpoint or ""), "reads_only", False)
+
+
+# How long a SQLite writer waits for another's write lock before its request is refused (503).
+SQLITE_BUSY_MS = 10_000
 
 
 @event.listens_for(Engine, "connect")
@@ -75,7 +79,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignor
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_MS)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
@@ -87,6 +91,15 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
     waits its turn."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+@event.listens_for(Session, "after_commit")
+def _reads_after_commit(session: Session) -> None:
+    """Once a request has committed its change, what it reads next (the redirect's id, the user for
+    the response) must not queue for SQLite's write lock: a writer that took it meanwhile (an
+    import's batch) would make a saved change answer with an error."""
+    if has_request_context():
+        g.reads_only = True
 
 
 def register_models() -> None:

@@ -4,8 +4,12 @@ A job is claimed by one UPDATE ... WHERE status = 'queued', so two threads or tw
 processes never run the same job. Progress is written on its own short transaction so the
 job's own work stays all-or-nothing. A claim is a lease: while the job runs, a heartbeat renews
 it every HEARTBEAT_SECONDS; a running job whose heartbeat is older than LEASE_SECONDS belonged
-to a process that died, and any worker puts it back in the queue. Its work was never committed
-(all-or-nothing), so running it again adds no row twice.
+to a process that died, and any worker puts it back in the queue; a handler that commits as it
+goes (an import, in batches) resumes after what it committed, so running it again adds no row twice.
+
+The person who started a job can ask it to stop (`request_stop`). A handler that can stop looks
+at `stop_requested` between its steps and raises `Stopped` with what it did; the modes it offers
+(keep what was done, or undo it) are declared with the handler, in STOP_MODES.
 """
 from __future__ import annotations
 
@@ -16,26 +20,65 @@ from datetime import timedelta
 from typing import Any, Callable, Optional
 
 from flask import Flask, current_app
+from flask_babel import gettext
 from sqlalchemy import select, update
 
 from . import audit
 from .db import db, utcnow, write_transaction
 from .errors import OperationError
-from .models import JOB_DONE, JOB_FAILED, JOB_QUEUED, JOB_RUNNING, Job, User
+from .models import (
+    JOB_CANCELLED,
+    JOB_DONE,
+    JOB_FAILED,
+    JOB_QUEUED,
+    JOB_RUNNING,
+    Job,
+    User,
+)
 
 Progress = Callable[[int, int], None]
 Handler = Callable[[Job, Optional[User], Progress], dict]
 HANDLERS: dict[str, Handler] = {}
+# How a job of each kind can be stopped: keep what it did, undo it, or both (none: it cannot stop).
+STOP_MODES: dict[str, tuple[str, ...]] = {}
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of a kind."""
+def handler(kind: str, stops: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of a kind, and the ways it can be stopped."""
 
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
+        STOP_MODES[kind] = stops
         return fn
 
     return register
+
+
+class Stopped(Exception):
+    """Raised by a handler that stopped because it was asked to; `result` is what it did."""
+
+    def __init__(self, result: dict) -> None:
+        super().__init__("stopped")
+        self.result = result
+
+
+def request_stop(actor: User, job: Job, mode: str) -> None:
+    """Ask a queued or running job to stop, keeping (CANCEL_KEEP) or undoing (CANCEL_UNDO) its work."""
+    if mode not in STOP_MODES.get(job.kind, ()):
+        raise OperationError(gettext("Tác vụ này không dừng được theo cách đã chọn."), "mode")
+    if job.finished:
+        raise OperationError(gettext("Tác vụ đã kết thúc; không còn gì để dừng."), "mode")
+    if job.cancel:
+        raise OperationError(gettext("Đã yêu cầu dừng tác vụ này; hãy chờ nó dừng."), "mode")
+    job.cancel = mode
+    db.session.flush()
+    audit.record(actor, "job.stop", "job", job.id, None, {"kind": job.kind, "mode": mode})
+
+
+def stop_requested(job_id: int) -> str:
+    """The stop mode asked for the job ("" if none), read afresh from the database."""
+    with db.engine.connect() as conn:
+        return conn.scalar(select(Job.cancel).where(Job.id == job_id)) or ""
 
 
 def enqueue(actor: Optional[User], kind: str, payload: dict[str, Any]) -> Job:
@@ -88,6 +131,12 @@ def _set_progress(job_id: int, done: int, total: int) -> None:
         conn.execute(update(Job).where(Job.id == job_id).values(done=done, total=total))
 
 
+def set_phase(job_id: int, phase: str) -> None:
+    """Name the step a running job is at (its page says it), until its result replaces it."""
+    with write_transaction(), db.engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == job_id).values(result={"phase": phase}))
+
+
 def run(job_id: int) -> None:
     """Claim and run one job in the current app context; the outcome is stored on the job."""
     if not claim(job_id):
@@ -118,6 +167,11 @@ def run(job_id: int) -> None:
             db.session.execute(update(Job).where(Job.id == job_id)
                                .values(status=JOB_DONE, result=result, finished_at=utcnow()))
             db.session.commit()
+    except Stopped as stopped:
+        db.session.rollback()
+        with write_transaction(), db.engine.begin() as conn:
+            conn.execute(update(Job).where(Job.id == job_id)
+                         .values(status=JOB_CANCELLED, result=stopped.result, finished_at=utcnow()))
     except Exception as exc:  # a job must end as failed, never hang as running
         db.session.rollback()
         message = exc.message if isinstance(exc, OperationError) else "Lỗi hệ thống khi chạy tác vụ; không có dữ liệu nào bị thay đổi."

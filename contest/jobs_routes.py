@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from . import jobs
 from .auth import get_or_404
+from .db import db
+from .errors import OperationError
 from .models import ADMIN, Contest, Job
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -29,7 +32,22 @@ def show(job_id: int) -> Any:
     contest = None
     if job.result and job.result.get("contest_id"):
         contest = get_or_404(Contest, job.result["contest_id"])
-    return render_template("jobs/show.html", job=job, contest=contest)
+    return render_template("jobs/show.html", job=job, contest=contest, stop_modes=jobs.STOP_MODES.get(job.kind, ()))
+
+
+@bp.route("/<int:job_id>/stop/<any(keep, undo):mode>", methods=["POST"])
+@login_required
+def stop(job_id: int, mode: str) -> Any:
+    """Ask the job to stop after the step it is at, keeping or undoing what it did."""
+    job = get_job_or_403(job_id)
+    try:
+        jobs.request_stop(current_user, job, mode)
+        db.session.commit()
+        flash(gettext("Đã yêu cầu dừng; tác vụ dừng ngay sau lô dữ liệu đang ghi."), "info")
+    except OperationError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/<int:job_id>.json")

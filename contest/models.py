@@ -304,6 +304,8 @@ class RegistryItem(db.Model):
     year: Mapped[Optional[int]]
     field: Mapped[str] = mapped_column(String(200), default="")
     source_entry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("entry.id"))
+    # The import that added it: a stopped import can take back exactly its rows, a resumed one skip them.
+    import_job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("job.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -376,9 +378,15 @@ class AuditLog(db.Model):
 
 
 JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED = "queued", "running", "done", "failed"
+JOB_CANCELLED = "cancelled"
 JOB_STATUS_LABELS = {
     JOB_QUEUED: N_("Đang chờ"), JOB_RUNNING: N_("Đang chạy"), JOB_DONE: N_("Hoàn tất"), JOB_FAILED: N_("Thất bại"),
+    JOB_CANCELLED: N_("Đã dừng"),
 }
+# What a person who stops a job chooses for the work it already committed.
+CANCEL_KEEP, CANCEL_UNDO = "keep", "undo"
+# The later steps a running job names (jobs.set_phase), shown instead of "Đang chạy".
+JOB_PHASE_LABELS = {"index": N_("Đang cập nhật chỉ mục tra trùng")}
 
 
 class Job(db.Model):
@@ -398,11 +406,16 @@ class Job(db.Model):
     started_at: Mapped[Optional[datetime]]
     finished_at: Mapped[Optional[datetime]]
     heartbeat_at: Mapped[Optional[datetime]]  # renewed while it runs: a stale one means its process died
+    cancel: Mapped[str] = mapped_column(String(10), default="", server_default="")  # CANCEL_KEEP/UNDO once asked to stop
 
     created_by: Mapped[Optional[User]] = relationship()
 
     @property
     def status_label(self) -> str:
+        if self.status == JOB_RUNNING and self.cancel:
+            return N_("Đang dừng")
+        if self.status == JOB_RUNNING and self.result and self.result.get("phase") in JOB_PHASE_LABELS:
+            return JOB_PHASE_LABELS[self.result["phase"]]
         return JOB_STATUS_LABELS.get(self.status, self.status)
 
     @property
@@ -413,7 +426,7 @@ class Job(db.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (JOB_DONE, JOB_FAILED)
+        return self.status in (JOB_DONE, JOB_FAILED, JOB_CANCELLED)
 
 
 class FormSubmission(db.Model):

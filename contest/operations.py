@@ -8,10 +8,10 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Optional
+from typing import Any, Optional, Sequence
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from . import audit
 from .db import db, utcnow
@@ -548,18 +548,36 @@ def add_registry_item(actor: User, data: RegistryData) -> RegistryItem:
     return item
 
 
-def import_registry(actor: User, rows: Iterable[RegistryData], source: str) -> list[RegistryItem]:
-    """Add the valid rows of an imported file to the registry, as one audited change."""
-    items = [RegistryItem(title=r.title, summary=r.summary, unit=r.unit, year=r.year, field=r.field, code=r.code)
-             for r in rows]
-    db.session.add_all(items)
-    db.session.flush()
-    # The id range names the added items without listing 10,000 of them (ids are given in row order).
-    ids = [i.id for i in items]
+def import_registry(actor: Optional[User], rows: Sequence[RegistryData], source: str,
+                    job_id: Optional[int] = None) -> int:
+    """Add one batch of an imported file's valid rows to the registry, as one audited change; the
+    rows remember the import, so that stopping it can take back exactly them. Returns the count."""
+    if not rows:
+        return 0
+    ids = db.session.scalars(
+        insert(RegistryItem).returning(RegistryItem.id, sort_by_parameter_order=True),
+        [{"title": r.title, "summary": r.summary, "unit": r.unit, "year": r.year, "field": r.field,
+          "code": r.code, "import_job_id": job_id, "created_at": utcnow()} for r in rows],
+    ).all()
+    # The id range names the added items without listing 1,000 of them.
     audit.record(actor, "registry.import", "registry", None, None,
-                 {"source": source, "added": len(items), "first_id": min(ids, default=None),
-                  "last_id": max(ids, default=None)})
-    return items
+                 {"source": source, "job": job_id, "added": len(ids), "first_id": min(ids), "last_id": max(ids)})
+    return len(ids)
+
+
+def undo_registry_import(actor: Optional[User], job_id: int, source: str, limit: int) -> int:
+    """Take back up to `limit` of the rows an import added (the caller repeats until 0), audited.
+    A row a duplicate flag already points at stays: the flag and its decision keep their evidence."""
+    flagged = select(DuplicateFlag.registry_item_id).where(DuplicateFlag.registry_item_id.is_not(None))
+    ids = db.session.scalars(select(RegistryItem.id)
+                             .where(RegistryItem.import_job_id == job_id, RegistryItem.id.not_in(flagged))
+                             .order_by(RegistryItem.id.desc()).limit(limit)).all()
+    if not ids:
+        return 0
+    db.session.execute(delete(RegistryItem).where(RegistryItem.id.in_(ids)))
+    audit.record(actor, "registry.import_undo", "registry", None, None,
+                 {"source": source, "job": job_id, "removed": len(ids), "first_id": min(ids), "last_id": max(ids)})
+    return len(ids)
 
 
 # ---------------------------------------------------------------- accounts (admin)

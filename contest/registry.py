@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext
+from flask_babel import format_number, gettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -16,7 +16,7 @@ from .db import db
 from .errors import OperationError
 from .forms import RegistryImportForm, RegistryItemForm, attach_error
 from .models import ADMIN, SECRETARY, RegistryItem
-from .registry_io import registry_workbook
+from .registry_io import MAX_IMPORT_ROWS, registry_workbook
 from .tasks import REGISTRY_IMPORT
 from .views import PAGE_SIZE, page_window, query_text, xlsx_download
 
@@ -38,7 +38,8 @@ def index() -> Any:
         query.order_by(RegistryItem.year.desc(), RegistryItem.id.desc()).limit(PAGE_SIZE).offset(offset)
     ).all()
     return render_template("registry/index.html", items=items, q=q, page=page, pages=pages, total=total,
-                           form=RegistryItemForm(), import_form=RegistryImportForm())
+                           form=RegistryItemForm(), import_form=RegistryImportForm(),
+                           max_rows=format_number(MAX_IMPORT_ROWS))
 
 
 @bp.route("/new", methods=["POST"])

@@ -13,7 +13,7 @@ from . import jobs, operations
 from .auth import get_or_404, role_required
 from .db import db
 from .errors import OperationError
-from .duplicates import threshold_for
+from .duplicates import index_coverage, threshold_for
 from .forms import FlagDecisionForm, attach_error
 from .matching import differences, evidence_spans, fold
 from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
@@ -53,8 +53,10 @@ def index(contest_id: int) -> Any:
     anchors: dict[int, int] = {}  # entry id → its first row, the target of the contest page's links
     for f in flags + similar:
         anchors.setdefault(f.entry_id, f.id)
+    indexed, registry_size = index_coverage()
     return render_template("screening/index.html", contest=contest, flags=flags, similar=similar, sort=sort,
-                           threshold=threshold, anchors=anchors)
+                           threshold=threshold, anchors=anchors,
+                           index_behind=(indexed, registry_size) if indexed < registry_size else None)
 
 
 @bp.route("/<int:contest_id>/recheck", methods=["POST"])

@@ -59,18 +59,28 @@ _RATIO_FROM = 1024 * 1024  # parts smaller than this unpacked are never a threat
 _MACRO_PARTS = ("vbaproject.bin", "vbadata.xml")
 
 
-def package_problem(data: bytes) -> Optional[str]:
+# A registry import is one big sheet (200,000 rows unpack to about 170 MB of XML), read by a parser
+# that keeps the cells, not the XML: its own limit.
+MAX_IMPORT_UNPACKED_BYTES = 512 * 1024 * 1024
+_TOO_BIG = {
+    MAX_UNPACKED_BYTES: N_("tệp giải nén ra quá lớn (trên 64 MB); hãy lưu lại tài liệu với ảnh nhỏ hơn."),
+    MAX_IMPORT_UNPACKED_BYTES: N_("bảng tính giải nén ra quá lớn (trên 512 MB); hãy chia thành nhiều tệp nhỏ hơn."),
+}
+
+
+def package_problem(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> Optional[str]:
     """Why a Word/Excel package must be refused before anything opens it (a Vietnamese reason), or None.
 
     Reads the zip's directory only: the sizes it declares are checked, no part is unpacked.
+    `max_unpacked` is MAX_UNPACKED_BYTES (documents) or MAX_IMPORT_UNPACKED_BYTES (registry imports).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             if len(infos) > MAX_PARTS:
                 return N_("tệp có quá nhiều thành phần bên trong; đây không phải một tài liệu thông thường.")
-            if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-                return N_("tệp giải nén ra quá lớn (trên 64 MB); hãy lưu lại tài liệu với ảnh nhỏ hơn.")
+            if sum(i.file_size for i in infos) > max_unpacked:
+                return _TOO_BIG[max_unpacked]
             for info in infos:
                 if info.file_size > _RATIO_FROM and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                     return N_("tệp có thành phần nén bất thường (có thể là tệp độc hại); không nhận.")

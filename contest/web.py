@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request, session
 from flask_babel import get_locale, gettext, lazy_pgettext
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from . import models, timeutil
@@ -38,6 +37,7 @@ AUDIT_ACTIONS = {
     "contest.create": N_("Tạo cuộc thi"), "contest.update": N_("Sửa cuộc thi"), "contest.recheck": N_("Kiểm tra lại trùng lặp"),
     "entry.save": N_("Lưu bài dự thi"), "entry.submit": N_("Nộp bài dự thi"), "entry.flag": N_("Cảnh báo trùng lặp"),
     "flag.decide": N_("Kết luận cảnh báo trùng lặp"), "job.enqueue": N_("Bắt đầu tác vụ nền"),
+    "job.stop": N_("Yêu cầu dừng tác vụ nền"),
     "judging.assign_panel": N_("Phân công Ban giám khảo"), "judging.set_panel": N_("Lập Ban giám khảo"),
     "judging.add_assignment": N_("Thêm phân công chấm"), "judging.remove_assignment": N_("Bỏ phân công chấm"),
     "judging.declare_conflict": N_("Khai báo xung đột lợi ích"), "judging.arbitration": N_("Phân công giám khảo thứ ba"),
@@ -47,6 +47,7 @@ AUDIT_ACTIONS = {
     "judging.amend_result": N_("Điều chỉnh kết quả"), "judging.community_vote": N_("Bình chọn của cộng đồng"),
     "judging.close": N_("Kết thúc chấm"), "judging.publish": N_("Công bố kết quả"), "judging.forward": N_("Đề nghị Hội đồng thị xã"),
     "registry.add": N_("Thêm vào ngân hàng sáng kiến"), "registry.import": N_("Nhập ngân hàng sáng kiến"),
+    "registry.import_undo": N_("Huỷ các dòng của một lần nhập ngân hàng"),
     "registry.add_recognised": N_("Đưa sáng kiến được công nhận vào ngân hàng"),
     "user.create": N_("Tạo tài khoản"), "user.update": N_("Sửa tài khoản"), "user.password": N_("Đổi mật khẩu"),
     "user.language": N_("Đổi ngôn ngữ giao diện"),
@@ -111,6 +112,27 @@ def register_web(app: Flask) -> None:
         message = gettext("Thao tác này vừa được gửi hai lần; lần gửi thứ hai bị bỏ qua, dữ liệu đã lưu không thay đổi.")
         return render_template("error.html", code=409, message=message), 409
 
+    @app.errorhandler(OperationalError)
+    def busy(error: OperationalError) -> Any:
+        # SQLite's write lock still held by another writer after the busy timeout: nothing of this
+        # request was saved, and trying again in a moment works. Anything else is a server error.
+        from .db import db
+
+        if "database is locked" not in str(error.orig):
+            return server_error(error)
+        db.session.rollback()
+        g.reads_only = True  # the page below reads (the user, the menu): it must not queue for the lock again
+        app.logger.warning("Request refused: the database stayed locked past the busy timeout")
+        message = gettext("Hệ thống đang bận ghi dữ liệu khác nên thao tác này chưa được lưu. Hãy quay lại trang "
+                          "trước (những gì bạn đã nhập vẫn còn) và gửi lại sau vài giây.")
+        if request.accept_mimetypes.best == "application/json":
+            response = jsonify(error=message)
+        else:
+            response = make_response(render_template("error.html", code=503, message=message))
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
+
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Any:
         if isinstance(error, HTTPException):
@@ -129,6 +151,8 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         # What a signed-in person sees (pages, JSON, exports, attachments) is theirs: no shared or
         # back-button cache keeps it after they sign out. Static files and public pages may be cached.
-        if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+        # The session says so without the database: after the request's commit, reading the user
+        # again would begin a transaction that waits for whoever holds SQLite's write lock now.
+        if request.endpoint != "static" and session.get("_user_id"):
             response.headers["Cache-Control"] = "no-store"
         return response

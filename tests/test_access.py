@@ -117,6 +117,7 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "registry.import_file": STAFF,
     "results.vote": ROLES[1:],
     "screening.recheck": STAFF,
+    "jobs.stop": STAFF,  # the job's creator (the secretary) or an admin
     "screening.flag": STAFF,
     "users.create": ("admin",),
     "users.edit": ("admin",),
@@ -168,6 +169,7 @@ def url_for_rule(app: Flask, rule: Any, world: dict[str, Any]) -> str:
         "contest_id": world["contest"].id, "entry_id": world["entry"].id, "attachment_id": world["attachment"].id,
         "job_id": world["job"].id, "flag_id": world["flag"].id, "user_id": world["users"]["other"].id,
         "assignment_id": world["assignment"].id, "code": "0000000000000000", "filename": "css/app.css",
+        "mode": "keep",
     }
     with app.test_request_context():
         from flask import url_for

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import pickle
 import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import BinaryIO, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from .normalize import Token, _safe_nfc, analyze
 
@@ -208,6 +209,10 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+# Items per pickle when an index is saved (Matcher.save).
+_PART = 20_000
+
+
 class Matcher:
     """Index of documents (a registry) searched for near-duplicates of a new entry."""
 
@@ -221,6 +226,37 @@ class Matcher:
         self._nidx: list[int] = []  # per internal number: how many features it has in the postings
         for doc in documents:
             self.add(doc)
+
+    def save(self, out: BinaryIO) -> None:
+        """Write the index to a binary file as pickles of at most _PART items each (read back by load).
+
+        One pickle of the whole index would keep a memo of every object written until the end:
+        about 500 MB more for 200,000 documents. Parts keep it to a part's.
+        """
+        entries, vocab = list(self._entries.values()), list(self._vocab.items())
+        pickle.dump({"df": self._df, "nidx": self._nidx, "entries": len(entries), "vocab": len(vocab),
+                     "postings": len(self._postings)}, out, protocol=pickle.HIGHEST_PROTOCOL)
+        for items in (entries, vocab, self._postings):
+            for start in range(0, len(items), _PART):
+                pickle.dump(items[start:start + _PART], out, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, handle: BinaryIO) -> "Matcher":
+        """An index written by save(); raises on a file cut short."""
+        header = pickle.load(handle)
+
+        def read(count: int) -> list:
+            items: list = []
+            while len(items) < count:
+                items.extend(pickle.load(handle))
+            return items
+
+        entries, vocab, postings = read(header["entries"]), read(header["vocab"]), read(header["postings"])
+        matcher = cls.__new__(cls)
+        matcher._vocab, matcher._postings, matcher._df, matcher._nidx = dict(vocab), postings, header["df"], header["nidx"]
+        matcher._entries = {e.id: e for e in entries}
+        matcher._by_num = {e.num: e for e in entries}
+        return matcher
 
     def __len__(self) -> int:
         """Number of documents in the index."""
