@@ -16,6 +16,7 @@ from .duplicates import similar_registry_items, threshold_for
 from .errors import OperationError
 from .forms import AttachmentForm, EntryForm, attach_error, entry_form
 from .models import OPEN, PARTICIPANT, Attachment, Contest, Entry
+from .policy import may_edit_entry, may_view_entry
 from .views import perform, query_text
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
@@ -24,7 +25,7 @@ bp = Blueprint("entries", __name__, url_prefix="/entries")
 def get_entry_or_403(entry_id: int) -> Entry:
     """The entry if the signed-in user may see it; 404 or 403 otherwise."""
     entry = get_or_404(Entry, entry_id)
-    if not entry.can_view(current_user):
+    if not may_view_entry(current_user, entry):
         abort(403)
     return entry
 
@@ -101,7 +102,7 @@ def create(contest_id: int) -> Any:
 def edit(entry_id: int) -> Any:
     """Change a draft."""
     entry = get_entry_or_403(entry_id)
-    if not entry.can_edit(current_user):
+    if not may_edit_entry(current_user, entry):
         flash(gettext("Bài đã nộp thì không sửa được nữa."), "warning")
         return redirect(url_for("entries.show", entry_id=entry.id))
     return _edit(entry.contest, entry)
@@ -113,7 +114,7 @@ def show(entry_id: int) -> Any:
     """An entry with its attachments; for a draft, the similar applied initiatives too."""
     entry = get_entry_or_403(entry_id)
     similar = []
-    if entry.can_edit(current_user):
+    if may_edit_entry(current_user, entry):
         similar = similar_registry_items(entry.title, entry.body, solution=entry.solution)
     return render_template("entries/show.html", entry=entry, similar=similar, upload_form=AttachmentForm(),
                            threshold=threshold_for(entry.contest))

@@ -11,7 +11,8 @@ from . import jobs
 from .auth import get_or_404
 from .db import db
 from .errors import OperationError
-from .models import ADMIN, Contest, Job
+from .models import Contest, Job
+from .policy import may_follow_job
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -19,7 +20,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 def get_job_or_403(job_id: int) -> Job:
     """A job, for the person who started it or an admin."""
     job = get_or_404(Job, job_id)
-    if job.created_by_id != current_user.id and not current_user.has_role(ADMIN):
+    if not may_follow_job(current_user, job):
         abort(403)
     return job
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -232,27 +232,6 @@ class Entry(db.Model):
         if self.kind == COLLECTIVE and self.collective_name:
             return self.collective_name
         return self.author.full_name
-
-    def can_view(self, user: Any) -> bool:
-        """Authors see their own entries; the secretariat and admin see all; judges their queue."""
-        if not getattr(user, "is_authenticated", False):
-            return False
-        if user.id == self.author_id or user.has_role(ADMIN, SECRETARY):
-            return True
-        if user.has_role(JUDGE):
-            from judging.models import Assignment
-
-            if self.contest.blind:  # a blind contest's judges read entries on the judging pages only
-                return False
-
-            return db.session.scalar(
-                db.select(Assignment.id).filter_by(entry_id=self.id, judge_id=user.id)
-            ) is not None
-        return False
-
-    def can_edit(self, user: Any) -> bool:
-        """Only the author edits, and only a draft."""
-        return getattr(user, "is_authenticated", False) and user.id == self.author_id and self.status == DRAFT
 
 
 class CoAuthor(db.Model):

@@ -19,6 +19,7 @@ from .duplicates import find_duplicates, threshold_for
 from .errors import OperationError
 from .i18n import LANGUAGES
 from .marks import N_
+from .policy import may_edit_entry
 from .models import (
     CLOSED,
     COLLECTIVE,
@@ -324,7 +325,7 @@ def _entry_snapshot(entry: Entry) -> dict[str, Any]:
 
 def save_entry(actor: User, contest: Contest, data: EntryData, entry: Optional[Entry] = None) -> Entry:
     """Create or update the author's draft."""
-    if entry is not None and not entry.can_edit(actor):
+    if entry is not None and not may_edit_entry(actor, entry):
         raise OperationError(gettext("Bài dự thi đã nộp, không thể sửa."))
     if entry is None and contest.status != OPEN:
         raise OperationError(gettext("Cuộc thi đã hết thời gian nhận bài."))
@@ -471,7 +472,7 @@ def _drop_assignments(entry: Entry) -> None:
 def add_attachment(actor: User, entry: Entry, original_name: str, data: bytes, upload_dir: str,
                    max_bytes: int) -> Attachment:
     """Store an uploaded PDF or DOCX under a generated name, after checking its content."""
-    if not entry.can_edit(actor):
+    if not may_edit_entry(actor, entry):
         raise OperationError(gettext("Tệp đính kèm: chỉ thêm được khi bài còn là bản nháp."), "file")
     if not data:
         raise OperationError(gettext("Tệp đính kèm: tệp rỗng."), "file")
@@ -513,7 +514,7 @@ def add_attachment(actor: User, entry: Entry, original_name: str, data: bytes, u
 def remove_attachment(actor: User, attachment: Attachment, upload_dir: str) -> None:
     """Delete an attachment of a draft."""
     entry = attachment.entry
-    if not entry.can_edit(actor):
+    if not may_edit_entry(actor, entry):
         raise OperationError(gettext("Tệp đính kèm: chỉ xoá được khi bài còn là bản nháp."), "file")
     audit.record(actor, "attachment.remove", "entry", entry.id,
                  {"attachment": attachment.id, "name": attachment.original_name}, None)

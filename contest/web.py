@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from . import models, timeutil
+from . import models, policy, timeutil
 from .i18n import LANGUAGES, translate_label
 from .marks import N_
 
@@ -79,6 +79,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     app.jinja_env.filters["tr"] = translate_label
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["may_edit_entry"] = policy.may_edit_entry
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["ROLE_LABELS"] = models.ROLE_LABELS
     app.jinja_env.globals["AUDIT_ACTIONS"] = AUDIT_ACTIONS

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Optional
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.db import db, utcnow
 from contest.marks import N_
-from contest.models import JUDGE, Criterion, Entry, User
+from contest.models import Criterion, Entry, User
 
 
 class PanelMember(db.Model):
@@ -136,15 +136,6 @@ class ScoreSheet(db.Model):
     def points_by_criterion(self) -> dict[int, float]:
         """Points given per criterion id (criteria left blank are absent)."""
         return {s.criterion_id: s.points for s in self.scores if s.points is not None}
-
-    def can_edit(self, user: Any) -> bool:
-        """Only the sheet's judge edits it, and only until it is submitted."""
-        return (
-            getattr(user, "is_authenticated", False)
-            and user.id == self.judge_id
-            and user.has_role(JUDGE)
-            and not self.locked
-        )
 
 
 class Score(db.Model):

@@ -176,14 +176,20 @@ def remove_assignment(actor: Any, target: Assignment) -> None:
     record(actor, "judging.remove_assignment", "assignment", target.id, state, None)
 
 
+def _own_assignment(actor: Any, entry: Entry) -> Assignment:
+    """The acting judge's assignment to the entry; refused when there is none."""
+    own = find_assignment(entry, actor)
+    if own is None:
+        raise JudgingError(gettext("Bạn không được phân công chấm sáng kiến này."))
+    return own
+
+
 def declare_conflict(actor: Any, entry: Entry, reason: str) -> Conflict:
     """A judge declares a conflict of interest on an entry: it leaves their queue, the secretary sees why."""
     reason = (reason or "").strip()
     if not reason:
         raise JudgingError(gettext("Lý do: cần ghi rõ lý do xung đột lợi ích."), field="reason")
-    own = find_assignment(entry, actor)
-    if own is None:
-        raise JudgingError(gettext("Bạn không được phân công chấm sáng kiến này."))
+    own = _own_assignment(actor, entry)
     if entry.contest.status != JUDGING:
         raise JudgingError(gettext("Cuộc thi không trong thời gian chấm."))
     conflict = Conflict(entry_id=entry.id, judge_id=actor.id, reason=reason)
@@ -287,8 +293,7 @@ def save_sheet(actor: Any, entry: Entry, values: dict[int, tuple], submit: bool 
     Submitting a sheet may assign a third judge (`_arbitrate`).
     """
     contest = entry.contest
-    if find_assignment(entry, actor) is None:
-        raise JudgingError(gettext("Bạn không được phân công chấm sáng kiến này."))
+    _own_assignment(actor, entry)
     if contest.status != JUDGING:
         raise JudgingError(gettext("Cuộc thi không trong thời gian chấm; không thể lưu phiếu chấm."))
     if entry.status != SUBMITTED:

@@ -17,6 +17,7 @@ from contest.timeutil import format_datetime
 from contest.forms import attach_error
 from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
 from contest.views import PAGE_SIZE, audit_read, page_window, xlsx_download
+from contest.policy import is_assigned
 from contest.xlsx import workbook_bytes
 
 from . import aggregation, charts, export, operations, queries
@@ -33,10 +34,9 @@ STAFF = (SECRETARY, ADMIN)
 
 def get_assignment_or_403(entry: Entry) -> Assignment:
     """The current judge's assignment to the entry, or 403: judges see only their own queue."""
-    assignment = queries.find_assignment(entry, current_user)
-    if assignment is None:
+    if not is_assigned(current_user, entry):
         abort(403)
-    return assignment
+    return queries.find_assignment(entry, current_user)
 
 
 @bp.route("/")
