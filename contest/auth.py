@@ -17,13 +17,12 @@ from wtforms import BooleanField, PasswordField, StringField
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from . import audit, operations
+from . import operations
 from .db import db, reads_only
-from .errors import OperationError
 from .forms import BaseForm
 from .marks import N_
 from .models import User
-from .views import audit_read
+from .views import audit_read, change
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager = LoginManager()
@@ -162,8 +161,7 @@ def login() -> Any:
 @login_required
 def logout() -> Any:
     """Sign out everywhere: the session token changes, so no old cookie works again."""
-    operations.sign_out(current_user, get_remote_address() or "")
-    db.session.commit()
+    change(lambda: operations.sign_out(current_user, get_remote_address() or ""))
     logout_user()
     session.clear()
     flash(gettext("Bạn đã đăng xuất."), "info")
@@ -176,13 +174,8 @@ def password() -> Any:
     """Change one's own password; every other session ends."""
     form = PasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current.data):
-            form.current.errors = [gettext("Mật khẩu hiện tại: không đúng.")]
-        else:
-            user = current_user._get_current_object()
-            user.set_password(form.new.data)
-            audit.record(user, "user.password", "user", user.id, None, None)
-            db.session.commit()
+        user = current_user._get_current_object()
+        if change(lambda: operations.change_password(user, form.current.data, form.new.data), form).ok:
             login_user(user)  # this session goes on with the new token
             flash(gettext("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("main.home"))
@@ -193,12 +186,6 @@ def password() -> Any:
 @login_required
 def language() -> Any:
     """Switch one's own interface language, then go back to the page it was chosen on."""
-    try:
-        operations.set_language(current_user._get_current_object(), request.form.get("language", ""))
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    change(lambda: operations.set_language(current_user._get_current_object(), request.form.get("language", "")))
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("main.home"))

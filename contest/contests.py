@@ -13,10 +13,10 @@ from . import operations
 from .auth import get_or_404, role_required
 from .db import db
 from .errors import OperationError
-from .forms import ContestForm, attach_error
+from .forms import ContestForm
 from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
 from .timeutil import to_local, to_utc
-from .views import PAGE_SIZE, page_window
+from .views import PAGE_SIZE, change, page_window
 from judging.models import Result
 from judging.rubric import bands_from_json, format_bands, parse_bands
 
@@ -92,15 +92,10 @@ def create() -> Any:
         if not form.first_submission():
             flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")
             return redirect(url_for("contests.index"))
-        try:
-            contest = operations.create_contest(current_user, _data_from(form))
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        done = change(lambda: operations.create_contest(current_user, _data_from(form)), form)
+        if done.ok:
             flash(gettext("Đã tạo cuộc thi."), "success")
-            return redirect(url_for("contests.show", contest_id=contest.id))
+            return redirect(url_for("contests.show", contest_id=done.result.id))
     return render_template("contests/form.html", form=form, contest=None), 400 if form.errors else 200
 
 
@@ -117,15 +112,9 @@ def edit(contest_id: int) -> Any:
         _fill_criteria(form, contest.criteria)
         form.collective_prizes.data = ", ".join(str(n) for n in contest.collective_prizes or [])
     if form.validate_on_submit():
-        try:
-            operations.update_contest(current_user, contest, _data_from(form))
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if change(lambda: operations.update_contest(current_user, contest, _data_from(form)), form).ok:
             flash(gettext("Đã lưu thay đổi của cuộc thi."), "success")
-            return redirect(url_for("contests.show", contest_id=contest.id))
+            return redirect(url_for("contests.show", contest_id=contest_id))
     return render_template("contests/form.html", form=form, contest=contest), 400 if form.errors else 200
 
 

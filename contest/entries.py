@@ -13,11 +13,10 @@ from . import entry_fill, operations
 from .auth import get_or_404, role_required
 from .db import db, utcnow
 from .duplicates import similar_registry_items, threshold_for
-from .errors import OperationError
-from .forms import AttachmentForm, EntryForm, attach_error, entry_form
+from .forms import AttachmentForm, EntryForm, entry_form
 from .models import OPEN, PARTICIPANT, Attachment, Contest, Entry
 from .policy import may_edit_entry, may_view_entry
-from .views import perform, query_text
+from .views import change, perform, query_text
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
 
@@ -65,21 +64,20 @@ def _edit(contest: Contest, entry: Entry | None) -> Any:
         if entry is None and not form.first_submission():
             flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")
             return redirect(url_for("entries.index"))
-        try:
-            entry = operations.save_entry(current_user, contest, _entry_data(form), entry)
-            attached = entry_fill.attach_kept_file(form, entry)
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        def save() -> tuple[int, str]:
+            saved = operations.save_entry(current_user, contest, _entry_data(form), entry)
+            return saved.id, entry_fill.attach_kept_file(form, saved)
+
+        done = change(save, form)
+        if done.ok:
+            entry_id, attached = done.result
             if attached:
                 entry_fill.forget_kept_file(form)
                 flash(gettext("Đã lưu bản nháp và đính kèm tệp “%(name)s”. Hãy kiểm tra lại rồi bấm “Nộp bài”.",
                               name=attached), "success")
             else:
                 flash(gettext("Đã lưu bản nháp. Hãy đính kèm bản mô tả sáng kiến rồi bấm “Nộp bài”."), "success")
-            return redirect(url_for("entries.show", entry_id=entry.id))
+            return redirect(url_for("entries.show", entry_id=entry_id))
     status = 400 if form.is_submitted() else 200
     kept, stale = entry_fill.kept_file(form)
     return render_template("entries/form.html", form=form, contest=contest, entry=entry,

@@ -9,10 +9,9 @@ from flask_login import current_user, login_required
 
 from . import jobs
 from .auth import get_or_404
-from .db import db
-from .errors import OperationError
 from .models import Contest, Job
 from .policy import may_follow_job
+from .views import change
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -41,14 +40,9 @@ def show(job_id: int) -> Any:
 def stop(job_id: int, mode: str) -> Any:
     """Ask the job to stop after the step it is at, keeping or undoing what it did."""
     job = get_job_or_403(job_id)
-    try:
-        jobs.request_stop(current_user, job, mode)
-        db.session.commit()
+    if change(lambda: jobs.request_stop(current_user, job, mode)).ok:
         flash(gettext("Đã yêu cầu dừng; tác vụ dừng ngay sau lô dữ liệu đang ghi."), "info")
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    return redirect(url_for("jobs.show", job_id=job.id))
+    return redirect(url_for("jobs.show", job_id=job_id))
 
 
 @bp.route("/<int:job_id>.json")

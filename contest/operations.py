@@ -639,6 +639,16 @@ def record_sign_in(user: Optional[User], username: str, succeeded: bool, address
                  {"username": username[:150], "address": address[:100]})
 
 
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password after checking the current one; every session of the account ends
+    (set_password changes its token)."""
+    if not user.check_password(current or ""):
+        raise OperationError(gettext("Mật khẩu hiện tại: không đúng."), "current")
+    user.set_password(new)
+    db.session.flush()
+    audit.record(user, "user.password", "user", user.id, None, None)
+
+
 def sign_out(user: User, address: str) -> None:
     """End every session of the user (the session token changes) and audit it."""
     user.end_sessions()

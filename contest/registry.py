@@ -13,12 +13,11 @@ from sqlalchemy import func, or_, select
 from . import jobs, operations
 from .auth import role_required
 from .db import db
-from .errors import OperationError
-from .forms import RegistryImportForm, RegistryItemForm, attach_error
+from .forms import RegistryImportForm, RegistryItemForm
 from .models import ADMIN, SECRETARY, RegistryItem
 from .registry_io import MAX_IMPORT_ROWS, registry_workbook
 from .tasks import REGISTRY_IMPORT
-from .views import PAGE_SIZE, page_window, query_text, xlsx_download
+from .views import PAGE_SIZE, change, page_window, query_text, xlsx_download
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
@@ -51,15 +50,9 @@ def create() -> Any:
         if not form.first_submission():
             flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")
             return redirect(url_for("registry.index"))
-        try:
-            operations.add_registry_item(current_user, operations.RegistryData(
+        if change(lambda: operations.add_registry_item(current_user, operations.RegistryData(
                 title=form.title.data, summary=form.summary.data or "", unit=form.unit.data or "",
-                year=form.year.data, field=form.field.data or "", code=form.code.data or ""))
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+                year=form.year.data, field=form.field.data or "", code=form.code.data or "")), form).ok:
             flash(gettext("Đã thêm sáng kiến vào ngân hàng."), "success")
             return redirect(url_for("registry.index"))
     return render_template("registry/new.html", form=form), 400
@@ -84,8 +77,8 @@ def import_file() -> Any:
     path = os.path.join(folder, f"{uuid.uuid4().hex}.upload")
     with open(path, "xb") as fh:
         fh.write(data)
-    job_id = jobs.enqueue(current_user, REGISTRY_IMPORT, {"path": path, "filename": os.path.basename(upload.filename)}).id
-    db.session.commit()
+    job_id = change(lambda: jobs.enqueue(current_user, REGISTRY_IMPORT,
+                                         {"path": path, "filename": os.path.basename(upload.filename)}).id).result
     jobs.start(current_app._get_current_object(), job_id)
     return redirect(url_for("jobs.show", job_id=job_id))
 

@@ -12,12 +12,12 @@ from sqlalchemy.orm import selectinload
 from . import jobs, operations
 from .auth import get_or_404, role_required
 from .db import db
-from .errors import OperationError
 from .duplicates import index_coverage, threshold_for
-from .forms import FlagDecisionForm, attach_error
+from .forms import FlagDecisionForm
 from .matching import differences, evidence_spans, fold
 from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
 from .tasks import RECHECK
+from .views import change
 
 bp = Blueprint("screening", __name__, url_prefix="/screening")
 
@@ -64,8 +64,7 @@ def index(contest_id: int) -> Any:
 def recheck(contest_id: int) -> Any:
     """Check every submitted entry again, e.g. after a registry import."""
     contest = get_or_404(Contest, contest_id)
-    job_id = jobs.enqueue(current_user, RECHECK, {"contest_id": contest.id}).id
-    db.session.commit()
+    job_id = change(lambda: jobs.enqueue(current_user, RECHECK, {"contest_id": contest.id}).id).result
     jobs.start(current_app._get_current_object(), job_id)
     return redirect(url_for("jobs.show", job_id=job_id))
 
@@ -77,15 +76,11 @@ def flag(flag_id: int) -> Any:
     item = get_or_404(DuplicateFlag, flag_id)
     form = FlagDecisionForm()
     if form.validate_on_submit():
-        try:
-            operations.decide_flag(current_user, item, form.decision.data == "confirm", form.reason.data)
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        contest_id = item.entry.contest_id
+        if change(lambda: operations.decide_flag(current_user, item, form.decision.data == "confirm",
+                                                 form.reason.data), form).ok:
             flash(gettext("Đã ghi nhận kết luận về cảnh báo trùng lặp."), "success")
-            return redirect(url_for("screening.index", contest_id=item.entry.contest_id))
+            return redirect(url_for("screening.index", contest_id=contest_id))
     phrases = item.shared_phrases or []
     other = item.other_entry
     entry_only, match_only = differences(item.entry.title, item.entry.body, item.match_title, item.match_body,

@@ -13,9 +13,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from . import operations
 from .auth import get_or_404, role_required
 from .db import db
-from .errors import OperationError
-from .forms import BaseForm, attach_error
+from .forms import BaseForm
 from .models import ADMIN, ROLE_LABELS, ROLES, User
+from .views import change
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -47,16 +47,11 @@ def create() -> Any:
     """Create an account."""
     form = UserForm()
     if form.validate_on_submit():
-        try:
-            user = operations.create_user(current_user, form.username.data or "", form.full_name.data, form.role.data,
-                                          form.password.data or "", unit_name=form.unit.data or "",
-                                          position=form.position.data or "")
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(gettext("Đã tạo tài khoản %(username)s.", username=user.username), "success")
+        username = form.username.data or ""
+        if change(lambda: operations.create_user(current_user, username, form.full_name.data, form.role.data,
+                                                 form.password.data or "", unit_name=form.unit.data or "",
+                                                 position=form.position.data or ""), form).ok:
+            flash(gettext("Đã tạo tài khoản %(username)s.", username=username.strip()), "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=None), 400 if form.errors else 200
 
@@ -70,15 +65,10 @@ def edit(user_id: int) -> Any:
     form = UserForm(data={"username": user.username, "full_name": user.full_name, "role": user.role,
                           "unit": user.unit.name if user.unit else "", "position": user.position, "active": user.active})
     if form.validate_on_submit():
-        try:
-            operations.update_user(current_user, user, operations.UserData(
+        if change(lambda: operations.update_user(current_user, user, operations.UserData(
                 full_name=form.full_name.data, role=form.role.data, unit_name=form.unit.data or "",
-                position=form.position.data or "", active=form.active.data), new_password=form.password.data or "")
-        except OperationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+                position=form.position.data or "", active=form.active.data), new_password=form.password.data or ""),
+                form).ok:
             flash(gettext("Đã lưu tài khoản."), "success")
             return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=user), 400 if form.errors else 200

@@ -1,7 +1,8 @@
 """What thin views share: run one verb function and commit, or roll back and say why."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Generic, Optional, TypeVar
 
 import io
 
@@ -10,21 +11,46 @@ from flask_login import current_user
 
 from .db import db, write_transaction
 from .errors import OperationError
-from .forms import clean_text
+from .forms import attach_error, clean_text
 from .uploads import XLSX
 
 
-def perform(action: Callable[[], Any], success: str) -> bool:
-    """Run a verb function; commit and flash `success`, or roll back and flash its refusal."""
+T = TypeVar("T")
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What a request's change came to: done (with what the verb returned), or refused."""
+
+    ok: bool
+    result: Optional[T] = None
+    error: Optional[OperationError] = None
+
+
+def change(action: Callable[[], T], *forms: Any, refused: Optional[str] = None) -> Outcome[T]:
+    """The request's one change, and the only place a view commits or rolls back: run the verb
+    function (which writes its own audit record) and commit; or roll back and show its refusal
+    beside the field of each form given, and as a flashed message of kind `refused` (by default
+    only when no form shows it)."""
     try:
-        action()
+        result = action()
     except OperationError as error:
         db.session.rollback()
-        flash(error.message, "danger")
-        return False
+        for form in forms:
+            attach_error(form, error)
+        if refused or not forms:
+            flash(error.message, refused or "danger")
+        return Outcome(False, error=error)
     db.session.commit()
-    flash(success, "success")
-    return True
+    return Outcome(True, result)
+
+
+def perform(action: Callable[[], Any], success: str) -> bool:
+    """Run a verb function as the request's change; flash `success` when it is done."""
+    done = change(action).ok
+    if done:
+        flash(success, "success")
+    return done
 
 
 PAGE_SIZE = 50

@@ -14,7 +14,8 @@ from contest.models import Contest
 
 from . import aggregation, charts
 from .models import CommunityVote, Publication
-from .operations import JudgingError, cast_community_vote
+from .operations import cast_community_vote
+from contest.views import change
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 
@@ -78,11 +79,6 @@ def show(contest_id: int) -> Any:
 def vote(contest_id: int, entry_id: int) -> Any:
     """One vote per signed-in person per published prize winner."""
     contest = get_or_404(Contest, contest_id)
-    try:
-        cast_community_vote(current_user, contest, entry_id)
-        db.session.commit()
+    if change(lambda: cast_community_vote(current_user, contest, entry_id), refused="warning").ok:
         flash(gettext("Cảm ơn bạn đã bình chọn."), "success")
-    except JudgingError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
     return redirect(url_for("results.show", contest_id=contest_id))

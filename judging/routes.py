@@ -14,9 +14,8 @@ from sqlalchemy.orm import selectinload
 from contest.auth import get_or_404, role_required
 from contest.db import db, utcnow
 from contest.timeutil import format_datetime
-from contest.forms import attach_error
 from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
-from contest.views import PAGE_SIZE, audit_read, page_window, xlsx_download
+from contest.views import PAGE_SIZE, audit_read, change, page_window, xlsx_download
 from contest.policy import is_assigned
 from contest.xlsx import workbook_bytes
 
@@ -25,7 +24,6 @@ from .assignment import CONFLICT_LABELS
 from .blind import CannotAnonymise, strip_author_metadata
 from .forms import AddAssignmentForm, AmendResultForm, ReasonForm, RemindForm, ReopenForm, panel_form, sheet_form
 from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Publication, ScoreSheet
-from .operations import JudgingError
 from .ranking import PRIZE_LABELS, sheet_total
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
@@ -64,16 +62,12 @@ def sheet(entry_id: int) -> Any:
                       step=entry.contest.score_step or 0.5)
     if request.method == "POST":
         submit = request.form.get("action") == "submit"
-        try:
-            operations.save_sheet(current_user, entry, form.values(), submit=submit,
-                                  expected_version=request.form.get("version", type=int))
-            db.session.commit()
-        except JudgingError as error:
-            db.session.rollback()
-            for field, message in error.problems:
+        done = change(lambda: operations.save_sheet(current_user, entry, form.values(), submit=submit,
+                                                    expected_version=request.form.get("version", type=int)))
+        if not done.ok:
+            for field, message in done.error.problems:
                 if field and field in form:
                     form[field].errors = [*form[field].errors, message]
-            flash(error.message, "danger")
             return _render_sheet(entry, queries.find_sheet(entry, current_user), form, 400)
         flash(gettext("Đã nộp phiếu chấm; phiếu đã được khoá.") if submit else gettext("Đã lưu nháp phiếu chấm."),
               "success")
@@ -97,15 +91,8 @@ def declare_conflict(entry_id: int) -> Any:
     entry = get_or_404(Entry, entry_id)
     get_assignment_or_403(entry)
     form = ReasonForm()
-    try:
-        if not form.validate():
-            raise JudgingError(gettext("Lý do: cần ghi rõ lý do xung đột lợi ích."), field="reason")
-        operations.declare_conflict(current_user, entry, form.reason.data)
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        flash(error.message, "danger")
+    reason = form.reason.data if form.validate() else ""  # an invalid reason is refused by the verb, by name
+    if not change(lambda: operations.declare_conflict(current_user, entry, reason), form, refused="danger").ok:
         own = queries.find_sheet(entry, current_user)
         return _render_sheet(entry, own, sheet_form(entry.contest.criteria, own, step=entry.contest.score_step),
                              400, conflict_form=form)
@@ -208,16 +195,10 @@ def _panel_action(contest: Contest, action: Any, success: str, **forms: Any) -> 
 
     `success` may name what the verb returned as %(result)s.
     """
-    try:
-        result = action()
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        for form in forms.values():
-            attach_error(form, error)
-        flash(error.message, "danger")
+    done = change(action, *forms.values(), refused="danger")
+    if not done.ok:
         return _render_panel(contest, 400, **forms)
-    flash(success % {"result": result}, "success")
+    flash(success % {"result": done.result}, "success")
     return redirect(url_for("judging.panel", contest_id=contest.id))
 
 
@@ -226,14 +207,10 @@ def _standings_action(contest: Contest, action: Any, success: Any) -> Any:
 
     `success` builds the message from what the verb returned.
     """
-    try:
-        result = action()
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    done = change(action)
+    if not done.ok:
         return _render_standings(contest, 400)
-    flash(success(result), "success")
+    flash(success(done.result), "success")
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
 
@@ -393,12 +370,7 @@ def rescore(contest_id: int, entry_id: int) -> Any:
     if entry.contest_id != contest.id:
         abort(404)
     form = ReasonForm()
-    try:
-        operations.request_rescore(current_user, entry, form.reason.data or "")
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not change(lambda: operations.request_rescore(current_user, entry, form.reason.data or "")).ok:
         return _render_chair(contest, 400, form)
     flash(gettext("Đã mở lại các phiếu chấm của sáng kiến; giám khảo sẽ chấm lại."), "success")
     return redirect(url_for("judging.chair", contest_id=contest.id))
@@ -409,14 +381,10 @@ def rescore(contest_id: int, entry_id: int) -> Any:
 def close(contest_id: int) -> Any:
     """End judging and compute the standings from the submitted sheets."""
     contest = get_or_404(Contest, contest_id)
-    try:
-        results = operations.close_judging(current_user, contest)
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    done = change(lambda: operations.close_judging(current_user, contest))
+    if not done.ok:
         return _render_panel(contest, 400)
-    flash(gettext("Đã kết thúc chấm; đã xếp hạng %(count)s sáng kiến.", count=len(results)), "success")
+    flash(gettext("Đã kết thúc chấm; đã xếp hạng %(count)s sáng kiến.", count=len(done.result)), "success")
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
 
@@ -505,14 +473,8 @@ def amend(contest_id: int) -> Any:
             form.result_id.errors = [gettext("Hãy chọn một sáng kiến đã xếp hạng.")]
         flash(gettext("Chưa điều chỉnh được: hãy sửa các lỗi của biểu mẫu."), "danger")
         return _render_standings(contest, 400, form)
-    try:
-        operations.amend_result(current_user, result, form.rank.data, form.prize.data or None,
-                                form.recognised.data, form.reason.data)
-        db.session.commit()
-    except JudgingError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        flash(error.message, "danger")
+    if not change(lambda: operations.amend_result(current_user, result, form.rank.data, form.prize.data or None,
+                                                  form.recognised.data, form.reason.data), form, refused="danger").ok:
         return _render_standings(contest, 400, form)
     flash(gettext("Đã điều chỉnh kết quả; lý do đã được ghi nhật ký."), "success")
     return redirect(url_for("judging.standings", contest_id=contest.id))
