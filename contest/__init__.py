@@ -109,7 +109,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def import_size_limit() -> None:
         # Before CSRFProtect's hook reads the form: the limit applies while the body is parsed.
         if request.endpoint == "registry.import_file":
-            request.max_content_length = app.config["MAX_IMPORT_BYTES"]
+            # The form's other fields and boundaries come on top of the file; the file itself is
+            # checked against MAX_IMPORT_BYTES by the view, with a message that names the limit.
+            request.max_content_length = app.config["MAX_IMPORT_BYTES"] + 64 * 1024
 
     from flask_wtf.csrf import CSRFProtect
 

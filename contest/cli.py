@@ -77,9 +77,11 @@ def serve_command(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     from .duplicates import warm_index
+    from .jobs import watch
 
     app = current_app._get_current_object()
     warm_index(app)  # loads (or builds) the duplicate index in the background: the first search finds it ready
+    watch(app)  # jobs left queued, or cut off by a restart, run again without a separate worker
     click.echo(f"Đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
     # Flask refuses app.run() inside its own CLI, so the WSGI server is started directly.
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

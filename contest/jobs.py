@@ -174,7 +174,7 @@ def run(job_id: int) -> None:
                          .values(status=JOB_CANCELLED, result=stopped.result, finished_at=utcnow()))
     except Exception as exc:  # a job must end as failed, never hang as running
         db.session.rollback()
-        message = exc.message if isinstance(exc, OperationError) else "Lỗi hệ thống khi chạy tác vụ; không có dữ liệu nào bị thay đổi."
+        message = exc.message if isinstance(exc, OperationError) else gettext("Lỗi hệ thống khi chạy tác vụ.")
         if not isinstance(exc, OperationError):
             current_app.logger.exception("Job %s failed", job_id)
         with write_transaction(), db.engine.begin() as conn:
@@ -201,6 +201,23 @@ def start(app: Flask, job_id: int) -> None:
     thread.start()
     if app.config.get("JOBS_INLINE"):
         thread.join()
+
+
+def watch(app: Flask, interval: float = HEARTBEAT_SECONDS) -> threading.Thread:
+    """A thread of the server that does what `sangkien worker` does: every `interval` seconds it
+    runs the jobs left queued and takes over those whose process died (after a restart, say)."""
+
+    def loop() -> None:
+        while True:
+            try:
+                run_pending(app)
+            except Exception:  # logged; the next look tries again
+                app.logger.exception("The job watcher failed")
+            threading.Event().wait(interval)
+
+    thread = threading.Thread(target=loop, name="job-watcher", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_pending(app: Flask) -> int:

@@ -69,7 +69,8 @@ def import_file() -> Any:
         return redirect(url_for("registry.index"))
     data = upload.read()
     if len(data) > current_app.config["MAX_IMPORT_BYTES"]:
-        flash(gettext("Tệp: vượt quá giới hạn dung lượng cho phép."), "danger")
+        flash(gettext("Tệp: lớn hơn %(mb)s MB, hãy chia thành nhiều tệp.",
+                      mb=current_app.config["MAX_IMPORT_BYTES"] // (1024 * 1024)), "danger")
         return redirect(url_for("registry.index"))
     # Beside the attachments: on several hosts UPLOAD_FOLDER is the shared store any worker can read.
     folder = os.path.join(current_app.config["UPLOAD_FOLDER"], "imports")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
@@ -29,6 +31,9 @@ HEADERS_VI = {"code": "Mã", "title": "Tên sáng kiến", "summary": "Tóm tắ
               "year": "Năm", "field": "Lĩnh vực"}
 MAX_TITLE = 500
 MAX_SUMMARY = 20_000  # as the form that adds one item by hand
+# A cell longer than the csv module's default (128 KB) is a row refused for its length, not a file
+# refused whole; the file's own size limit bounds what a cell can hold.
+csv.field_size_limit(sys.maxsize)
 
 
 @dataclass
@@ -91,19 +96,29 @@ def _read_table(filename: str, data: bytes) -> tuple[Iterator[list[str]], int]:
                                          kind=exc.__class__.__name__), "file") from exc
         return ([_cell(v) for v in row] for row in sheet.iter_rows()), sheet.height
     if filename.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "cp1258"):
+        # UTF-8 (with or without its mark), UTF-16 as Excel's "Unicode Text" writes it, or the
+        # Vietnamese Windows code page; always composed (NFC), as typed text is stored and searched.
+        encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1258")
+        for encoding in encodings:
             try:
-                text = data.decode(encoding)
+                text = unicodedata.normalize("NFC", data.decode(encoding))
                 break
             except UnicodeDecodeError:
                 continue
         else:
-            raise OperationError(gettext("Tệp: tệp CSV không phải văn bản UTF-8."), "file")
+            raise OperationError(gettext("Tệp: tệp CSV không phải văn bản UTF-8 (hãy lưu lại dưới dạng “CSV UTF-8”)."),
+                                 "file")
         if "\x00" in text:
             raise OperationError(gettext("Tệp: tệp CSV chứa dữ liệu nhị phân, không phải bảng tính."), "file")
         delimiter = _csv_delimiter(text)
-        count = sum(1 for _ in csv.reader(io.StringIO(text), delimiter=delimiter))
-        return ([c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)), count
+        # strict: a quote never closed is an error at its line, not the rest of the file swallowed into one cell.
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+        try:
+            count = sum(1 for _ in reader)
+        except csv.Error as exc:
+            raise OperationError(gettext("Tệp: dòng %(line)s không đọc được (%(reason)s); thường là một dấu ngoặc kép "
+                                         "không được đóng.", line=reader.line_num, reason=str(exc)), "file") from exc
+        return ([c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)), count
     raise OperationError(gettext("Tệp: chỉ nhận bảng tính Excel (.xlsx) hoặc CSV."), "file")
 
 
@@ -165,7 +180,7 @@ def _row(row: list[str], mapping: dict[str, int]) -> RegistryData | str:
         except (ValueError, OverflowError):
             return gettext("năm “%(year)s” không phải là số", year=raw_year[:20])
         if not 1990 <= year <= 2100:
-            return gettext("năm %(year)s không hợp lệ", year=year)
+            return gettext("năm %(year)s không hợp lệ (từ 1990 đến 2100)", year=year)
     return RegistryData(title=title, summary=cell("summary"), unit=cell("unit")[:300], year=year,
                         field=cell("field")[:200], code=cell("code")[:50])
 

@@ -53,6 +53,7 @@ def import_registry_file(job: Job, actor: Optional[User], progress: Progress) ->
         db.session.commit()
         duplicates.refresh_index(own_session=True)
         db.session.commit()  # end any read, so that the job's last write takes the lock afresh
+        _stop_if_asked(job, actor, report)  # asked during the index step: every row is in, undo still can
         return report.result()
     finally:
         if os.path.exists(path):

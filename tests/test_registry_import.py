@@ -285,3 +285,79 @@ def test_the_screening_page_says_while_the_index_catches_up(signed_in, make_cont
     assert "Chỉ mục tra trùng đang được cập nhật (1/6 sáng kiến" in html
     duplicates._threads[duplicates._key()].join(timeout=60)
     assert "Chỉ mục tra trùng đang được cập nhật" not in client.get(f"/screening/{contest.id}").get_data(as_text=True)
+
+
+def test_a_stop_asked_while_the_index_catches_up_still_undoes(signed_in, small_batches, monkeypatch) -> None:
+    client, _ = signed_in(SECRETARY)
+    real = duplicates.refresh_index
+
+    def refresh_then_stop(own_session: bool = False) -> None:
+        real(own_session)
+        with db.engine.begin() as conn:  # the secretary presses "Dừng và huỷ" during the index step
+            conn.execute(update(Job).where(Job.status == "running").values(cancel=CANCEL_UNDO))
+
+    monkeypatch.setattr(duplicates, "refresh_index", refresh_then_stop)
+    post_import(client, rows_csv(25))
+    job = latest_job()
+    assert job.status == JOB_CANCELLED and job.result["removed"] == 25
+    assert registry_count() == 0
+
+
+def test_a_quote_never_closed_is_refused_at_its_line(signed_in) -> None:
+    client, _ = signed_in(SECRETARY)
+    data = (HEADER + 'Sáng kiến A,Tóm tắt A,Phường 1,2020\n'
+            'Sáng kiến B,"Tóm tắt chưa đóng ngoặc,Phường 2,2020\n'
+            'Sáng kiến C,Tóm tắt C,Phường 3,2020\n').encode()
+    html = post_import(client, data).get_data(as_text=True)
+    assert latest_job().status == JOB_FAILED and registry_count() == 0
+    assert "dòng 4 không đọc được" in html
+
+
+def test_a_very_long_cell_is_one_row_refused_not_the_file(signed_in) -> None:
+    client, _ = signed_in(SECRETARY)
+    data = (HEADER + "Sáng kiến dài," + "x" * 200_000 + ",Phường 1,2020\nSáng kiến ngắn,Tóm tắt,Phường 2,2020\n").encode()
+    post_import(client, data)
+    job = latest_job()
+    assert job.status == JOB_DONE and job.result["added"] == 1
+    assert job.result["rejected"] == [[2, "tóm tắt dài quá 20.000 ký tự"]]
+
+
+@pytest.mark.parametrize("encoding", ["cp1258", "utf-16"])
+def test_a_csv_from_windows_or_excel_unicode_text_is_read_and_searchable(signed_in, encoding: str) -> None:
+    import unicodedata
+
+    client, _ = signed_in(SECRETARY)
+    title = "Cải tiến quy trình cấp giấy phép xây dựng"
+    text = HEADER + f"{title},Tóm tắt,Phường 1,2020\n"
+    if encoding == "cp1258":
+        # Windows-1258 writes a tone as a combining mark after the (possibly circumflexed) letter.
+        tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+        def windows(char: str) -> str:
+            parts = unicodedata.normalize("NFD", char)
+            return unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones)) + \
+                "".join(c for c in parts if c in tones)
+
+        text = "".join(windows(c) for c in text)
+    post_import(client, text.encode(encoding))
+    assert latest_job().status == JOB_DONE
+    stored = db.session.scalar(select(RegistryItem.title))
+    assert stored == title  # composed (NFC), as typed text is
+    assert title in client.get("/registry/?q=cấp giấy phép xây dựng").get_data(as_text=True)
+
+
+def test_the_server_runs_jobs_left_queued_or_cut_off(app, make_user, monkeypatch) -> None:
+    import time
+
+    user = make_user(SECRETARY)
+    path = os.path.join(app.instance_path, "left.upload")
+    with open(path, "wb") as fh:
+        fh.write(rows_csv(3))
+    job_id = jobs.enqueue(user, tasks.REGISTRY_IMPORT, {"path": path, "filename": "left.csv"}).id
+    db.session.commit()  # queued, and nobody started it (its server stopped)
+    jobs.watch(app, interval=0.2)
+    deadline = time.monotonic() + 30
+    while latest_job().status != JOB_DONE and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert latest_job().status == JOB_DONE and registry_count() == 3
+    assert db.session.get(Job, job_id).result["added"] == 3
