@@ -12,12 +12,11 @@ from flask_babel import gettext, lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, StringField
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from . import operations
+from . import operations, queries
 from .db import db, reads_only
 from .forms import BaseForm
 from .marks import N_
@@ -138,7 +137,7 @@ def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        user = db.session.scalar(select(User).filter_by(username=username))
+        user = queries.user_named(username)
         # An unknown name costs the same scrypt check as a known one: the time tells nothing.
         matches = user.check_password(form.password.data) if user else check_password_hash(_DECOY_HASH, form.password.data)
         succeeded = bool(user and matches and user.active)

@@ -6,18 +6,14 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from . import operations
+from . import operations, queries
 from .auth import get_or_404, role_required
-from .db import db
 from .errors import OperationError
 from .forms import ContestForm
-from .models import ADMIN, FLAG_OPEN, SECRETARY, Contest, DuplicateFlag, Entry
+from .models import ADMIN, SECRETARY, Contest
 from .timeutil import to_local, to_utc
 from .views import PAGE_SIZE, change, page_window
-from judging.models import Result
 from judging.rubric import bands_from_json, format_bands, parse_bands
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
@@ -77,8 +73,7 @@ def _fill_criteria(form: ContestForm, criteria: list) -> None:
 @role_required(ADMIN, SECRETARY)
 def index() -> Any:
     """Every contest, newest first."""
-    contests = db.session.scalars(select(Contest).order_by(Contest.year.desc(), Contest.id.desc())).all()
-    return render_template("contests/index.html", contests=contests)
+    return render_template("contests/index.html", contests=queries.contests_newest_first())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -123,18 +118,9 @@ def edit(contest_id: int) -> Any:
 def show(contest_id: int) -> Any:
     """The secretariat's overview of one contest: entries, flags, the next step."""
     contest = get_or_404(Contest, contest_id)
-    total = db.session.scalar(select(func.count(Entry.id)).filter_by(contest_id=contest.id)) or 0
+    entries = queries.contest_entries(contest)
+    total = queries.count(entries)
     page, pages, offset = page_window(total)
-    entries = db.session.scalars(select(Entry).filter_by(contest_id=contest.id).order_by(Entry.id)
-                                 .limit(PAGE_SIZE).offset(offset)
-                                 .options(selectinload(Entry.author), selectinload(Entry.unit),
-                                          selectinload(Entry.coauthors))).all()
-    open_flags = dict(db.session.execute(
-        select(DuplicateFlag.entry_id, func.count(DuplicateFlag.id))
-        .join(Entry, DuplicateFlag.entry_id == Entry.id)
-        .where(Entry.contest_id == contest.id, DuplicateFlag.status == FLAG_OPEN)
-        .group_by(DuplicateFlag.entry_id)
-    ).all())
-    forwarded = db.session.scalar(select(func.count(Result.id)).filter_by(contest_id=contest.id, forwarded=True)) or 0
-    return render_template("contests/show.html", contest=contest, entries=entries, open_flags=open_flags,
-                           total=total, page=page, pages=pages, forwarded=forwarded)
+    return render_template("contests/show.html", contest=contest, entries=queries.page(entries, offset, PAGE_SIZE),
+                           open_flags=queries.open_flag_counts(contest), total=total, page=page, pages=pages,
+                           forwarded=queries.forwarded_count(contest))

@@ -7,14 +7,13 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from . import entry_fill, operations
+from . import entry_fill, operations, queries
 from .auth import get_or_404, role_required
 from .db import db, utcnow
 from .duplicates import similar_registry_items, threshold_for
 from .forms import AttachmentForm, EntryForm, entry_form
-from .models import OPEN, PARTICIPANT, Attachment, Contest, Entry
+from .models import PARTICIPANT, Attachment, Contest, Entry
 from .policy import may_edit_entry, may_view_entry
 from .views import change, perform, query_text
 
@@ -45,10 +44,8 @@ def _entry_data(form: EntryForm) -> operations.EntryData:
 @role_required(PARTICIPANT)
 def index() -> Any:
     """The participant's own entries and the contests open for submission."""
-    entries = db.session.scalars(select(Entry).filter_by(author_id=current_user.id).order_by(Entry.id.desc())).all()
-    now = utcnow()
-    contests = [c for c in db.session.scalars(select(Contest).filter_by(status=OPEN)) if c.accepts_submissions(now)]
-    return render_template("entries/index.html", entries=entries, contests=contests)
+    return render_template("entries/index.html", entries=queries.entries_of(current_user),
+                           contests=queries.contests_taking_entries(utcnow()))
 
 
 def _edit(contest: Contest, entry: Entry | None) -> Any:

@@ -5,11 +5,10 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
+from . import queries
 from .auth import role_required
-from .db import db
-from .models import ADMIN, JUDGE, PARTICIPANT, AuditLog
+from .models import ADMIN, JUDGE, PARTICIPANT
 from .views import PAGE_SIZE, page_window
 
 bp = Blueprint("main", __name__)
@@ -32,10 +31,11 @@ def home() -> Any:
 @role_required(ADMIN)
 def audit() -> Any:
     """The audit log, newest first, a page at a time."""
-    total = db.session.scalar(select(func.count(AuditLog.id))) or 0
+    log = queries.audit_newest_first()
+    total = queries.count(log)
     page, pages, offset = page_window(total)
-    records = db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(PAGE_SIZE).offset(offset)).all()
-    return render_template("main/audit.html", records=records, page=page, pages=pages, total=total)
+    return render_template("main/audit.html", records=queries.page(log, offset, PAGE_SIZE), page=page, pages=pages,
+                           total=total)
 
 
 @bp.route("/favicon.ico")

@@ -8,13 +8,11 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import format_number, gettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 
-from . import jobs, operations
+from . import jobs, operations, queries
 from .auth import role_required
-from .db import db
 from .forms import RegistryImportForm, RegistryItemForm
-from .models import ADMIN, SECRETARY, RegistryItem
+from .models import ADMIN, SECRETARY
 from .registry_io import MAX_IMPORT_ROWS, registry_workbook
 from .tasks import REGISTRY_IMPORT
 from .views import PAGE_SIZE, change, page_window, query_text, xlsx_download
@@ -27,16 +25,10 @@ bp = Blueprint("registry", __name__, url_prefix="/registry")
 def index() -> Any:
     """The registry, searchable by title, a page at a time."""
     q = query_text("q", 200)
-    query = select(RegistryItem)
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(RegistryItem.title.ilike(like), RegistryItem.unit.ilike(like)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    found = queries.registry_search(q)
+    total = queries.count(found)
     page, pages, offset = page_window(total)
-    items = db.session.scalars(
-        query.order_by(RegistryItem.year.desc(), RegistryItem.id.desc()).limit(PAGE_SIZE).offset(offset)
-    ).all()
-    return render_template("registry/index.html", items=items, q=q, page=page, pages=pages, total=total,
+    return render_template("registry/index.html", items=queries.page(found, offset, PAGE_SIZE), q=q, page=page, pages=pages, total=total,
                            form=RegistryItemForm(), import_form=RegistryImportForm(),
                            max_rows=format_number(MAX_IMPORT_ROWS))
 
@@ -88,5 +80,5 @@ def import_file() -> Any:
 @role_required(ADMIN, SECRETARY)
 def export() -> Any:
     """The whole registry as an Excel file."""
-    items = db.session.scalars(select(RegistryItem).order_by(RegistryItem.id)).all()
+    items = queries.registry_in_order()
     return xlsx_download(registry_workbook(items), "ngan-hang-sang-kien.xlsx", "registry", "registry", None, len(items))

@@ -6,13 +6,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from . import operations
+from . import operations, queries
 from .auth import get_or_404, role_required
-from .db import db
 from .forms import BaseForm
 from .models import ADMIN, ROLE_LABELS, ROLES, User
 from .views import change
@@ -37,8 +35,7 @@ class UserForm(BaseForm):
 @role_required(ADMIN)
 def index() -> Any:
     """Every account."""
-    users = db.session.scalars(select(User).order_by(User.role, User.username)).all()
-    return render_template("users/index.html", users=users)
+    return render_template("users/index.html", users=queries.users_by_role())
 
 
 @bp.route("/new", methods=["GET", "POST"])
