@@ -17,7 +17,7 @@ import os
 import socket
 import threading
 from datetime import timedelta
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from flask import Flask, current_app
 from flask_babel import gettext
@@ -203,21 +203,33 @@ def start(app: Flask, job_id: int) -> None:
         thread.join()
 
 
-def watch(app: Flask, interval: float = HEARTBEAT_SECONDS) -> threading.Thread:
+class Watcher(NamedTuple):
+    """The job watcher's thread, and the event that ends it (close: end it and wait for it)."""
+
+    stop: threading.Event
+    thread: threading.Thread
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def watch(app: Flask, interval: float = HEARTBEAT_SECONDS) -> Watcher:
     """A thread of the server that does what `sangkien worker` does: every `interval` seconds it
     runs the jobs left queued and takes over those whose process died (after a restart, say)."""
+    stop = threading.Event()
 
     def loop() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 run_pending(app)
             except Exception:  # logged; the next look tries again
                 app.logger.exception("The job watcher failed")
-            threading.Event().wait(interval)
+            stop.wait(interval)
 
     thread = threading.Thread(target=loop, name="job-watcher", daemon=True)
     thread.start()
-    return thread
+    return Watcher(stop, thread)
 
 
 def run_pending(app: Flask) -> int:

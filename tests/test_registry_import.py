@@ -355,9 +355,12 @@ def test_the_server_runs_jobs_left_queued_or_cut_off(app, make_user, monkeypatch
         fh.write(rows_csv(3))
     job_id = jobs.enqueue(user, tasks.REGISTRY_IMPORT, {"path": path, "filename": "left.csv"}).id
     db.session.commit()  # queued, and nobody started it (its server stopped)
-    jobs.watch(app, interval=0.2)
-    deadline = time.monotonic() + 30
-    while latest_job().status != JOB_DONE and time.monotonic() < deadline:
-        time.sleep(0.2)
+    watcher = jobs.watch(app, interval=0.2)
+    try:
+        deadline = time.monotonic() + 30
+        while latest_job().status != JOB_DONE and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        watcher.close()  # not left running into the next test's database
     assert latest_job().status == JOB_DONE and registry_count() == 3
     assert db.session.get(Job, job_id).result["added"] == 3
