@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .db import db
 from .errors import OperationError
 from .marks import N_
-from .models import COLLECTIVE, INDIVIDUAL, Contest, Entry, FormSubmission
+from .models import COLLECTIVE, INDIVIDUAL, REGISTRY_SUMMARY_MAX, REGISTRY_TITLE_MAX, Contest, Entry, FormSubmission
 
 # WTForms ships no Vietnamese catalogue; its built-in messages are translated here (and from
 # these Vietnamese ids into the reader's language by the catalogues).
@@ -272,8 +272,9 @@ class RegistryItemForm(CreateForm):
     """One applied initiative, entered by hand."""
 
     code = StringField(_l("Mã số"), validators=[Optional(), Length(max=50)])
-    title = StringField(_l("Tên sáng kiến"), validators=[_required(_l("Tên sáng kiến")), Length(max=500)])
-    summary = TextAreaField(_l("Tóm tắt (thực trạng, giải pháp, kết quả)"), validators=[Optional(), Length(max=20000)])
+    title = StringField(_l("Tên sáng kiến"), validators=[_required(_l("Tên sáng kiến")), Length(max=REGISTRY_TITLE_MAX)])
+    summary = TextAreaField(_l("Tóm tắt (thực trạng, giải pháp, kết quả)"),
+                            validators=[Optional(), Length(max=REGISTRY_SUMMARY_MAX)])
     unit = StringField(_l("Đơn vị áp dụng"), validators=[Optional(), Length(max=300)])
     year = IntegerField(_l("Năm áp dụng"),
                         validators=[Optional(), NumberRange(1990, 2100, _l("Năm áp dụng: từ 1990 đến 2100."))])

@@ -272,12 +272,16 @@ class Attachment(db.Model):
         return f"{stem or 'tep-dinh-kem'}.{self.extension}"
 
 
+# What one registry item may hold, whether typed into the form or imported from a file.
+REGISTRY_TITLE_MAX, REGISTRY_SUMMARY_MAX = 500, 20_000
+
+
 class RegistryItem(db.Model):
     """An initiative already applied in the ward (ngân hàng sáng kiến)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(50), default="")
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(REGISTRY_TITLE_MAX))
     summary: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str] = mapped_column(String(300), default="")
     year: Mapped[Optional[int]]

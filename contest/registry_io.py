@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from .errors import OperationError
 from .matching import fold
+from .models import REGISTRY_SUMMARY_MAX, REGISTRY_TITLE_MAX
 from .operations import RegistryData
 from .uploads import MAX_IMPORT_UNPACKED_BYTES, XLSX, detect_type, package_problem
 from .xlsx import workbook_bytes
@@ -29,8 +30,6 @@ COLUMNS = {
 }
 HEADERS_VI = {"code": "Mã", "title": "Tên sáng kiến", "summary": "Tóm tắt", "unit": "Đơn vị",
               "year": "Năm", "field": "Lĩnh vực"}
-MAX_TITLE = 500
-MAX_SUMMARY = 20_000  # as the form that adds one item by hand
 # A cell longer than the csv module's default (128 KB) is a row refused for its length, not a file
 # refused whole; the file's own size limit bounds what a cell can hold.
 csv.field_size_limit(sys.maxsize)
@@ -168,10 +167,10 @@ def _row(row: list[str], mapping: dict[str, int]) -> RegistryData | str:
     title = cell("title")
     if not title:
         return gettext("thiếu tên sáng kiến")
-    if len(title) > MAX_TITLE:
-        return gettext("tên sáng kiến dài quá %(max)s ký tự", max=MAX_TITLE)
-    if len(cell("summary")) > MAX_SUMMARY:
-        return gettext("tóm tắt dài quá %(max)s ký tự", max=format_number(MAX_SUMMARY))
+    if len(title) > REGISTRY_TITLE_MAX:
+        return gettext("tên sáng kiến dài quá %(max)s ký tự", max=REGISTRY_TITLE_MAX)
+    if len(cell("summary")) > REGISTRY_SUMMARY_MAX:
+        return gettext("tóm tắt dài quá %(max)s ký tự", max=format_number(REGISTRY_SUMMARY_MAX))
     year: Optional[int] = None
     raw_year = cell("year")
     if raw_year:
