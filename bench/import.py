@@ -182,7 +182,7 @@ def run_once(path: Path, batch: Optional[int]) -> dict[str, Any]:
         subprocess.run([str(BIN / "sangkien"), *command], env=env, check=True, capture_output=True, cwd=folder)
     port = free_port()
     # The server as `make run` starts it; only the import's batch size may differ.
-    launcher = ("import sys, contest.tasks as t; t.IMPORT_BATCH = int(sys.argv[1]);"
+    launcher = ("import sys, contest.registry.tasks as t; t.IMPORT_BATCH = int(sys.argv[1]);"
                 "from contest.cli import main; sys.argv = ['sangkien', 'serve', '--port', sys.argv[2]]; main()")
     server = subprocess.Popen([sys.executable, "-c", launcher, str(batch or 10**9), str(port)], env=env, cwd=folder,
                               stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "wb"))

@@ -24,7 +24,7 @@ with the Flask test client (in process, no network) and reports:
 
 Targets: under 300 KB transferred and p95 under 100 ms per page. The judging-phase pages are
 measured first; then the 2024 contest is closed and published and the result pages measured.
-Submitting 1,000 entries through ``operations.submit_entry`` would re-index the contest's other
+Submitting 1,000 entries through ``submit_entry`` would re-index the contest's other
 entries at every submission (quadratic: ~8 minutes); the extra entries are therefore saved,
 given an attachment and marked submitted through the same verb functions and audit record,
 and checked against the registry (not against each other) the way ``flag_duplicates`` does: the
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import zlib
 import json
 import logging
 import os
@@ -45,6 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -52,6 +52,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
+
+from contest.accounts.operations import create_user
+from contest.entries.operations import (
+    CoAuthorData,
+    EntryData,
+    add_attachment,
+    save_entry,
+)
+from contest.registry.operations import RegistryData, import_registry
+from contest.screening.operations import decide_flag
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -98,13 +108,16 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
     """The demo plus the extra data, committed; returns the ids the pages need."""
     from sqlalchemy import select
 
-    from contest import audit, operations
+    from contest import audit
+    from contest.accounts.models import JUDGE, PARTICIPANT, User
+    from contest.contests.models import JUDGING, OPEN, Contest
     from contest.db import db, init_db, utcnow
     from contest.demo import DEMO_PDF, load_demo
-    from contest.duplicates import search_registry, threshold_for
+    from contest.entries.models import COLLECTIVE, DRAFT, INDIVIDUAL, SUBMITTED, Entry
     from contest.matching import bench as synth
-    from contest.models import (COLLECTIVE, DRAFT, FLAG_OPEN, INDIVIDUAL, JUDGE, JUDGING, OPEN, PARTICIPANT, SUBMITTED,
-                                Contest, DuplicateFlag, Entry, RegistryItem, User)
+    from contest.registry.models import RegistryItem
+    from contest.screening.duplicates import search_registry, threshold_for
+    from contest.screening.models import FLAG_OPEN, DuplicateFlag
     from judging.operations import assign_panel, save_sheet, set_panel
     from judging.queries import find_sheet, judge_queue
 
@@ -123,7 +136,7 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
 
         started = time.perf_counter()
         rows = [synth.make_item(rnd, i) for i in range(extra_registry)]
-        operations.import_registry(secretary, [operations.RegistryData(
+        import_registry(secretary, [RegistryData(
             title=r["title"], summary=r["summary"], unit=rnd.choice(synth.UNITS).format(
                 kind=rnd.choice(KINDS), place=rnd.choice(synth.PLACES)),
             year=rnd.randint(2015, 2023), field=rnd.choice(contest_2024.fields), code=f"NH-{i + 1:05d}")
@@ -137,7 +150,7 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
             "Ban Chỉ huy Quân sự", "Trường Tiểu học", "Trường THCS", "Mặt trận Tổ quốc", "Khu phố 1", "Khu phố 2")]
         authors = [users[k] for k in ("canbo1", "canbo2", "canbo3", "canbo4")]
         for i in range(36):
-            authors.append(operations.create_user(
+            authors.append(create_user(
                 secretary, f"canbo{i + 5}", f"Cán bộ {i + 5:02d}", PARTICIPANT, PASSWORD,
                 unit_name=units[i % len(units)], position="Công chức"))
         db.session.commit()
@@ -152,15 +165,15 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
             retell = rnd.random() < 0.1
             texts = _entry_texts(rnd, registry, retell)
             collective = rnd.random() < 0.2
-            entry = operations.save_entry(author, contest_2024, operations.EntryData(
+            entry = save_entry(author, contest_2024, EntryData(
                 kind=COLLECTIVE if collective else INDIVIDUAL, field=rnd.choice(contest_2024.fields),
                 collective_name=f"Chi đoàn khu phố {i % 7 + 1}" if collective else "",
                 scope="Có thể áp dụng tại các phường, xã trong thị xã.", applied_where="UBND phường Trung Lương",
                 applied_since=date(2024, 1 + i % 9, 1 + i % 27),
                 benefit="Tiết kiệm thời gian, chi phí đi lại của người dân và công chức.",
-                coauthors=[operations.CoAuthorData(f"Nguyễn Văn {chr(65 + i % 26)}", "Công chức", 30)] if i % 3 == 0 else [],
+                coauthors=[CoAuthorData(f"Nguyễn Văn {chr(65 + i % 26)}", "Công chức", 30)] if i % 3 == 0 else [],
                 **texts))
-            operations.add_attachment(author, entry, f"Ban mo ta sang kien {i + 1}.pdf", DEMO_PDF,
+            add_attachment(author, entry, f"Ban mo ta sang kien {i + 1}.pdf", DEMO_PDF,
                                       app.config["UPLOAD_FOLDER"], app.config["MAX_ATTACHMENT_BYTES"])
             entry.status, entry.submitted_at = SUBMITTED, now - timedelta(minutes=extra_entries - i)
             audit.record(author, "entry.submit", "entry", entry.id, {"status": DRAFT}, {"status": SUBMITTED})
@@ -186,7 +199,7 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
                                              .order_by(DuplicateFlag.score.desc())))
         for k, flag in enumerate(open_flags[: len(open_flags) // 2]):
             if flag.entry.status == SUBMITTED:
-                operations.decide_flag(secretary, flag, k % 3 == 0, "Cùng vấn đề và cùng giải pháp cốt lõi."
+                decide_flag(secretary, flag, k % 3 == 0, "Cùng vấn đề và cùng giải pháp cốt lõi."
                                        if k % 3 == 0 else "Khác giải pháp cốt lõi, chỉ trùng cụm từ chung.")
         judges = [u for u in users.values() if u.role == JUDGE]
         set_panel(secretary, contest_2024, judges, chair=users["giamkhao1"])
@@ -212,7 +225,7 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
         # A participant's draft (its page shows similar applied initiatives) and a judge's draft sheet.
         canbo1 = users["canbo1"]
         texts = _entry_texts(rnd, registry)
-        draft = operations.save_entry(canbo1, contest_2025, operations.EntryData(
+        draft = save_entry(canbo1, contest_2025, EntryData(
             kind=INDIVIDUAL, field=contest_2025.fields[0], **texts))
         db.session.commit()
         submitted = db.session.scalar(select(Entry.id).filter_by(author_id=canbo1.id, status=SUBMITTED).limit(1))
@@ -238,8 +251,9 @@ def close_and_publish(app: Any, contest_id: int) -> None:
     """End judging of the contest and publish its results, as the secretary would."""
     from sqlalchemy import select
 
+    from contest.accounts.models import User
+    from contest.contests.models import Contest
     from contest.db import db
-    from contest.models import Contest, User
     from judging.operations import close_judging, publish_results
 
     with app.app_context():

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from flask import Flask, request
 
-from .instance_secret import instance_secret
+from contest.instance_secret import instance_secret
 
 
 def normalize_database_url(url: str) -> str:
@@ -92,7 +92,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from flask_migrate import Migrate
 
-    from .db import db
+    from contest.db import db
 
     db.init_app(app)
     Migrate(app, db, directory=str(root / "migrations"), render_as_batch=True)
@@ -101,7 +101,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     Compress(app)
 
-    from .i18n import babel, select_locale
+    from contest.i18n import babel, select_locale
 
     babel.init_app(app, locale_selector=select_locale)
 
@@ -117,7 +117,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     CSRFProtect(app)
 
-    from .auth import limiter, login_manager
+    from contest.accounts.auth import limiter, login_manager
 
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -133,20 +133,27 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.url_map.converters["int"] = RowIdConverter
 
-    from . import auth, contests, entries, jobs_routes, main, registry, screening, users
-    from judging import routes as judging_routes
+    from contest import main
+    from contest.accounts import auth, users
+    from contest.audit import routes as audit
+    from contest.contests import routes as contests
+    from contest.entries import routes as entries
+    from contest.jobs import routes as jobs_routes
+    from contest.registry import routes as registry
+    from contest.screening import routes as screening
     from judging import dossier_routes
     from judging import results as results_routes
+    from judging import routes as judging_routes
 
-    for module in (auth, main, contests, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
+    for module in (auth, main, audit, contests, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
                    dossier_routes):
         app.register_blueprint(module.bp)
 
-    from .web import register_web
+    from contest.web import register_web
 
     register_web(app)
 
-    from .cli import register_cli
+    from contest.cli import register_cli
 
     register_cli(app)
     return app

@@ -5,7 +5,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .errors import OperationError
+from contest.errors import OperationError
 
 
 def sqlite_path(url: str) -> Path:

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .db import db, init_db
+from contest.db import db, init_db
 
 
 @click.command("init-db")
@@ -21,7 +21,7 @@ def init_db_command() -> None:
 @with_appcontext
 def demo_command(if_empty: bool) -> None:
     """Load the demo ward, people, registry and contests."""
-    from .demo import DEMO_PASSWORD, DEMO_USERS, database_is_empty, load_demo
+    from contest.demo import DEMO_PASSWORD, DEMO_USERS, database_is_empty, load_demo
 
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("Dữ liệu mẫu (tài khoản mẫu) chỉ dùng khi SANGKIEN_ENV=development; "
@@ -41,7 +41,7 @@ def demo_command(if_empty: bool) -> None:
 
 
 def _print_logins(users: list, password: str) -> None:
-    from .models import ROLE_LABELS
+    from contest.accounts.models import ROLE_LABELS
 
     click.echo(f"Tài khoản mẫu (mật khẩu chung: {password}):")
     for username, full_name, role, *_ in users:
@@ -57,8 +57,8 @@ def _print_logins(users: list, password: str) -> None:
 @with_appcontext
 def create_user_command(username: str, role: str, full_name: str, unit: str, password: str) -> None:
     """Create an account."""
-    from .errors import OperationError
-    from .operations import create_user
+    from contest.accounts.operations import create_user
+    from contest.errors import OperationError
 
     try:
         user = create_user(None, username, full_name, role, password, unit_name=unit)
@@ -76,8 +76,8 @@ def serve_command(host: str, port: int) -> None:
     """Serve the application (threaded server for one office; use gunicorn for production)."""
     from werkzeug.serving import run_simple
 
-    from .duplicates import warm_index
-    from .jobs import watch
+    from contest.jobs import watch
+    from contest.screening.duplicates import warm_index
 
     app = current_app._get_current_object()
     warm_index(app)  # loads (or builds) the duplicate index in the background: the first search finds it ready
@@ -94,8 +94,8 @@ def backup_command(target: str) -> None:
     """Write a consistent copy of the live SQLite database to TARGET."""
     from pathlib import Path
 
-    from .backup import backup
-    from .errors import OperationError
+    from contest.backup import backup
+    from contest.errors import OperationError
 
     try:
         pages = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(target))
@@ -112,8 +112,8 @@ def restore_command(source: str, yes: bool) -> None:
     """Replace the database with the backup SOURCE (stop the server first)."""
     from pathlib import Path
 
-    from .backup import restore
-    from .errors import OperationError
+    from contest.backup import restore
+    from contest.errors import OperationError
 
     if not yes:
         click.confirm("Toàn bộ dữ liệu hiện tại sẽ được thay bằng bản sao lưu. Tiếp tục?", abort=True)
@@ -123,7 +123,7 @@ def restore_command(source: str, yes: bool) -> None:
     except OperationError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Đã khôi phục từ {source}.")
-    from .audit import _head_path, current_head, write_head
+    from contest.audit import _head_path, current_head, write_head
 
     head = current_head()
     if head is not None:  # the log is back to the backup's: its head is the one to keep now
@@ -142,7 +142,7 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify_command(given: str | None) -> None:
     """Check the audit log's chain, and that it still holds the head kept outside the database."""
-    from .audit import Head, check_head, read_head, verify_chain
+    from contest.audit import Head, check_head, read_head, verify_chain
 
     try:
         kept = Head.parse(given) if given else None
@@ -162,7 +162,7 @@ def audit_verify_command(given: str | None) -> None:
 @with_appcontext
 def audit_head_command() -> None:
     """Print the chain's head (last record's id and hash), to keep outside this server."""
-    from .audit import current_head, read_head
+    from contest.audit import current_head, read_head
 
     head = current_head()
     if head is None:
@@ -182,7 +182,7 @@ def worker_command(once: bool, interval: float) -> None:
     """Run queued background jobs (imports, re-checks) claimed from the database."""
     import time
 
-    from .jobs import run_pending
+    from contest.jobs import run_pending
 
     app = current_app._get_current_object()
     while True:
@@ -195,9 +195,8 @@ def worker_command(once: bool, interval: float) -> None:
 
 def register_cli(app) -> None:  # type: ignore[no-untyped-def]
     """Attach the project's commands to the app (so `flask --app contest` has them too)."""
+    from contest.matching.cli import dedup_bench, dedup_eval
     from judging.dossier_routes import export_cli
-
-    from .matching.cli import dedup_bench, dedup_eval
 
     for command in (init_db_command, demo_command, create_user_command, serve_command, dedup_eval, dedup_bench, export_cli,
                     backup_command, restore_command, audit_group, worker_command):
@@ -205,7 +204,7 @@ def register_cli(app) -> None:  # type: ignore[no-untyped-def]
 
 
 def _create_app():  # type: ignore[no-untyped-def]
-    from . import create_app
+    from contest import create_app
 
     return create_app()
 

@@ -1,13 +1,13 @@
 """Database handle: the declarative base with stable constraint names, and init-db."""
 from __future__ import annotations
 
+import importlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from flask import current_app, g, has_request_context, request
-
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -102,10 +102,17 @@ def _reads_after_commit(session: Session) -> None:
         g.reads_only = True
 
 
+# Every module that declares tables, each area's below the ones it refers to.
+MODEL_MODULES = (
+    "contest.accounts.models", "contest.contests.models", "contest.entries.models", "contest.registry.models",
+    "contest.screening.models", "contest.audit.models", "contest.jobs.models", "contest.forms", "judging.models",
+)
+
+
 def register_models() -> None:
     """Import every model module so the metadata knows all tables."""
-    from . import models  # noqa: F401
-    from judging import models as judging_models  # noqa: F401
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
 
 
 def create_tables() -> None:

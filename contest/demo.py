@@ -10,9 +10,21 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import operations
-from .db import db, utcnow
-from .models import ADMIN, COLLECTIVE, FLAG_OPEN, INDIVIDUAL, JUDGE, PARTICIPANT, SECRETARY, DuplicateFlag, User
+from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, User
+from contest.accounts.operations import create_user
+from contest.contests.operations import DEFAULT_CRITERIA, ContestData, create_contest
+from contest.db import db, utcnow
+from contest.entries.models import COLLECTIVE, INDIVIDUAL
+from contest.entries.operations import (
+    CoAuthorData,
+    EntryData,
+    add_attachment,
+    save_entry,
+    submit_entry,
+)
+from contest.registry.operations import RegistryData, import_registry
+from contest.screening.models import FLAG_OPEN, DuplicateFlag
+from contest.screening.operations import decide_flag
 
 DEMO_PASSWORD = "sangkien2024"
 WARD = "phường Trung Lương"
@@ -56,33 +68,33 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     from judging.queries import find_assignment
 
     data = json.loads(resources.files("contest").joinpath("demo_data.json").read_text("utf-8"))
-    users = {u[0]: operations.create_user(None, u[0], u[1], u[2], DEMO_PASSWORD, unit_name=u[3], position=u[4])
+    users = {u[0]: create_user(None, u[0], u[1], u[2], DEMO_PASSWORD, unit_name=u[3], position=u[4])
              for u in DEMO_USERS}
     admin, secretary = users["bantochuc"], users["thuky"]
-    operations.import_registry(secretary, [operations.RegistryData(**item) for item in data["registry"]], "demo")
+    import_registry(secretary, [RegistryData(**item) for item in data["registry"]], "demo")
 
     now = utcnow()
-    judged = operations.create_contest(admin, operations.ContestData(
+    judged = create_contest(admin, ContestData(
         title=f"Sáng kiến, giải pháp cải cách hành chính {WARD} năm 2024", year=2024, fields=data["fields"],
         submission_deadline=now + timedelta(days=1), judging_deadline=now + timedelta(days=14),
-        criteria=operations.DEFAULT_CRITERIA, forward_count=3,
+        criteria=DEFAULT_CRITERIA, forward_count=3,
     ))
     authors = [users[k] for k in ("canbo1", "canbo2", "canbo3", "canbo4")]
     entries = []
     for index, item in enumerate(data["entries"]):
         author = authors[index % len(authors)]
         collective = index % 5 == 2
-        entry = operations.save_entry(author, judged, operations.EntryData(
+        entry = save_entry(author, judged, EntryData(
             kind=COLLECTIVE if collective else INDIVIDUAL, title=item["title"], field=item["field"],
             collective_name=COLLECTIVES[index % 2] if collective else "",
             situation=item["situation"], solution=item["solution"], effect=item["effect"],
             scope="Có thể áp dụng tại các phường, xã trong thị xã.",
             applied_where=f"UBND {WARD}", applied_since=date(2024, 1 + index % 6, 1),
             benefit="Tiết kiệm thời gian, chi phí đi lại của người dân và công chức.",
-            coauthors=[operations.CoAuthorData("Nguyễn Văn Bình", "Công chức Văn phòng", 30)] if index % 3 == 0 else [],
+            coauthors=[CoAuthorData("Nguyễn Văn Bình", "Công chức Văn phòng", 30)] if index % 3 == 0 else [],
         ))
-        operations.add_attachment(author, entry, f"Ban mo ta sang kien {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
-        operations.submit_entry(author, entry, now=now)
+        add_attachment(author, entry, f"Ban mo ta sang kien {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
+        submit_entry(author, entry, now=now)
         entries.append(entry)
     judged.submission_deadline = now - timedelta(days=3)
 
@@ -90,7 +102,7 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     flags = db.session.scalars(select(DuplicateFlag).where(DuplicateFlag.status == FLAG_OPEN)
                                .order_by(DuplicateFlag.score.desc())).all()
     if flags:
-        operations.decide_flag(secretary, flags[0], True,
+        decide_flag(secretary, flags[0], True,
                                "Cùng vấn đề và cùng giải pháp cốt lõi với sáng kiến đã áp dụng trong ngân hàng.")
 
     judges = [users["giamkhao1"], users["giamkhao2"], users["giamkhao3"]]
@@ -107,10 +119,10 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
                       for c in judged.criteria}
             save_sheet(judge, entry, values, submit=not (j == 2 and k % 2 == 1))
 
-    open_contest = operations.create_contest(admin, operations.ContestData(
+    open_contest = create_contest(admin, ContestData(
         title=f"Sáng kiến, giải pháp cải cách hành chính {WARD} năm 2025", year=2025, fields=data["fields"],
         submission_deadline=now + timedelta(days=30), judging_deadline=now + timedelta(days=45),
-        criteria=operations.DEFAULT_CRITERIA,
+        criteria=DEFAULT_CRITERIA,
     ))
     db.session.flush()
     return {"users": len(users), "registry": len(data["registry"]), "entries": len(entries),

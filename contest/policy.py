@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from contest.accounts.models import ADMIN, JUDGE, SECRETARY
+from contest.entries.models import DRAFT, Entry
+from contest.jobs.models import Job
 from judging.queries import find_assignment
-
-from .models import ADMIN, DRAFT, JUDGE, SECRETARY, Entry, Job
 
 
 def _signed_in(user: Any) -> bool:

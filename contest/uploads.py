@@ -5,7 +5,7 @@ import io
 import zipfile
 from typing import Optional
 
-from .marks import N_
+from contest.marks import N_
 
 # How much one entry may carry: a description, its annexes, a few scans; more is a mistake or abuse.
 MAX_ATTACHMENTS_PER_ENTRY = 10

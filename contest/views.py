@@ -1,19 +1,18 @@
 """What thin views share: run one verb function and commit, or roll back and say why."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Optional, TypeVar
-
-import io
 
 from flask import Response, flash, request, send_file
 from flask_login import current_user
 
-from .db import db, write_transaction
-from .errors import OperationError
-from .forms import attach_error, clean_text
-from .uploads import XLSX
-
+from contest.audit.operations import record_export
+from contest.db import db, write_transaction
+from contest.errors import OperationError
+from contest.forms import attach_error, clean_text
+from contest.uploads import XLSX
 
 T = TypeVar("T")
 
@@ -71,9 +70,9 @@ def query_text(name: str, limit: int) -> str:
 def xlsx_download(data: bytes, filename: str, what: str, object_type: str, object_id: Optional[int],
                   rows: int) -> Response:
     """A workbook sent as an attachment named `filename`, its export audited (`what`, of which object)."""
-    from . import operations
+    
 
-    audit_read(lambda: operations.record_export(current_user, what, object_type, object_id, rows))
+    audit_read(lambda: record_export(current_user, what, object_type, object_id, rows))
     return send_file(io.BytesIO(data), as_attachment=True, download_name=filename, mimetype=XLSX[1])
 
 

@@ -10,9 +10,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from . import models, policy, timeutil
-from .i18n import LANGUAGES, translate_label
-from .marks import N_
+from contest import policy, timeutil
+from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, ROLE_LABELS, SECRETARY
+from contest.i18n import LANGUAGES, translate_label
+from contest.marks import N_
 
 ERROR_MESSAGES = {
     400: N_("Yêu cầu không hợp lệ."),
@@ -81,14 +82,14 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["may_edit_entry"] = policy.may_edit_entry
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
-    app.jinja_env.globals["ROLE_LABELS"] = models.ROLE_LABELS
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     app.jinja_env.globals["AUDIT_ACTIONS"] = AUDIT_ACTIONS
     app.jinja_env.globals["AUDIT_OBJECTS"] = AUDIT_OBJECTS
     app.jinja_env.globals["roles"] = {
-        "ADMIN": models.ADMIN,
-        "SECRETARY": models.SECRETARY,
-        "JUDGE": models.JUDGE,
-        "PARTICIPANT": models.PARTICIPANT,
+        "ADMIN": ADMIN,
+        "SECRETARY": SECRETARY,
+        "JUDGE": JUDGE,
+        "PARTICIPANT": PARTICIPANT,
     }
 
     @app.errorhandler(CSRFError)
@@ -107,7 +108,7 @@ def register_web(app: Flask) -> None:
     @app.errorhandler(IntegrityError)
     def conflict(error: IntegrityError) -> Any:
         # Two requests raced for the same unique row (a double click): the first one won.
-        from .db import db
+        from contest.db import db
 
         db.session.rollback()
         message = gettext("Thao tác này vừa được gửi hai lần; lần gửi thứ hai bị bỏ qua, dữ liệu đã lưu không thay đổi.")
@@ -117,7 +118,7 @@ def register_web(app: Flask) -> None:
     def busy(error: OperationalError) -> Any:
         # SQLite's write lock still held by another writer after the busy timeout: nothing of this
         # request was saved, and trying again in a moment works. Anything else is a server error.
-        from .db import db
+        from contest.db import db
 
         if "database is locked" not in str(error.orig):
             return server_error(error)
@@ -139,7 +140,7 @@ def register_web(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("Unhandled error")
-        from .db import db
+        from contest.db import db
 
         db.session.rollback()
         return render_template("error.html", code=500, message=gettext(ERROR_MESSAGES[500])), 500

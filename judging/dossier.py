@@ -26,15 +26,16 @@ from docx.shared import Mm, Pt
 from fpdf import FPDF
 from sqlalchemy import select
 
+from contest.accounts.models import ADMIN, SECRETARY, User
+from contest.audit.models import AuditLog
+from contest.contests.models import Contest
 from contest.db import db
-from contest.models import ADMIN, SECRETARY, AuditLog, Contest, User
 from contest.timeutil import format_number, to_local
 from contest.xlsx import workbook_bytes
-
-from . import export, queries
-from .models import PanelVote
-from .operations import COUNCIL
-from .ranking import PRIZE_LABELS, sheet_total
+from judging import export, queries
+from judging.models import PanelVote
+from judging.operations import COUNCIL
+from judging.ranking import PRIZE_LABELS, sheet_total
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_SUB = "Độc lập - Tự do - Hạnh phúc"

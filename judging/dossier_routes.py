@@ -8,22 +8,32 @@ from pathlib import Path
 from typing import Any, Optional
 
 import click
-from flask import Blueprint, Response, current_app, flash, has_request_context, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.cli import with_appcontext
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from contest import operations
-from contest.auth import get_or_404, role_required
+from contest.accounts.auth import get_or_404, role_required
+from contest.accounts.models import ADMIN, SECRETARY
+from contest.audit.operations import record_export
+from contest.contests.models import CLOSED, PUBLISHED, Contest
 from contest.db import db, utcnow, write_transaction
 from contest.marks import N_
-from contest.models import ADMIN, CLOSED, PUBLISHED, SECRETARY, Contest
 from contest.timeutil import to_local
 from contest.views import audit_read
-
-from .dossier import build_dossier, certificate_code, gather_dossier
-from .models import Publication
+from judging.dossier import build_dossier, certificate_code, gather_dossier
+from judging.models import Publication
 
 bp = Blueprint("dossier", __name__, url_prefix="/dossier")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -78,7 +88,7 @@ def download(contest_id: int) -> Any:
         flash(gettext(NO_BASE_URL), "danger")
         return redirect(url_for("judging.standings", contest_id=contest.id))
     data = zip_bytes(contest_dossier(contest))
-    audit_read(lambda: operations.record_export(current_user, "dossier", "contest", contest.id))
+    audit_read(lambda: record_export(current_user, "dossier", "contest", contest.id))
     return Response(data, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="ho-so-hoi-dong-thi-xa-{contest.year}-{contest.id}.zip"'})
 
@@ -135,7 +145,7 @@ def export_dossier_command(contest_id: int, out_dir: Path) -> None:
         raise click.ClickException(NO_BASE_URL)
     files = contest_dossier(contest)
     with write_transaction():
-        operations.record_export(None, "dossier", "contest", contest.id, len(files))
+        record_export(None, "dossier", "contest", contest.id, len(files))
         db.session.commit()
     for name, data in files.items():
         path = out_dir / name

@@ -3,20 +3,28 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional as OptionalValue
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import Optional as OptionalValue
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from contest.accounts.models import User
+from contest.contests.models import Contest, Criterion
 from contest.forms import BaseForm
-from contest.models import Contest, Criterion, User
 from contest.timeutil import format_number
-
-from .models import REMINDER_MAX, PanelMember, ScoreSheet
-from .ranking import PRIZE_LABELS
-from .rubric import band_of
+from judging.models import REMINDER_MAX, PanelMember, ScoreSheet
+from judging.ranking import PRIZE_LABELS
+from judging.rubric import band_of
 
 
 class SheetForm(BaseForm):

@@ -7,9 +7,11 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest.accounts.models import User
+from contest.contests.models import Criterion
 from contest.db import db, utcnow
+from contest.entries.models import Entry
 from contest.marks import N_
-from contest.models import Criterion, Entry, User
 
 
 class PanelMember(db.Model):

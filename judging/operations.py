@@ -10,25 +10,62 @@ from typing import Any, Optional
 from flask_babel import gettext
 from sqlalchemy import delete, func, select
 
+from contest.accounts.models import JUDGE, User
 from contest.audit import record
+from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest, Criterion
 from contest.db import db, utcnow
+from contest.entries.models import (
+    COLLECTIVE,
+    ENTRY_KIND_LABELS,
+    INDIVIDUAL,
+    SUBMITTED,
+    Attachment,
+    Entry,
+)
 from contest.errors import OperationError
 from contest.marks import N_
-from contest.models import (
-    CLOSED, COLLECTIVE, ENTRY_KIND_LABELS, INDIVIDUAL, JUDGE, JUDGING, OPEN, PUBLISHED, SUBMITTED, Attachment, Contest,
-    Criterion, Entry, RegistryItem, User,
-)
+from contest.registry.models import RegistryItem
 from contest.timeutil import format_number
-
-from . import aggregation, assignment, ranking, rubric
-from .models import (
-    BY_ARBITRATION, BY_BALANCE, BY_HAND, BY_PANEL, NOTICE_ARBITRATION, NOTICE_BLIND, NOTICE_RESCORE, REMINDER_MAX,
-    SHEET_DRAFT, SHEET_SUBMITTED, Assignment, CommunityVote, Conflict, Notice, PanelMember, PanelVote, Publication,
-    Reminder, Result, Score, ScoreSheet,
+from judging import aggregation, assignment, ranking, rubric
+from judging.models import (
+    BY_ARBITRATION,
+    BY_BALANCE,
+    BY_HAND,
+    BY_PANEL,
+    NOTICE_ARBITRATION,
+    NOTICE_BLIND,
+    NOTICE_RESCORE,
+    REMINDER_MAX,
+    SHEET_DRAFT,
+    SHEET_SUBMITTED,
+    Assignment,
+    CommunityVote,
+    Conflict,
+    Notice,
+    PanelMember,
+    PanelVote,
+    Publication,
+    Reminder,
+    Result,
+    Score,
+    ScoreSheet,
 )
-from .queries import (
-    active_judges, conflicts, contest_assignments, contest_results, counted_sheets, eligible_entries, entry_info,
-    find_assignment, find_member, find_sheet, is_chair, judge_info, outstanding, panel_judges, panel_members,
+from judging.queries import (
+    active_judges,
+    conflicts,
+    contest_assignments,
+    contest_results,
+    counted_sheets,
+    eligible_entries,
+    entry_info,
+    find_assignment,
+    find_member,
+    find_sheet,
+    is_chair,
+    judge_info,
+    outstanding,
+    panel_judges,
+    panel_members,
     panel_progress,
 )
 

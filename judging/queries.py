@@ -10,15 +10,26 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from contest.accounts.models import JUDGE, User
+from contest.contests.models import JUDGING, Contest, Criterion
 from contest.db import db
-from contest.models import JUDGE, JUDGING, SUBMITTED, Contest, Entry, User
-
-from . import charts
-from .assignment import EntryInfo, JudgeInfo, conflict_kind
-from .assignment import DECLARED
-from .models import (SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Conflict, Notice, PanelMember, PanelVote, Reminder, Result,
-                     Score, ScoreSheet)
-from .ranking import sheet_total
+from contest.entries.models import SUBMITTED, Entry
+from judging import charts
+from judging.assignment import DECLARED, EntryInfo, JudgeInfo, conflict_kind
+from judging.models import (
+    SHEET_DRAFT,
+    SHEET_SUBMITTED,
+    Assignment,
+    Conflict,
+    Notice,
+    PanelMember,
+    PanelVote,
+    Reminder,
+    Result,
+    Score,
+    ScoreSheet,
+)
+from judging.ranking import sheet_total
 
 
 def active_judges() -> list[User]:
@@ -363,3 +374,26 @@ def dashboard_data(contest: Contest, now: datetime) -> Dashboard:
         rows.insert(0, charts.Progress(gettext("Cả ban"), sum(r.submitted for r in rows), sum(r.draft for r in rows),
                                        sum(r.pending for r in rows)))
     return Dashboard(contest.max_total, judges, criteria, fields, rows)
+
+
+def forwarded_count(contest: Contest) -> int:
+    return db.session.scalar(select(func.count(Result.id)).filter_by(contest_id=contest.id, forwarded=True)) or 0
+
+
+def rubric_frozen(contest: Contest) -> bool:
+    """The rubric cannot change once a judge has ever submitted a sheet on the contest.
+
+    Drafts do not freeze it; a sheet reopened later does not thaw it (its `submitted_at` stays),
+    so points given on one scale are never read on another.
+    """
+    return db.session.scalar(
+        select(ScoreSheet.id).join(Entry, ScoreSheet.entry_id == Entry.id)
+        .where(Entry.contest_id == contest.id, ScoreSheet.submitted_at.is_not(None)).limit(1)
+    ) is not None
+
+
+def criteria_scored_in_drafts(contest: Contest, criteria: list[Criterion]) -> list[str]:
+    """Names of `criteria` on which some judge's draft already holds points or a comment."""
+    ids = {c.id: c.name for c in criteria if c.id is not None}
+    used = set(db.session.scalars(select(Score.criterion_id).where(Score.criterion_id.in_(ids)).distinct())) if ids else set()
+    return [ids[i] for i in ids if i in used]

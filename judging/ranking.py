@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from typing import Container, Iterable, Mapping, Optional, Sequence
 
 from contest.marks import N_
-
-from . import aggregation
+from judging import aggregation
 
 DEFAULT_CRITERIA_ORDER = ("novelty", "usefulness", "replicability")
 PRIZE_ORDER = ("nhat", "nhi", "ba", "kk")

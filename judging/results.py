@@ -8,14 +8,13 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from contest.auth import get_or_404
+from contest.accounts.auth import get_or_404
+from contest.contests.models import Contest
 from contest.db import db
-from contest.models import Contest
-
-from . import aggregation, charts
-from .models import CommunityVote, Publication
-from .operations import cast_community_vote
 from contest.views import change
+from judging import aggregation, charts
+from judging.models import CommunityVote, Publication
+from judging.operations import cast_community_vote
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 

@@ -5,26 +5,52 @@ import io
 import os
 from typing import Any, Optional
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from contest.auth import get_or_404, role_required
+from contest.accounts.auth import get_or_404, role_required
+from contest.accounts.models import ADMIN, JUDGE, SECRETARY, User
+from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest
 from contest.db import db, utcnow
-from contest.timeutil import format_datetime
-from contest.models import ADMIN, CLOSED, JUDGE, JUDGING, OPEN, PUBLISHED, SECRETARY, Attachment, Contest, Entry, User
-from contest.views import PAGE_SIZE, audit_read, change, page_window, xlsx_download
+from contest.entries.models import Attachment, Entry
 from contest.policy import is_assigned
+from contest.timeutil import format_datetime
+from contest.views import PAGE_SIZE, audit_read, change, page_window, xlsx_download
 from contest.xlsx import workbook_bytes
-
-from . import aggregation, charts, export, operations, queries
-from .assignment import CONFLICT_LABELS
-from .blind import CannotAnonymise, strip_author_metadata
-from .forms import AddAssignmentForm, AmendResultForm, ReasonForm, RemindForm, ReopenForm, panel_form, sheet_form
-from .models import ASSIGNMENT_SOURCE_LABELS, SHEET_DRAFT, SHEET_SUBMITTED, Assignment, Publication, ScoreSheet
-from .ranking import PRIZE_LABELS, sheet_total
+from judging import aggregation, charts, export, operations, queries
+from judging.assignment import CONFLICT_LABELS
+from judging.blind import CannotAnonymise, strip_author_metadata
+from judging.forms import (
+    AddAssignmentForm,
+    AmendResultForm,
+    ReasonForm,
+    RemindForm,
+    ReopenForm,
+    panel_form,
+    sheet_form,
+)
+from judging.models import (
+    ASSIGNMENT_SOURCE_LABELS,
+    SHEET_DRAFT,
+    SHEET_SUBMITTED,
+    Assignment,
+    Publication,
+    ScoreSheet,
+)
+from judging.ranking import PRIZE_LABELS, sheet_total
 
 bp = Blueprint("judging", __name__, url_prefix="/judging")
 STAFF = (SECRETARY, ADMIN)

@@ -9,20 +9,13 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
-from contest import create_app, duplicates, normalize_database_url
+from contest import create_app, normalize_database_url
+from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, Unit, User
+from contest.contests.models import Contest, Criterion
 from contest.db import create_tables, db, utcnow
-from contest.models import (
-    ADMIN,
-    JUDGE,
-    PARTICIPANT,
-    SECRETARY,
-    Contest,
-    Criterion,
-    Entry,
-    RegistryItem,
-    Unit,
-    User,
-)
+from contest.entries.models import Entry
+from contest.registry.models import RegistryItem
+from contest.screening import duplicates
 
 PASSWORD = "matkhau-123"
 

@@ -6,17 +6,23 @@ attachment, a judge's sheet, a job and a contest whose results are not published
 """
 from __future__ import annotations
 
-from contest.demo import DEMO_PDF
-
 from typing import Any, Callable
 
 import pytest
+from conftest import login
 from flask import Flask
 
-from conftest import login
-from contest import jobs, operations
+from contest import jobs
+from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY
 from contest.db import db
-from contest.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY
+from contest.demo import DEMO_PDF
+from contest.entries.operations import (
+    EntryData,
+    add_attachment,
+    save_entry,
+    submit_entry,
+)
+from contest.registry.operations import RegistryData, add_registry_item
 from judging.operations import assign_panel, save_sheet
 
 ROLES = ("anon", "author", "other", "judge", "conflicted", "secretary", "admin")
@@ -46,7 +52,7 @@ JUDGES = ("judge", "conflicted")
 # GET answers. POST-only routes are checked below for refusals only.
 GET_EXPECTED: dict[str, dict[str, int]] = {
     "main.home": {**everyone(MOVED)},
-    "main.audit": only(OK, "admin"),
+    "audit.log": only(OK, "admin"),
     "main.favicon": everyone(301),
     "static": everyone(OK),
     "auth.login": {**everyone(MOVED), "anon": OK},
@@ -127,7 +133,7 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
 @pytest.fixture
 def world(app: Flask, make_user: Callable, make_contest: Callable) -> dict[str, Any]:
     """One contest in judging with an entry, its attachment, a flag, a sheet and a job."""
-    from contest.models import Unit
+    from contest.accounts.models import Unit
 
     office, one_stop = Unit(name="Văn phòng"), Unit(name="Bộ phận Một cửa")
     db.session.add_all([office, one_stop])
@@ -138,14 +144,14 @@ def world(app: Flask, make_user: Callable, make_contest: Callable) -> dict[str, 
         "secretary": make_user(SECRETARY, unit=office), "admin": make_user(ADMIN, unit=office),
     }
     contest = make_contest()
-    registry = operations.add_registry_item(users["secretary"], operations.RegistryData(
+    registry = add_registry_item(users["secretary"], RegistryData(
         title="Ứng dụng mã QR trên giấy hẹn để tra cứu hồ sơ", summary="In mã QR lên giấy hẹn trả kết quả."))
-    entry = operations.save_entry(users["author"], contest, operations.EntryData(
+    entry = save_entry(users["author"], contest, EntryData(
         kind="individual", title="Mã QR trên giấy hẹn để người dân tra cứu hồ sơ", field=contest.fields[0],
         situation="Người dân gọi điện hỏi tiến độ.", solution="In mã QR lên giấy hẹn trả kết quả.",
         effect="Giảm cuộc gọi.", applied_where="UBND phường", applied_since=__import__("datetime").date(2024, 1, 1)))
-    attachment = operations.add_attachment(users["author"], entry, "mo-ta.pdf", PDF, app.config["UPLOAD_FOLDER"], 10**6)
-    operations.submit_entry(users["author"], entry)
+    attachment = add_attachment(users["author"], entry, "mo-ta.pdf", PDF, app.config["UPLOAD_FOLDER"], 10**6)
+    submit_entry(users["author"], entry)
     assign_panel(users["secretary"], contest)
     from judging.models import PanelMember
 
@@ -153,7 +159,7 @@ def world(app: Flask, make_user: Callable, make_contest: Callable) -> dict[str, 
     sheet = save_sheet(users["judge"], entry, {c.id: (10, "Nhận xét") for c in contest.criteria})
     job = jobs.enqueue(users["secretary"], "recheck", {"contest_id": contest.id})
     db.session.commit()
-    from contest.models import DuplicateFlag
+    from contest.screening.models import DuplicateFlag
     from judging.models import Assignment
 
     flag = db.session.scalar(db.select(DuplicateFlag))
@@ -229,8 +235,9 @@ def test_get_answers_for_every_role(app: Flask, world: dict[str, Any]) -> None:
 
 def test_post_refusals_for_every_role(app: Flask, world: dict[str, Any]) -> None:
     """With CSRF out of the way, a role not allowed to POST is refused and nothing changes."""
-    from contest.models import AuditLog
     from sqlalchemy import func, select
+
+    from contest.audit.models import AuditLog
 
     by_role = clients(app, world)
     app.config["WTF_CSRF_ENABLED"] = False
@@ -252,8 +259,9 @@ def test_post_refusals_for_every_role(app: Flask, world: dict[str, Any]) -> None
 
 
 def test_posts_without_csrf_token_change_nothing(app: Flask, world: dict[str, Any]) -> None:
-    from contest.models import AuditLog
     from sqlalchemy import func, select
+
+    from contest.audit.models import AuditLog
 
     by_role = clients(app, world)
     before = db.session.scalar(select(func.count(AuditLog.id)))
@@ -268,7 +276,7 @@ def test_posts_without_csrf_token_change_nothing(app: Flask, world: dict[str, An
 def test_no_judge_can_fetch_another_judges_scores_before_closing(app: Flask, world: dict[str, Any],
                                                                   make_user: Callable) -> None:
     """Canary comments on one judge's sheet never appear in anything another judge can fetch."""
-    from contest.models import Unit
+    from contest.accounts.models import Unit
     from judging.models import Assignment
 
     contest, entry = world["contest"], world["entry"]

@@ -4,7 +4,13 @@ from __future__ import annotations
 import pytest
 
 from judging import aggregation, assignment, rubric
-from judging.assignment import EntryInfo, JudgeInfo, conflict_kind, pick_arbiter, plan_balanced
+from judging.assignment import (
+    EntryInfo,
+    JudgeInfo,
+    conflict_kind,
+    pick_arbiter,
+    plan_balanced,
+)
 from judging.ranking import SheetTotals, rank_entries
 
 

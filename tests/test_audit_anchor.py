@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import os
 
-from contest import operations
 from contest.audit import _digest
+from contest.audit.models import AuditLog
 from contest.db import db
-from contest.models import AuditLog
+from contest.registry.operations import RegistryData, add_registry_item
 
 
 def add_items(make_user, n: int = 4) -> None:
     user = make_user("secretary")
     for i in range(n):
-        operations.add_registry_item(user, operations.RegistryData(title=f"Sáng kiến {i}"))
+        add_registry_item(user, RegistryData(title=f"Sáng kiến {i}"))
         db.session.commit()  # one request each: the head moves after every commit
 
 

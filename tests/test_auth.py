@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from conftest import PASSWORD, csrf_token_from, login
-from contest.auth import is_safe_next
-from contest.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, User
+
+from contest.accounts.auth import is_safe_next
+from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, User
 
 
 def test_password_is_hashed(make_user) -> None:
@@ -85,8 +86,9 @@ def test_cli_create_user(runner, app) -> None:
     result = runner.invoke(args=["create-user", "chutich", "--role", "admin", "--name", "Nguyễn Văn A",
                                  "--password", "mat-khau-dai"])
     assert result.exit_code == 0, result.output
-    from contest.db import db
     from sqlalchemy import select
+
+    from contest.db import db
 
     user = db.session.scalar(select(User).filter_by(username="chutich"))
     assert user is not None and user.role == ADMIN and user.check_password("mat-khau-dai")
@@ -183,8 +185,8 @@ def test_remember_me_keeps_the_session_across_a_restart_within_the_limits(app, m
     assert not any(c.startswith("remember_token=") and "Expires" in c and "1970" not in c for c in cookies)
     session_cookie = next(c for c in cookies if c.startswith("session="))
     assert "Expires=" in session_cookie  # survives the browser restarting...
-    from email.utils import parsedate_to_datetime
     import time
+    from email.utils import parsedate_to_datetime
 
     expires = parsedate_to_datetime(session_cookie.split("Expires=")[1].split(";")[0]).timestamp()
     assert expires - time.time() <= app.config["SESSION_MAX_SECONDS"] + 5  # ...but not the 12-hour limit
@@ -215,8 +217,8 @@ def test_sign_in_failed_sign_in_and_sign_out_are_audited(app, client, make_user)
     from sqlalchemy import select
 
     from contest.audit import verify_chain
+    from contest.audit.models import AuditLog
     from contest.db import db
-    from contest.models import AuditLog
 
     user = make_user(SECRETARY)
     login(client, user, password="khong-dung")
@@ -243,11 +245,11 @@ def test_one_address_trying_many_names_is_throttled(app, client, make_user) -> N
 
 
 def test_an_unknown_name_costs_a_password_check_too(app, client, monkeypatch) -> None:
-    import contest.auth
+    import contest.accounts.auth
 
     checked: list[str] = []
-    real = contest.auth.check_password_hash
-    monkeypatch.setattr(contest.auth, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
+    real = contest.accounts.auth.check_password_hash
+    monkeypatch.setattr(contest.accounts.auth, "check_password_hash", lambda h, p: checked.append(h) or real(h, p))
     html = client.get("/auth/login").get_data(as_text=True)
     client.post("/auth/login", data={"csrf_token": csrf_token_from(html), "username": "khong-co", "password": "x"})
-    assert checked == [contest.auth._DECOY_HASH] and checked[0].startswith("scrypt:")
+    assert checked == [contest.accounts.auth._DECOY_HASH] and checked[0].startswith("scrypt:")

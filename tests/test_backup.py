@@ -7,12 +7,11 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import func, select
 
-from contest import operations
 from contest.db import db
-from contest.models import RegistryItem
+from contest.registry.models import RegistryItem
+from contest.registry.operations import RegistryData, add_registry_item
 
 
 @pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's online backup; PostgreSQL uses pg_dump")
@@ -24,7 +23,7 @@ def test_backup_taken_during_writes_restores_consistently(app, runner, make_user
     def writer() -> None:
         with app.app_context():
             while not stop.is_set() and len(written) < 400:
-                operations.add_registry_item(user_in(db), operations.RegistryData(title=f"Sáng kiến {len(written)}"))
+                add_registry_item(user_in(db), RegistryData(title=f"Sáng kiến {len(written)}"))
                 db.session.commit()
                 written.append(1)
             db.session.remove()
@@ -59,7 +58,7 @@ def test_backup_taken_during_writes_restores_consistently(app, runner, make_user
 def test_audit_verify_names_the_broken_record(app, runner, make_user) -> None:
     user = make_user("secretary")
     for i in range(3):
-        operations.add_registry_item(user, operations.RegistryData(title=f"Sáng kiến {i}"))
+        add_registry_item(user, RegistryData(title=f"Sáng kiến {i}"))
     db.session.commit()
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0 and "toàn vẹn" in ok.output

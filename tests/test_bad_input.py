@@ -1,13 +1,16 @@
 """Whatever a form receives, the server answers without a 500 and keeps what was saved."""
 from __future__ import annotations
 
+from conftest import login
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from conftest import login
+from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, User
+from contest.contests.models import Contest
 from contest.db import db
-from contest.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, Contest, Entry, RegistryItem, User
+from contest.entries.models import Entry
+from contest.registry.models import RegistryItem
 
 junk = st.one_of(st.text(max_size=300), st.sampled_from(["", " ", "-1", "1e309", "NaN", "0x10", "99999999999999999999",
                                                          "2024-13-45", "<script>", "'; DROP TABLE user;--", "\x00"]))
@@ -130,7 +133,7 @@ def test_password_form_never_500(app, make_user, data) -> None:
 @given(data=st.dictionaries(st.sampled_from(["decision", "reason"]), st.one_of(junk, st.sampled_from(["confirm",
                                                                                                       "clear"]))))
 def test_flag_decision_form_never_500(app, make_user, make_contest, make_entry, make_registry_item, data) -> None:
-    from contest.models import DuplicateFlag
+    from contest.screening.models import DuplicateFlag
 
     flag = db.session.scalar(select(DuplicateFlag))
     if flag is None:

@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
-
-from contest.db import db
-from contest.models import JUDGE, PARTICIPANT, SECRETARY, Contest, User
-from judging.operations import assign_panel, save_sheet
 from test_bad_input import SETTINGS, _client, junk
+
+from contest.accounts.models import JUDGE, PARTICIPANT, SECRETARY, User
+from contest.contests.models import Contest
+from contest.db import db
+from judging.operations import assign_panel, save_sheet
 
 points = st.one_of(junk, st.floats(allow_nan=True, allow_infinity=True).map(str), st.integers(-50, 150).map(str))
 

@@ -5,9 +5,8 @@ import io
 import os
 import zipfile
 
-import pytest
-
 import docx
+import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
@@ -181,7 +180,12 @@ def test_docx_loses_comment_and_revision_authors_people_custom_properties_and_em
 
 
 def test_pdf_loses_annotation_authors_and_embedded_files() -> None:
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
 
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
@@ -212,9 +216,11 @@ def test_pdf_loses_annotation_authors_and_embedded_files() -> None:
 
 def test_uploads_refuse_bombs_macros_and_unreadable_pdfs(app, signed_in, make_contest) -> None:
     from conftest import csrf_token_from
-    from contest.db import db
-    from contest.models import PARTICIPANT, Attachment
     from test_entries import create_draft
+
+    from contest.accounts.models import PARTICIPANT
+    from contest.db import db
+    from contest.entries.models import Attachment
 
     contest = make_contest()
     client, _ = signed_in(PARTICIPANT)

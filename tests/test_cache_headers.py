@@ -1,7 +1,7 @@
 """Nothing a signed-in person sees is kept by a cache: pages, JSON, exports carry no-store."""
 from __future__ import annotations
 
-from contest.models import PARTICIPANT, SECRETARY
+from contest.accounts.models import PARTICIPANT, SECRETARY
 
 
 def test_signed_in_pages_json_and_exports_are_not_stored(signed_in, make_registry_item) -> None:

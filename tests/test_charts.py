@@ -6,8 +6,10 @@ from typing import Any, Callable
 
 import pytest
 
+from contest.accounts.models import Unit, User
+from contest.contests.models import Contest
 from contest.db import db
-from contest.models import Contest, Entry, Unit, User
+from contest.entries.models import Entry
 from judging import charts
 from judging.operations import assign_panel, close_judging, publish_results, save_sheet
 from tests.conftest import ADMIN, JUDGE, PARTICIPANT, SECRETARY

@@ -5,13 +5,13 @@ import os
 import threading
 
 import pytest
-
+from conftest import csrf_token_from, login
 from sqlalchemy import select
 
-from conftest import csrf_token_from, login
-from contest import operations
+from contest.accounts.models import PARTICIPANT
 from contest.db import db
-from contest.models import PARTICIPANT, Entry
+from contest.entries.models import Entry
+from contest.entries.operations import EntryData, save_entry
 
 
 def test_simultaneous_draft_saves_all_succeed(app, make_user, make_contest) -> None:
@@ -19,7 +19,7 @@ def test_simultaneous_draft_saves_all_succeed(app, make_user, make_contest) -> N
     people = [make_user(PARTICIPANT) for _ in range(4)]
     drafts = []
     for person in people:
-        drafts.append(operations.save_entry(person, contest, operations.EntryData(
+        drafts.append(save_entry(person, contest, EntryData(
             kind="individual", title="Bản nháp", field=contest.fields[0])).id)
     db.session.commit()
     clients = []
@@ -80,8 +80,9 @@ def test_the_audit_chain_holds_when_many_write_at_once(app) -> None:
         t.join(timeout=120)
     assert not failures, failures
     db.session.commit()
-    from contest.models import AuditLog
     from sqlalchemy import func
+
+    from contest.audit.models import AuditLog
 
     assert db.session.scalar(select(func.count(AuditLog.id))) == writers * records_each
     assert audit.verify_chain() is None
@@ -96,10 +97,11 @@ def test_signing_in_checks_the_password_before_waiting_for_the_write_lock(app, m
     import threading
     import time
 
+    from conftest import PASSWORD
     from sqlalchemy import select
 
-    from conftest import PASSWORD
-    from contest.models import AuditLog, User
+    from contest.accounts.models import User
+    from contest.audit.models import AuditLog
 
     user = make_user(PARTICIPANT)
     db.session.commit()
@@ -145,7 +147,7 @@ def draft_editor(app, make_user, make_contest, monkeypatch):  # type: ignore[no-
     contest = make_contest()
     field = contest.fields[0]
     person = make_user(PARTICIPANT)
-    draft = operations.save_entry(person, contest, operations.EntryData(
+    draft = save_entry(person, contest, EntryData(
         kind="individual", title="Bản nháp đầu", field=field)).id
     db.session.commit()
     client = app.test_client()

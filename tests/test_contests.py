@@ -1,11 +1,13 @@
 """The organising committee opens and edits a contest through the UI."""
 from __future__ import annotations
 
+from conftest import post_form
 from sqlalchemy import select
 
-from conftest import post_form
+from contest.accounts.models import ADMIN, PARTICIPANT, SECRETARY
+from contest.audit.models import AuditLog
+from contest.contests.models import Contest
 from contest.db import db
-from contest.models import ADMIN, PARTICIPANT, SECRETARY, AuditLog, Contest
 
 
 def contest_form(**overrides):

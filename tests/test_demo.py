@@ -4,8 +4,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from contest import audit
+from contest.accounts.models import User
+from contest.audit.models import AuditLog
+from contest.contests.models import Contest
 from contest.db import db
-from contest.models import AuditLog, Contest, DuplicateFlag, Entry, RegistryItem, User
+from contest.entries.models import Entry
+from contest.registry.models import RegistryItem
+from contest.screening.models import DuplicateFlag
 from judging.models import ScoreSheet
 
 

@@ -10,9 +10,17 @@ import docx
 import pytest
 from sqlalchemy import select
 
+from contest.accounts.models import PARTICIPANT
+from contest.audit.models import AuditLog
 from contest.db import db
-from contest.description_form import ParsedDescription, match_choice, parse_date, plan_fill, read_description
-from contest.models import PARTICIPANT, Attachment, AuditLog, Entry
+from contest.entries.description_form import (
+    ParsedDescription,
+    match_choice,
+    parse_date,
+    plan_fill,
+    read_description,
+)
+from contest.entries.models import Attachment, Entry
 
 TITLE = "Ứng dụng mã QR trên giấy hẹn để người dân tra cứu tiến độ hồ sơ"
 SITUATION = "Trước đây người dân phải gọi điện hoặc đến trụ sở nhiều lần để hỏi hồ sơ đã giải quyết đến đâu."
@@ -503,7 +511,7 @@ def test_another_users_token_is_ignored(app, signed_in, make_contest) -> None:
 
 
 def test_an_expired_token_is_ignored(app, signed_in, make_contest, monkeypatch) -> None:
-    from contest import pending_uploads
+    from contest.entries import pending_uploads
 
     contest = make_contest()
     client, _ = signed_in(PARTICIPANT, full_name="Nguyễn Thị Hoa")

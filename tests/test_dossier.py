@@ -12,14 +12,23 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from contest.accounts.models import Unit, User
+from contest.contests.models import Contest
 from contest.db import db
-from contest.models import COLLECTIVE, Contest, Entry, Unit, User
+from contest.entries.models import COLLECTIVE, Entry
 from judging import operations
-from judging.models import Result
 from judging.dossier import (
-    MOTTO, MOTTO_SUB, build_dossier, certificate_code, date_line, gather_dossier, locality_from_title, qr_code,
+    MOTTO,
+    MOTTO_SUB,
+    build_dossier,
+    certificate_code,
+    date_line,
+    gather_dossier,
+    locality_from_title,
+    qr_code,
 )
 from judging.dossier_routes import verify_url
+from judging.models import Result
 from tests.conftest import ADMIN, JUDGE, PARTICIPANT, SECRETARY
 
 TITLE_VI = "Số hóa hồ sơ hộ tịch, rút ngắn thời gian trả kết quả cho người dân tại Bộ phận Một cửa"

@@ -1,16 +1,17 @@
 """A participant writes, attaches and submits an entry; the refusals."""
 from __future__ import annotations
 
-from contest.demo import DEMO_PDF
-
 import io
 from datetime import timedelta
 
+from conftest import csrf_token_from, post_form
 from sqlalchemy import select
 
-from conftest import csrf_token_from, post_form
+from contest.accounts.models import PARTICIPANT, SECRETARY
+from contest.audit.models import AuditLog
 from contest.db import db, utcnow
-from contest.models import PARTICIPANT, SECRETARY, Attachment, AuditLog, Entry
+from contest.demo import DEMO_PDF
+from contest.entries.models import Attachment, Entry
 
 PDF = DEMO_PDF  # a real one-page PDF: uploads are checked to open
 

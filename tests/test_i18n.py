@@ -17,11 +17,12 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from conftest import post_form
 from jinja2 import Environment
 
-from conftest import post_form
+from contest.accounts.models import PARTICIPANT, SECRETARY
+from contest.audit.models import AuditLog
 from contest.db import db
-from contest.models import PARTICIPANT, SECRETARY, AuditLog
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "contest" / "translations"

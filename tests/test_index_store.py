@@ -7,10 +7,10 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import delete
 
-from contest import duplicates
 from contest.db import db
 from contest.matching import Matcher
-from contest.models import RegistryItem
+from contest.registry.models import RegistryItem
+from contest.screening import duplicates
 
 QR = "Ứng dụng mã QR trên giấy hẹn trả kết quả để người dân tự tra cứu tình trạng hồ sơ"
 MAIL = "Tiếp nhận hồ sơ đất đai qua dịch vụ bưu chính công ích"

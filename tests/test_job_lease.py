@@ -6,9 +6,11 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from contest import jobs
+from contest.accounts.models import SECRETARY
 from contest.db import db, utcnow
-from contest.models import JOB_DONE, JOB_RUNNING, SECRETARY, Job, RegistryItem
-from contest.tasks import REGISTRY_IMPORT
+from contest.jobs.models import JOB_DONE, JOB_RUNNING, Job
+from contest.registry.models import RegistryItem
+from contest.registry.tasks import REGISTRY_IMPORT
 
 
 def queued_import(user, path) -> int:

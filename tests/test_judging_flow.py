@@ -9,8 +9,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from contest.accounts.models import Unit, User
+from contest.audit.models import AuditLog
+from contest.contests.models import Contest, Criterion
 from contest.db import db
-from contest.models import AuditLog, Contest, Criterion, Entry, RegistryItem, Unit, User
+from contest.entries.models import Entry
+from contest.registry.models import RegistryItem
 from judging.export import FORWARD_HEADERS, FORWARD_TITLE
 from judging.models import Assignment, Publication, Result, ScoreSheet
 from judging.operations import JudgingError, assign_panel, save_sheet

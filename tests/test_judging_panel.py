@@ -6,12 +6,30 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import func, select
 
+from contest.accounts.models import Unit, User
+from contest.audit.models import AuditLog
+from contest.contests.models import Contest
+from contest.contests.operations import ContestData, CriterionData, update_contest
 from contest.db import db
-from contest.models import AuditLog, Attachment, Contest, CoAuthor, Entry, Unit, User
-from judging.models import Assignment, Conflict, Notice, PanelMember, Publication, ScoreSheet
+from contest.entries.models import Attachment, CoAuthor, Entry
+from judging.models import (
+    Assignment,
+    Conflict,
+    Notice,
+    PanelMember,
+    Publication,
+    ScoreSheet,
+)
 from judging.operations import (
-    JudgingError, add_assignment, assign_panel, close_judging, publish_results, reopen_sheet, request_rescore,
-    save_sheet, set_panel,
+    JudgingError,
+    add_assignment,
+    assign_panel,
+    close_judging,
+    publish_results,
+    reopen_sheet,
+    request_rescore,
+    save_sheet,
+    set_panel,
 )
 from tests.conftest import JUDGE, PARTICIPANT, SECRETARY, post_form
 
@@ -275,38 +293,38 @@ def test_a_sheet_with_several_mistakes_names_them_all_and_saves_nothing(ward: di
 
 
 def test_rubric_is_frozen_by_a_submitted_sheet_not_a_draft(ward: dict, signed_in: Callable) -> None:
-    from contest import operations as contest_ops
+    
 
     contest, entry = ward["contest"], ward["entries"][0]
     judge = ward["judges"][0]
     assign_panel(ward["secretary"], contest)
     save_sheet(judge, entry, values(contest, 30, 30, 20))  # a draft
 
-    def data(novelty_max: float) -> contest_ops.ContestData:
-        return contest_ops.ContestData(
+    def data(novelty_max: float) -> ContestData:
+        return ContestData(
             title=contest.title, year=contest.year, fields=contest.fields,
             submission_deadline=contest.submission_deadline, judging_deadline=contest.judging_deadline,
-            criteria=[contest_ops.CriterionData(c.code, c.name, novelty_max if c.code == "novelty" else c.max_points)
+            criteria=[CriterionData(c.code, c.name, novelty_max if c.code == "novelty" else c.max_points)
                       for c in contest.criteria])
 
-    contest_ops.update_contest(ward["secretary"], contest, data(45))
+    update_contest(ward["secretary"], contest, data(45))
     assert contest.max_total == 105
-    contest_ops.update_contest(ward["secretary"], contest, data(40))
+    update_contest(ward["secretary"], contest, data(40))
     without_novelty = data(40)
     without_novelty.criteria = [c for c in without_novelty.criteria if c.code != "novelty"]
     with pytest.raises(Exception, match="đã chấm nháp"):  # the draft holds points on it: nothing is lost
-        contest_ops.update_contest(ward["secretary"], contest, without_novelty)
+        update_contest(ward["secretary"], contest, without_novelty)
     save_sheet(judge, entry, values(contest, 30, 30, 20), submit=True)
     with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
-        contest_ops.update_contest(ward["secretary"], contest, data(45))
+        update_contest(ward["secretary"], contest, data(45))
     # Reopening every submitted sheet does not thaw it, nor may the score step change.
     reopen_sheet(ward["secretary"], db.session.scalar(select(ScoreSheet)), "Nhập nhầm")
     with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
-        contest_ops.update_contest(ward["secretary"], contest, data(45))
+        update_contest(ward["secretary"], contest, data(45))
     coarser = data(40)
     coarser.score_step = 1.0
     with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
-        contest_ops.update_contest(ward["secretary"], contest, coarser)
+        update_contest(ward["secretary"], contest, coarser)
 
 
 def test_secretary_reopens_a_sheet_and_the_judge_sees_why(ward: dict, signed_in: Callable) -> None:

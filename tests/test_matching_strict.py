@@ -1,7 +1,13 @@
 """The strict rule inside the score: the solution carries it, not the problem, the desk or the slogan."""
 from __future__ import annotations
 
-from contest.matching import DEFAULT_THRESHOLD, Document, Matcher, core_spans, differences
+from contest.matching import (
+    DEFAULT_THRESHOLD,
+    Document,
+    Matcher,
+    core_spans,
+    differences,
+)
 from contest.matching.evaluate import best_threshold, query_text, run_queries, transfer
 
 QUEUE = ("Người dân đến Bộ phận Một cửa phải xếp hàng chờ rất lâu vào các buổi sáng đầu tuần, "

@@ -4,15 +4,16 @@ from __future__ import annotations
 import io
 import os
 
-from sqlalchemy import select
-
 from conftest import csrf_token_from
-from contest import pending_uploads
+from sqlalchemy import select
+from test_entries import create_draft
+
+from contest.accounts.models import PARTICIPANT
 from contest.db import db
 from contest.demo import DEMO_PDF
-from contest.models import PARTICIPANT, Attachment
+from contest.entries import pending_uploads
+from contest.entries.models import Attachment
 from contest.uploads import MAX_ATTACHMENTS_PER_ENTRY, MAX_PENDING_PER_USER
-from test_entries import create_draft
 
 
 def upload(client, entry, name: str):

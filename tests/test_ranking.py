@@ -1,7 +1,13 @@
 """The pure ranking: means, tie-breaks, shared ranks, threshold, prize quotas, unscored entries."""
 from __future__ import annotations
 
-from judging.ranking import PRIZE_LABELS, SheetTotals, Standing, rank_entries, sheet_total
+from judging.ranking import (
+    PRIZE_LABELS,
+    SheetTotals,
+    Standing,
+    rank_entries,
+    sheet_total,
+)
 
 
 def sheet(entry_id: int, judge_id: int, novelty: float, usefulness: float, replicability: float) -> SheetTotals:

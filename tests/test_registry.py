@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import io
 
+from conftest import csrf_token_from, post_form
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from conftest import csrf_token_from, post_form
+from contest.accounts.models import PARTICIPANT, SECRETARY
+from contest.audit.models import AuditLog
 from contest.db import db
-from contest.models import PARTICIPANT, SECRETARY, AuditLog, RegistryItem
+from contest.registry import operations
+from contest.registry.models import RegistryItem
 
 
 def count() -> int:
@@ -50,7 +53,7 @@ def test_import_csv_reports_rejected_rows(signed_in) -> None:
 
 
 def test_csv_delimiter_is_read_from_the_header_not_from_punctuation_in_the_text() -> None:
-    from contest.registry_io import parse_registry_file
+    from contest.registry.files import parse_registry_file
 
     comma = "Tên sáng kiến,Tóm tắt,Năm\nMã QR trên sổ hộ tịch,Dán mã; quét mã; tra cứu bản điện tử,2024\n"
     semicolon = "Tên sáng kiến;Tóm tắt;Năm\nMã QR trên sổ hộ tịch;Dán mã, quét mã, tra cứu;2024\n"
@@ -112,7 +115,7 @@ def test_import_reports_duplicates_inside_the_file_and_with_the_registry(signed_
 
 
 def test_a_failing_import_adds_nothing(signed_in, monkeypatch) -> None:
-    from contest import operations
+    
 
     def broken(*args, **kwargs):
         db.session.add(RegistryItem(title="nửa chừng"))
@@ -127,10 +130,11 @@ def test_a_failing_import_adds_nothing(signed_in, monkeypatch) -> None:
 
 
 def test_jobs_run_in_a_thread_and_are_claimed_once(app, make_user, tmp_path) -> None:
-    from contest import jobs
-    from contest.models import Job
-    from contest.tasks import REGISTRY_IMPORT
     import threading
+
+    from contest import jobs
+    from contest.jobs.models import Job
+    from contest.registry.tasks import REGISTRY_IMPORT
 
     user = make_user(SECRETARY)
     path = str(tmp_path / "test-import.csv")  # never in the checkout's instance/

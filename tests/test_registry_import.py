@@ -7,26 +7,30 @@ import os
 from typing import Any
 
 import pytest
+from conftest import csrf_token_from, post_form
 from sqlalchemy import func, select, update
 
-from conftest import csrf_token_from, post_form
-from contest import duplicates, jobs, operations, registry_io, tasks
+from contest import jobs
+from contest.accounts.models import PARTICIPANT, SECRETARY
+from contest.audit.models import AuditLog
 from contest.db import db
-from contest.models import (
+from contest.jobs.models import (
     CANCEL_KEEP,
     CANCEL_UNDO,
-    FLAG_OPEN,
     JOB_CANCELLED,
     JOB_DONE,
     JOB_FAILED,
     JOB_QUEUED,
-    PARTICIPANT,
-    SECRETARY,
-    AuditLog,
-    DuplicateFlag,
     Job,
-    RegistryItem,
 )
+from contest.registry import files as registry_io
+from contest.registry import operations, tasks
+from contest.registry.models import RegistryItem
+from contest.registry.operations import import_registry
+from contest.registry.tasks import REGISTRY_IMPORT
+from contest.screening import duplicates
+from contest.screening.models import FLAG_OPEN, DuplicateFlag
+from contest.screening.tasks import RECHECK
 
 HEADER = "Tên sáng kiến,Tóm tắt,Đơn vị,Năm\n"
 
@@ -127,7 +131,7 @@ def test_stopping_and_undoing_takes_back_exactly_this_imports_rows(signed_in, ma
     client, _ = signed_in(SECRETARY)
     stop_after_batches(monkeypatch, 3, CANCEL_UNDO)
     # A flag that points at a row of this import keeps that row (and its decision's evidence).
-    real = operations.import_registry
+    real = import_registry
 
     def flag_first(actor, rows, source, job_id):  # type: ignore[no-untyped-def]
         added = real(actor, rows, source, job_id)
@@ -151,7 +155,7 @@ def test_stopping_and_undoing_takes_back_exactly_this_imports_rows(signed_in, ma
 
 def test_the_stop_buttons_ask_the_job_and_are_audited(signed_in, app) -> None:
     client, user = signed_in(SECRETARY)
-    job = jobs.enqueue(user, tasks.REGISTRY_IMPORT, {"path": os.path.join(app.instance_path, "x.upload"),
+    job = jobs.enqueue(user, REGISTRY_IMPORT, {"path": os.path.join(app.instance_path, "x.upload"),
                                                      "filename": "x.csv"})
     db.session.commit()
     with open(job.payload["path"], "wb") as fh:
@@ -162,7 +166,7 @@ def test_the_stop_buttons_ask_the_job_and_are_audited(signed_in, app) -> None:
     assert response.status_code == 302
     job = latest_job()
     assert (job.status, job.cancel) == (JOB_QUEUED, CANCEL_UNDO)
-    assert audit_actions("job.stop")[0].after == {"kind": tasks.REGISTRY_IMPORT, "mode": CANCEL_UNDO}
+    assert audit_actions("job.stop")[0].after == {"kind": REGISTRY_IMPORT, "mode": CANCEL_UNDO}
     again = post_form(client, f"/jobs/{job.id}/stop/keep", page=f"/jobs/{job.id}", follow_redirects=True)
     assert "Đã yêu cầu dừng tác vụ này" in again.get_data(as_text=True)
     assert latest_job().cancel == CANCEL_UNDO  # the first choice stands
@@ -174,7 +178,7 @@ def test_the_stop_buttons_ask_the_job_and_are_audited(signed_in, app) -> None:
 
 def test_a_recheck_cannot_be_undone(signed_in, make_contest) -> None:
     client, user = signed_in(SECRETARY)
-    job = jobs.enqueue(user, tasks.RECHECK, {"contest_id": make_contest().id})
+    job = jobs.enqueue(user, RECHECK, {"contest_id": make_contest().id})
     db.session.commit()
     assert "Dừng và huỷ" not in client.get(f"/jobs/{job.id}").get_data(as_text=True)
     response = post_form(client, f"/jobs/{job.id}/stop/undo", page=f"/jobs/{job.id}", follow_redirects=True)
@@ -184,7 +188,7 @@ def test_a_recheck_cannot_be_undone(signed_in, make_contest) -> None:
 
 def test_a_failure_midway_takes_back_the_rows_already_written(signed_in, small_batches, monkeypatch) -> None:
     client, _ = signed_in(SECRETARY)
-    real = operations.import_registry
+    real = import_registry
     calls = {"n": 0}
 
     def fail_third(actor, rows, source, job_id):  # type: ignore[no-untyped-def]
@@ -205,11 +209,11 @@ def test_a_run_taking_over_from_a_dead_one_adds_no_row_twice(app, make_user, sma
     path = os.path.join(app.instance_path, "dead.upload")
     with open(path, "wb") as fh:
         fh.write(rows_csv(45))
-    job = jobs.enqueue(user, tasks.REGISTRY_IMPORT, {"path": path, "filename": "dead.csv"})
+    job = jobs.enqueue(user, REGISTRY_IMPORT, {"path": path, "filename": "dead.csv"})
     db.session.commit()
     # What the dead process committed: its first two batches, in file order.
     first = registry_io.parse_registry_file("dead.csv", rows_csv(45)).rows[:20]
-    operations.import_registry(user, first, "dead.csv", job.id)
+    import_registry(user, first, "dead.csv", job.id)
     db.session.commit()
     jobs.run(job.id)
     job = latest_job()
@@ -353,7 +357,7 @@ def test_the_server_runs_jobs_left_queued_or_cut_off(app, make_user, monkeypatch
     path = os.path.join(app.instance_path, "left.upload")
     with open(path, "wb") as fh:
         fh.write(rows_csv(3))
-    job_id = jobs.enqueue(user, tasks.REGISTRY_IMPORT, {"path": path, "filename": "left.csv"}).id
+    job_id = jobs.enqueue(user, REGISTRY_IMPORT, {"path": path, "filename": "left.csv"}).id
     db.session.commit()  # queued, and nobody started it (its server stopped)
     watcher = jobs.watch(app, interval=0.2)
     try:

@@ -1,14 +1,23 @@
 """Duplicate flags on submission, and the secretary's review of them."""
 from __future__ import annotations
 
-from contest.demo import DEMO_PDF
-
+from conftest import post_form
 from sqlalchemy import select
 
-from conftest import post_form
-from contest import operations
+from contest.accounts.models import PARTICIPANT, SECRETARY
+from contest.audit.models import AuditLog
 from contest.db import db
-from contest.models import PARTICIPANT, SECRETARY, AuditLog, DuplicateFlag, Entry
+from contest.demo import DEMO_PDF
+from contest.entries.models import Entry
+from contest.entries.operations import (
+    EntryData,
+    add_attachment,
+    save_entry,
+    submit_entry,
+)
+from contest.registry.models import RegistryItem
+from contest.screening.models import DuplicateFlag
+from contest.screening.operations import decide_flag
 from judging.models import Assignment
 
 REGISTRY_TITLE = "Ứng dụng mã QR trên giấy hẹn trả kết quả để người dân tự tra cứu tình trạng hồ sơ"
@@ -21,11 +30,11 @@ def submit_new_entry(make_contest, make_user, title: str, situation: str, soluti
     """A participant's entry in a new contest, attached and submitted through the verb functions."""
     contest = make_contest()
     author = make_user(PARTICIPANT)
-    entry = operations.save_entry(author, contest, operations.EntryData(
+    entry = save_entry(author, contest, EntryData(
         kind="individual", title=title, field=contest.fields[0], situation=situation, solution=solution, effect=effect,
         applied_where="UBND phường", applied_since=__import__("datetime").date(2024, 1, 1)))
-    operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
-    operations.submit_entry(author, entry)
+    add_attachment(author, entry, "a.pdf", DEMO_PDF, __import__("flask").current_app.config["UPLOAD_FOLDER"], 10**6)
+    submit_entry(author, entry)
     db.session.commit()
     return entry
 
@@ -100,7 +109,7 @@ def test_confirmed_duplicate_leaves_the_judges_queue(app, make_registry_item, ma
     assign_panel(secretary, entry.contest)
     db.session.commit()
     assert db.session.scalar(select(Assignment).filter_by(entry_id=entry.id)) is not None
-    operations.decide_flag(secretary, db.session.scalar(select(DuplicateFlag)), True, "Trùng ý tưởng.")
+    decide_flag(secretary, db.session.scalar(select(DuplicateFlag)), True, "Trùng ý tưởng.")
     db.session.commit()
     assert db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, judge_id=judge.id)) is None
 
@@ -117,13 +126,13 @@ def test_flag_page_escapes_user_text(app, signed_in, make_registry_item, make_co
 def test_recheck_after_registry_import_finds_new_duplicates(app, signed_in, make_contest, make_user, make_registry_item) -> None:
     contest = make_contest()
     author = make_user(PARTICIPANT)
-    entry = operations.save_entry(author, contest, operations.EntryData(
+    entry = save_entry(author, contest, EntryData(
         kind="individual", title="Hộp thư góp ý điện tử qua Zalo cho người dân phản ánh thái độ công chức",
         field=contest.fields[0], situation="Người dân ngại góp ý trực tiếp.",
         solution="Lập kênh Zalo góp ý, lãnh đạo phường trả lời trong 3 ngày.", effect="Nhiều ý kiến được tiếp thu.",
         applied_where="UBND phường", applied_since=__import__("datetime").date(2024, 1, 1)))
-    operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, app.config["UPLOAD_FOLDER"], 10**6)
-    operations.submit_entry(author, entry)
+    add_attachment(author, entry, "a.pdf", DEMO_PDF, app.config["UPLOAD_FOLDER"], 10**6)
+    submit_entry(author, entry)
     db.session.commit()
     assert db.session.scalar(select(DuplicateFlag)) is None
     make_registry_item(title="Kênh Zalo góp ý để người dân phản ánh thái độ phục vụ của công chức",
@@ -135,11 +144,11 @@ def test_recheck_after_registry_import_finds_new_duplicates(app, signed_in, make
 
 def test_the_index_never_serves_a_recreated_registry_stale(app, make_registry_item) -> None:
     """A registry emptied and refilled (a restore, a reset) with ids starting again is reindexed."""
-    from contest.duplicates import search_registry
+    from contest.screening.duplicates import search_registry
 
     make_registry_item(title="Hộp thư góp ý điện tử cho người dân phản ánh thái độ công chức", summary="Góp ý qua Zalo.")
     assert search_registry("Hộp thư góp ý điện tử phản ánh thái độ công chức", "", 1, 50.0)
-    db.session.execute(db.delete(__import__("contest.models", fromlist=["RegistryItem"]).RegistryItem))
+    db.session.execute(db.delete(RegistryItem))
     db.session.commit()
     refilled = make_registry_item(title="Tổ lưu động cấp căn cước tại nhà cho người cao tuổi",
                                   summary="Đến tận nhà làm căn cước.")  # id 1 again on SQLite
@@ -159,9 +168,9 @@ def test_an_entry_repeating_another_entry_of_the_contest_is_flagged(app, make_co
     entries = []
     for author, title in ((first, "Mã QR trên phiếu hẹn để tra cứu tiến độ hồ sơ"),
                           (second, "Tra cứu tiến độ hồ sơ bằng mã QR in trên phiếu hẹn")):
-        entry = operations.save_entry(author, contest, operations.EntryData(kind="individual", title=title, **text))
-        operations.add_attachment(author, entry, "a.pdf", DEMO_PDF, app.config["UPLOAD_FOLDER"], 10**6)
-        operations.submit_entry(author, entry)
+        entry = save_entry(author, contest, EntryData(kind="individual", title=title, **text))
+        add_attachment(author, entry, "a.pdf", DEMO_PDF, app.config["UPLOAD_FOLDER"], 10**6)
+        submit_entry(author, entry)
         db.session.commit()
         entries.append(entry)
     flag = db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entries[1].id))

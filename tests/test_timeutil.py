@@ -1,7 +1,13 @@
 """Dates and numbers as Vietnamese users read them."""
 from datetime import date, datetime
 
-from contest.timeutil import format_date, format_datetime, format_number, to_local, to_utc
+from contest.timeutil import (
+    format_date,
+    format_datetime,
+    format_number,
+    to_local,
+    to_utc,
+)
 
 
 def test_vietnam_time_round_trip() -> None:

@@ -23,7 +23,8 @@ from typing import Any
 
 from conftest import PASSWORD
 from test_crash import free_port
-from contest.models import SECRETARY
+
+from contest.accounts.models import SECRETARY
 
 SANGKIEN = [sys.executable, "-c", "from contest.cli import main; main()"]
 TITLE = "Số hoá hồ sơ hộ tịch lưu trữ bằng mã QR dán trên bìa sổ"

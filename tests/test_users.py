@@ -1,11 +1,12 @@
 """The admin's accounts page: create, disable, reset a password."""
 from __future__ import annotations
 
+from conftest import login, post_form
 from sqlalchemy import select
 
-from conftest import login, post_form
+from contest.accounts.models import ADMIN, JUDGE, SECRETARY, User
+from contest.audit.models import AuditLog
 from contest.db import db
-from contest.models import ADMIN, JUDGE, SECRETARY, AuditLog, User
 
 
 def test_admin_creates_disables_and_resets_accounts(app, signed_in, make_user) -> None:

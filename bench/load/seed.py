@@ -18,6 +18,15 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from contest.accounts.operations import create_user
+from contest.contests.operations import DEFAULT_CRITERIA, ContestData, create_contest
+from contest.entries.operations import (
+    EntryData,
+    add_attachment,
+    save_entry,
+    submit_entry,
+)
+
 PASSWORD = "bench-load-2024"
 UNITS = ["Văn phòng - Thống kê UBND phường Trung Lương", "Bộ phận Một cửa UBND phường Trung Lương"]
 JUDGES_UNIT = "Hội đồng thẩm định sáng kiến thị xã"  # no judge shares a unit with an author: no conflicts
@@ -53,37 +62,44 @@ def _scores(criteria: list, rng: random.Random, tag: str) -> dict[int, tuple[str
 
 def _contest_with_entries(admin: Any, authors: list, year: int, data: dict, upload_dir: str, max_bytes: int) -> Any:
     """A contest whose demo entries are all written, attached and submitted (then past its deadline)."""
-    from contest import operations
+    
     from contest.db import utcnow
-    from contest.demo import DEMO_PDF  # a real one-page PDF: uploads are checked to open
-    from contest.models import INDIVIDUAL
+    from contest.demo import (
+        DEMO_PDF,  # a real one-page PDF: uploads are checked to open
+    )
+    from contest.entries.models import INDIVIDUAL
 
     now = utcnow()
-    contest = operations.create_contest(admin, operations.ContestData(
+    contest = create_contest(admin, ContestData(
         title=f"Sáng kiến, giải pháp cải cách hành chính phường Trung Lương năm {year}", year=year,
         fields=data["fields"], submission_deadline=now + timedelta(days=1), judging_deadline=now + timedelta(days=14),
-        criteria=operations.DEFAULT_CRITERIA, forward_count=3,
+        criteria=DEFAULT_CRITERIA, forward_count=3,
     ))
     for index, item in enumerate(data["entries"]):
         author = authors[index % len(authors)]
-        entry = operations.save_entry(author, contest, operations.EntryData(
+        entry = save_entry(author, contest, EntryData(
             kind=INDIVIDUAL, title=f"{item['title']} ({year})", field=item["field"],
             situation=item["situation"], solution=item["solution"], effect=item["effect"],
             scope="Có thể áp dụng tại các phường, xã trong thị xã.", applied_where="UBND phường Trung Lương",
             applied_since=date(year, 1 + index % 6, 1), benefit="Tiết kiệm thời gian của người dân.",
         ))
-        operations.add_attachment(author, entry, f"Ban mo ta {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
-        operations.submit_entry(author, entry, now=now)
+        add_attachment(author, entry, f"Ban mo ta {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
+        submit_entry(author, entry, now=now)
     contest.submission_deadline = now - timedelta(days=3)
     return contest
 
 
 def seed(url: str, upload_dir: str, judges: int = 50, drafts: int = 2, submitted: int = 1, seed: int = 2024) -> dict:
     """Build and fill the database; returns the manifest the locustfile and the check read."""
-    from contest import create_app, operations
+    from contest import create_app
+    from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY
     from contest.db import db, init_db
-    from contest.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY
-    from judging.operations import assign_panel, close_judging, publish_results, save_sheet
+    from judging.operations import (
+        assign_panel,
+        close_judging,
+        publish_results,
+        save_sheet,
+    )
     from judging.queries import eligible_entries
 
     reset_database(url)
@@ -93,11 +109,11 @@ def seed(url: str, upload_dir: str, judges: int = 50, drafts: int = 2, submitted
     max_bytes = app.config["MAX_ATTACHMENT_BYTES"]
     with app.app_context():
         init_db()
-        admin = operations.create_user(None, "bantochuc", "Nguyễn Công Lộc", ADMIN, PASSWORD, unit_name=UNITS[0])
-        secretary = operations.create_user(None, "thuky", "Trần Thị Thu Hà", SECRETARY, PASSWORD, unit_name=UNITS[0])
-        authors = [operations.create_user(None, f"canbo{i + 1}", f"Cán bộ {i + 1}", PARTICIPANT, PASSWORD,
+        admin = create_user(None, "bantochuc", "Nguyễn Công Lộc", ADMIN, PASSWORD, unit_name=UNITS[0])
+        secretary = create_user(None, "thuky", "Trần Thị Thu Hà", SECRETARY, PASSWORD, unit_name=UNITS[0])
+        authors = [create_user(None, f"canbo{i + 1}", f"Cán bộ {i + 1}", PARTICIPANT, PASSWORD,
                                           unit_name=UNITS[i % 2]) for i in range(4)]
-        panel = [operations.create_user(None, f"giamkhao{i + 1:02d}", f"Giám khảo {i + 1:02d}", JUDGE, PASSWORD,
+        panel = [create_user(None, f"giamkhao{i + 1:02d}", f"Giám khảo {i + 1:02d}", JUDGE, PASSWORD,
                                         unit_name=JUDGES_UNIT) for i in range(judges)]
 
         # Last year's contest: five judges, every sheet submitted, closed and published.

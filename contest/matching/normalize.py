@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 __all__ = [
     "Token",

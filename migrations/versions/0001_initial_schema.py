@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-12-01 21:23:41.748652
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

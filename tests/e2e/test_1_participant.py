@@ -1,12 +1,12 @@
 """Journey 1: a participant writes an entry, sees similar applied initiatives, attaches a PDF, submits."""
 from __future__ import annotations
 
-from contest.demo import DEMO_PDF
-
 import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+
+from contest.demo import DEMO_PDF
 
 TINY_PDF = DEMO_PDF  # a real one-page PDF: uploads are checked to open
 # Close to the registry's "Tổ lưu động giải quyết thủ tục hành chính định kỳ hằng tháng tại các thôn vùng sâu, vùng xa".

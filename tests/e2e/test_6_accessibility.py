@@ -182,7 +182,7 @@ CASES = [pytest.param(name, user, go, published, viewport, id=f"{name}-{viewport
 @pytest.fixture(scope="module")
 def signed_in_state(browser: Browser, browser_context_args: dict) -> Iterator[Callable[[str], dict]]:
     """state(username): the cookies of that demo user signed in once through the form, for new contexts."""
-    from .conftest import sign_in
+    from tests.e2e.conftest import sign_in
 
     states: dict[str, dict] = {}
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_4_public_results import PHONE, assert_no_horizontal_overflow
+from tests.e2e.test_4_public_results import PHONE, assert_no_horizontal_overflow
 
 TITLE = "Tổ lưu động giải quyết thủ tục hành chính tại các thôn vùng sâu"
 REGISTRY_MATCH = "Tổ lưu động giải quyết thủ tục hành chính định kỳ hằng tháng tại các thôn vùng sâu, vùng xa"

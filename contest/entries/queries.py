@@ -1,0 +1,21 @@
+"""What the entry pages read."""
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from contest.accounts.models import User
+from contest.contests.models import Contest
+from contest.db import db
+from contest.entries.models import Entry
+
+
+def contest_entries(contest: Contest) -> Select:
+    """A contest's entries in the order they came, with what the overview shows of each."""
+    return (select(Entry).filter_by(contest_id=contest.id).order_by(Entry.id)
+            .options(selectinload(Entry.author), selectinload(Entry.unit), selectinload(Entry.coauthors)))
+
+
+def entries_of(author: User) -> list[Entry]:
+    """An author's own entries, newest first."""
+    return list(db.session.scalars(select(Entry).filter_by(author_id=author.id).order_by(Entry.id.desc())))

@@ -1,0 +1,21 @@
+"""What the registry pages read."""
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+
+from contest.db import db
+from contest.registry.models import RegistryItem
+
+
+def registry_search(text: str) -> Select:
+    """Registry items whose title or unit contains `text` (all when empty), newest year first."""
+    query = select(RegistryItem)
+    if text:
+        like = f"%{text}%"
+        query = query.where(or_(RegistryItem.title.ilike(like), RegistryItem.unit.ilike(like)))
+    return query.order_by(RegistryItem.year.desc(), RegistryItem.id.desc())
+
+
+def registry_in_order() -> list[RegistryItem]:
+    """The whole registry in the order it was added (the export)."""
+    return list(db.session.scalars(select(RegistryItem).order_by(RegistryItem.id)))

@@ -1,0 +1,349 @@
+"""The bridge between the database and the pure matcher: build indexes, find matches."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+from flask import Flask, current_app, has_request_context
+from sqlalchemy import func, select
+
+from contest.contests.models import Contest
+from contest.db import db
+from contest.entries.models import EXCLUDED, SUBMITTED, Entry
+from contest.matching import (
+    DEFAULT_THRESHOLD,
+    SIMILAR_FLOOR,
+    Document,
+    Match,
+    Matcher,
+    fingerprint,
+)
+from contest.registry.models import RegistryItem
+
+log = logging.getLogger(__name__)
+
+# One index per database per process. Searches and updates share the lock: an index is a
+# set of dicts that a search must not see half-updated.
+_lock = threading.RLock()
+_cache: dict[str, "_Cached"] = {}
+# How many matches under the flag line an entry keeps as "similar, worth a look".
+SIMILAR_TOP = 3
+# The copy on disk is written again once this many items were added since it was written
+# (or a tenth of it, whichever is more), so a new process has little left to add.
+_RESTORE_AFTER = 500
+# Indexing costs about 0.6 ms an item (two minutes for 200,000). A request brings the index up to
+# date itself only when this few items changed; beyond that a thread of its own catches up, and
+# meanwhile requests search the index as far as it goes (index_coverage() says how far).
+INLINE_CHANGES = 1000
+# Items indexed per hold of the lock while catching up: a search waits a fraction of a second at most.
+_CHUNK = 500
+_refreshing = threading.Lock()  # one refresher per process at a time
+_threads: dict[str, threading.Thread] = {}
+_STORE_FORMAT = 3  # in the stored file's name: a file of an older layout is never read
+
+
+@dataclass
+class _Cached:
+    version: Optional[tuple]  # the registry's version it is complete for; None while it catches up
+    matcher: Matcher
+    ids: set[int]
+    last_id: int = 0
+    first_change: object = None
+    stored_count: int = 0  # items the copy on disk holds; 0 when there is none
+
+
+def registry_document(item: RegistryItem) -> Document:
+    """A registry item as the matcher sees it."""
+    return Document(id=f"R{item.id}", title=item.title, body=item.summary)
+
+
+def entry_document(entry: Entry) -> Document:
+    """An entry as the matcher sees it: its solution is the core another entry must repeat."""
+    return Document(id=f"E{entry.id}", title=entry.title, body=entry.body, core=entry.solution)
+
+
+def _registry_version() -> tuple[int, int, object]:
+    """What identifies the registry's content cheaply: count, last id, last change."""
+    count, last_id, last_change = db.session.execute(
+        select(func.count(RegistryItem.id), func.max(RegistryItem.id), func.max(RegistryItem.created_at))
+    ).one()
+    return count or 0, last_id or 0, last_change
+
+
+def _key() -> str:
+    return str(db.engine.url)
+
+
+def _current_index() -> Optional[_Cached]:
+    """The registry's index, up to date, or as far as it goes while a thread brings it up to date.
+
+    Every call compares the database's version with the index's, so a worker process never
+    serves an index older than the registry it reads without knowing it. Code outside a request
+    (a job, a command) waits for the whole index; a request never builds more than INLINE_CHANGES
+    items, so no page, and no save holding the write lock, waits minutes for a big import.
+    """
+    version = _registry_version()
+    cached = _cache.get(_key())
+    if cached and cached.version == version:
+        return cached
+    if not has_request_context():
+        refresh_index()
+        return _cache.get(_key())
+    small = (cached is None and version[0] <= INLINE_CHANGES) or (
+        cached is not None and abs(version[0] - len(cached.ids)) + max(version[1] - cached.last_id, 0) <= INLINE_CHANGES)
+    if small and _refreshing.acquire(blocking=False):
+        try:
+            with _stored_index_lock(blocking=False) as locked:
+                if locked:
+                    return _refresh(cached or _load_stored(), background=False)
+        finally:
+            _refreshing.release()
+    _catch_up_in_background(current_app._get_current_object())
+    return cached
+
+
+def refresh_index(own_session: bool = False) -> None:
+    """Bring this database's index up to date, however much changed (jobs, commands, the warm-up thread).
+
+    With `own_session` (a thread of its own, or a job that committed its work) the session's read
+    is ended between chunks; otherwise the caller's transaction, and what it has not committed, stay.
+    """
+    with _refreshing, _stored_index_lock(blocking=True):
+        _refresh(_cache.get(_key()) or _load_stored(), background=own_session)
+
+
+def index_coverage() -> tuple[int, int]:
+    """(items the index holds, items in the registry): equal unless the index is still catching up.
+    Asking brings a small change in, or starts the catch-up, as a search would."""
+    cached = _current_index()
+    return (len(cached.ids) if cached else 0), _registry_version()[0]
+
+
+def _catch_up_in_background(app: Flask) -> None:
+    """Start the thread that brings the index up to date, unless it runs already."""
+    key = _key()
+    with _lock:
+        thread = _threads.get(key)
+        if thread is not None and thread.is_alive():
+            return
+
+        def catch_up() -> None:
+            with app.app_context():
+                try:
+                    refresh_index(own_session=True)
+                except Exception:  # logged; the next search starts another
+                    log.exception("could not bring the registry index up to date")
+                finally:
+                    db.session.remove()
+
+        thread = _threads[key] = threading.Thread(target=catch_up, name="registry-index", daemon=True)
+        thread.start()
+
+
+def warm_index(app: Flask) -> None:
+    """Load or build the index in the background, so the server's first searches find it ready."""
+    with app.app_context():
+        _catch_up_in_background(app)
+
+
+def _refresh(cached: Optional[_Cached], background: bool) -> _Cached:
+    """`cached` brought to the registry as it is now: items gone removed, new ones added a chunk at a
+    time under the lock (a search in between sees a whole index, only a shorter one). A registry
+    replaced behind the index (a restored backup), or one that lost many items, is indexed anew.
+    The index is published at once, so searches use what is already indexed."""
+    key = _key()
+    version = _registry_version()
+    if cached is not None and cached.version == version:
+        _cache[key] = cached
+        return cached
+    first = db.session.scalar(select(func.min(RegistryItem.created_at)))
+    ids = set(db.session.scalars(select(RegistryItem.id)))
+    if background:
+        db.session.rollback()  # a reader holding one snapshot for minutes keeps SQLite's log growing
+    if cached is not None:
+        gone = cached.ids - ids
+        if cached.first_change != first or len(gone) > max(INLINE_CHANGES, len(cached.ids) // 10):
+            cached = None  # removing is slow per item, and a replaced registry shares nothing
+    if cached is None:
+        cached = _Cached(None, Matcher(), set(), 0, first)
+    with _lock:
+        for item_id in cached.ids - ids:
+            cached.matcher.remove(f"R{item_id}")
+        cached.ids &= ids
+        cached.version = None
+        _cache[key] = cached
+    added = 0
+    new = sorted(ids - cached.ids)
+    for start in range(0, len(new), _CHUNK):
+        chunk = new[start:start + _CHUNK]
+        docs = [registry_document(i) for i in db.session.scalars(select(RegistryItem).where(RegistryItem.id.in_(chunk)))]
+        if background:
+            db.session.rollback()
+        with _lock:
+            for doc in docs:
+                cached.matcher.add(doc)
+                cached.ids.add(int(doc.id[1:]))
+            cached.last_id = max(cached.last_id, chunk[-1])
+        added += len(docs)
+    with _lock:
+        cached.version = version
+    if cached.stored_count == 0 or abs(len(cached.ids) - cached.stored_count) >= max(_RESTORE_AFTER, cached.stored_count // 10):
+        _store(cached)
+    if added > INLINE_CHANGES:
+        # The index is hundreds of thousands of long-lived objects: keep the cyclic collector from
+        # walking them on every full collection (which otherwise shows as slow requests at p95).
+        gc.freeze()
+    return cached
+
+
+# --- the index kept on disk between processes ----------------------------------------------
+# Building the index costs about 0.6 ms an item (two minutes for 200,000); loading the pickled
+# index a few per cent of that. The file is only ever written by the app itself, in its own
+# instance folder, and is named after the database and the matcher's fingerprint, so a new
+# matcher or word list never reads an old index. What it holds is checked against the registry
+# exactly as the in-memory index is.
+
+def _stored_path() -> Optional[Path]:
+    """Where this database's index is kept (INDEX_CACHE_FOLDER; empty: nowhere)."""
+    folder = current_app.config.get("INDEX_CACHE_FOLDER")
+    if not folder:
+        return None
+    name = hashlib.sha256(f"{db.engine.url}|{fingerprint()}|{_STORE_FORMAT}".encode()).hexdigest()[:20]
+    return Path(folder) / f"registry-{name}.pickle"
+
+
+@contextlib.contextmanager
+def _stored_index_lock(blocking: bool) -> Iterator[bool]:
+    """An exclusive lock on this database's stored index, shared by the processes of one host;
+    yields False when `blocking` is off and another process holds it."""
+    path = _stored_path()
+    if path is None:
+        yield True
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _load_stored() -> Optional[_Cached]:
+    """The index a process stored, if it is there and whole."""
+    path = _stored_path()
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            header = pickle.load(handle)
+            matcher = Matcher.load(handle)
+    except Exception as error:  # truncated or unreadable: it is built again
+        log.warning("ignoring the stored matcher index %s: %s", path, error)
+        return None
+    return _Cached(header["version"], matcher, header["ids"], header["last_id"], header["first_change"],
+                   stored_count=len(header["ids"]))
+
+
+def _store(cached: _Cached) -> None:
+    """Write the index for the next process (atomically: a reader never sees half a file)."""
+    path = _stored_path()
+    if path is None:
+        return
+    draft = None
+    try:
+        handle, draft = tempfile.mkstemp(dir=path.parent, prefix=".registry-")
+        with os.fdopen(handle, "wb") as out:  # only a refresher changes an index, and it holds _refreshing
+            pickle.dump({"version": cached.version, "ids": cached.ids, "last_id": cached.last_id,
+                         "first_change": cached.first_change}, out, protocol=pickle.HIGHEST_PROTOCOL)
+            cached.matcher.save(out)
+        os.replace(draft, path)
+        cached.stored_count = len(cached.ids)
+    except OSError as error:  # a full or read-only disk costs the next process a build, nothing more
+        log.warning("could not store the matcher index in %s: %s", path, error)
+        if draft and os.path.exists(draft):
+            os.unlink(draft)
+
+
+def search_registry(title: str, body: str, limit: int, threshold: float, core: str = "") -> list[Match]:
+    """The registry items most like a text, from the index (as far as it goes while it catches up)."""
+    cached = _current_index()
+    if cached is None:
+        return []
+    with _lock:
+        return cached.matcher.search(title, body, limit=limit, threshold=threshold, core=core)
+
+
+def threshold_for(contest: Optional[Contest]) -> float:
+    """The contest's flag threshold, or the matcher's tuned default."""
+    if contest is not None and contest.duplicate_threshold is not None:
+        return contest.duplicate_threshold
+    return DEFAULT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Found:
+    """A match resolved to what it points at."""
+
+    match: Match
+    registry_item_id: Optional[int] = None
+    other_entry_id: Optional[int] = None
+
+
+def find_duplicates(entry: Entry, threshold: float) -> list[Found]:
+    """What an entry is checked against, best first: registry items and other entries of its contest.
+
+    Every match at or over the line, then the best SIMILAR_TOP under it that share a phrase with
+    the entry (the "similar, worth a look" tier, so a strict reader never misses the one ranked third).
+    """
+    found = [
+        Found(m, registry_item_id=int(m.id[1:]))
+        for m in search_registry(entry.title, entry.body, limit=10, threshold=0.0, core=entry.solution)
+    ]
+    others = db.session.scalars(
+        select(Entry).where(
+            Entry.contest_id == entry.contest_id,
+            Entry.id != entry.id,
+            Entry.status.in_((SUBMITTED, EXCLUDED)),
+        )
+    ).all()
+    if others:
+        peers = Matcher(entry_document(e) for e in others)
+        found += [
+            Found(m, other_entry_id=int(m.id[1:]))
+            for m in peers.search(entry.title, entry.body, limit=10, core=entry.solution)
+        ]
+    flagged = [f for f in found if f.match.score >= threshold]
+    under = [f for f in found if f.match.score < threshold and worth_a_look(f.match)]
+    return flagged + sorted(under, key=lambda f: -f.match.similarity)[:SIMILAR_TOP]
+
+
+def worth_a_look(match: Match) -> bool:
+    """A match under the line that is still worth showing: alike beyond generic words, a phrase shared."""
+    return match.similarity >= SIMILAR_FLOOR and bool(match.shared_phrases)
+
+
+def similar_registry_items(title: str, body: str, limit: int = SIMILAR_TOP,
+                           solution: str = "") -> list[tuple[RegistryItem, Match]]:
+    """The applied initiatives most like a draft, best first, for the author's suggestions: those
+    worth a look by the same rule as the secretary's similar tier (a flag-level match always is)."""
+    matches = [m for m in search_registry(title, body, limit=limit + 2, threshold=0.0, core=solution)
+               if worth_a_look(m)][:limit]
+    items = {i.id: i for i in db.session.scalars(
+        select(RegistryItem).where(RegistryItem.id.in_([int(m.id[1:]) for m in matches]))
+    )}
+    return [(items[int(m.id[1:])], m) for m in matches if int(m.id[1:]) in items]
