@@ -134,7 +134,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
 
     from contest import main
-    from contest.accounts import auth, users
+    from contest.accounts import auth, organisations, users
     from contest.audit import routes as audit
     from contest.contests import routes as contests
     from contest.entries import routes as entries
@@ -145,7 +145,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from judging import results as results_routes
     from judging import routes as judging_routes
 
-    for module in (auth, main, audit, contests, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
+    for module in (auth, main, audit, organisations, contests, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
                    dossier_routes):
         app.register_blueprint(module.bp)
 

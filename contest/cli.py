@@ -53,15 +53,35 @@ def _print_logins(users: list, password: str) -> None:
 @click.option("--role", type=click.Choice(["admin", "secretary", "judge", "participant"]), required=True)
 @click.option("--name", "full_name", default="", help="Full name as shown in the UI.")
 @click.option("--unit", default="", help="Unit name (created if new).")
+@click.option("--organisation", default="",
+              help='The organisation (e.g. "Thị xã Hồng Lĩnh"); on an empty database it is created as the town.')
 @click.password_option(help="Password (asked for when not given).")
 @with_appcontext
-def create_user_command(username: str, role: str, full_name: str, unit: str, password: str) -> None:
+def create_user_command(username: str, role: str, full_name: str, unit: str, organisation: str, password: str) -> None:
     """Create an account."""
-    from contest.accounts.operations import create_user
+    from sqlalchemy import select
+
+    from contest.accounts.models import TOWN, Organisation
+    from contest.accounts.operations import (
+        OrganisationData,
+        create_organisation,
+        create_user,
+    )
     from contest.errors import OperationError
 
+    names = list(db.session.scalars(select(Organisation.name).order_by(Organisation.id)))
     try:
-        user = create_user(None, username, full_name, role, password, unit_name=unit)
+        if not names:
+            if not organisation.strip():
+                raise click.ClickException('Chưa có cơ quan, đơn vị nào: thêm --organisation "Thị xã …" để tạo thị xã.')
+            body = create_organisation(None, OrganisationData(name=organisation, level=TOWN))
+        elif organisation.strip() or len(names) > 1:
+            body = db.session.scalar(select(Organisation).filter_by(name=organisation.strip()))
+            if body is None:
+                raise click.ClickException("--organisation: chọn một trong: " + "; ".join(names))
+        else:
+            body = db.session.scalar(select(Organisation))
+        user = create_user(None, username, full_name, role, password, unit_name=unit, organisation=body)
     except OperationError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()

@@ -10,8 +10,20 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, User
-from contest.accounts.operations import create_user
+from contest.accounts.models import (
+    ADMIN,
+    JUDGE,
+    PARTICIPANT,
+    SECRETARY,
+    TOWN,
+    WARD,
+    User,
+)
+from contest.accounts.operations import (
+    OrganisationData,
+    create_organisation,
+    create_user,
+)
 from contest.contests.operations import DEFAULT_CRITERIA, ContestData, create_contest
 from contest.db import db, utcnow
 from contest.entries.models import COLLECTIVE, INDIVIDUAL
@@ -27,7 +39,8 @@ from contest.screening.models import FLAG_OPEN, DuplicateFlag
 from contest.screening.operations import decide_flag
 
 DEMO_PASSWORD = "sangkien2024"
-WARD = "phường Trung Lương"
+TOWN_NAME, WARD_NAME = "Thị xã Hồng Lĩnh", "Phường Trung Lương"
+WARD_IN_TEXT = "phường Trung Lương"
 UNITS = ["Văn phòng - Thống kê UBND phường Trung Lương", "Bộ phận Một cửa UBND phường Trung Lương"]
 COLLECTIVES = ["Đoàn Thanh niên phường Trung Lương", "Hội Liên hiệp Phụ nữ phường Trung Lương"]
 DEMO_USERS = [
@@ -68,14 +81,16 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     from judging.queries import find_assignment
 
     data = json.loads(resources.files("contest").joinpath("demo_data.json").read_text("utf-8"))
-    users = {u[0]: create_user(None, u[0], u[1], u[2], DEMO_PASSWORD, unit_name=u[3], position=u[4])
+    town = create_organisation(None, OrganisationData(name=TOWN_NAME, level=TOWN))
+    ward = create_organisation(None, OrganisationData(name=WARD_NAME, level=WARD), parent=town)
+    users = {u[0]: create_user(None, u[0], u[1], u[2], DEMO_PASSWORD, unit_name=u[3], position=u[4], organisation=ward)
              for u in DEMO_USERS}
     admin, secretary = users["bantochuc"], users["thuky"]
     import_registry(secretary, [RegistryData(**item) for item in data["registry"]], "demo")
 
     now = utcnow()
     judged = create_contest(admin, ContestData(
-        title=f"Sáng kiến, giải pháp cải cách hành chính {WARD} năm 2024", year=2024, fields=data["fields"],
+        title=f"Sáng kiến, giải pháp cải cách hành chính {WARD_IN_TEXT} năm 2024", year=2024, fields=data["fields"],
         submission_deadline=now + timedelta(days=1), judging_deadline=now + timedelta(days=14),
         criteria=DEFAULT_CRITERIA, forward_count=3,
     ))
@@ -89,7 +104,7 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
             collective_name=COLLECTIVES[index % 2] if collective else "",
             situation=item["situation"], solution=item["solution"], effect=item["effect"],
             scope="Có thể áp dụng tại các phường, xã trong thị xã.",
-            applied_where=f"UBND {WARD}", applied_since=date(2024, 1 + index % 6, 1),
+            applied_where=f"UBND {WARD_IN_TEXT}", applied_since=date(2024, 1 + index % 6, 1),
             benefit="Tiết kiệm thời gian, chi phí đi lại của người dân và công chức.",
             coauthors=[CoAuthorData("Nguyễn Văn Bình", "Công chức Văn phòng", 30)] if index % 3 == 0 else [],
         ))
@@ -120,7 +135,7 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
             save_sheet(judge, entry, values, submit=not (j == 2 and k % 2 == 1))
 
     open_contest = create_contest(admin, ContestData(
-        title=f"Sáng kiến, giải pháp cải cách hành chính {WARD} năm 2025", year=2025, fields=data["fields"],
+        title=f"Sáng kiến, giải pháp cải cách hành chính {WARD_IN_TEXT} năm 2025", year=2025, fields=data["fields"],
         submission_deadline=now + timedelta(days=30), judging_deadline=now + timedelta(days=45),
         criteria=DEFAULT_CRITERIA,
     ))

@@ -50,6 +50,7 @@ AUDIT_ACTIONS = {
     "registry.add": N_("Thêm vào ngân hàng sáng kiến"), "registry.import": N_("Nhập ngân hàng sáng kiến"),
     "registry.import_undo": N_("Huỷ các dòng của một lần nhập ngân hàng"),
     "registry.add_recognised": N_("Đưa sáng kiến được công nhận vào ngân hàng"),
+    "organisation.create": N_("Tạo cơ quan, đơn vị"), "organisation.update": N_("Sửa thông tin cơ quan, đơn vị"),
     "user.create": N_("Tạo tài khoản"), "user.update": N_("Sửa tài khoản"), "user.password": N_("Đổi mật khẩu"),
     "user.language": N_("Đổi ngôn ngữ giao diện"),
 }
@@ -61,6 +62,7 @@ AUDIT_OBJECTS = {
     "registry": lazy_pgettext("audit object", "Ngân hàng sáng kiến"),
     "registry_item": lazy_pgettext("audit object", "Sáng kiến trong ngân hàng"),
     "user": lazy_pgettext("audit object", "Tài khoản"),
+    "organisation": lazy_pgettext("audit object", "Cơ quan, đơn vị"),
     "job": lazy_pgettext("audit object", "Tác vụ nền"),
     "assignment": lazy_pgettext("audit object", "Phân công chấm"),
 }

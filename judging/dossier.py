@@ -27,6 +27,7 @@ from fpdf import FPDF
 from sqlalchemy import select
 
 from contest.accounts.models import ADMIN, SECRETARY, User
+from contest.accounts.queries import members_with_role
 from contest.audit.models import AuditLog
 from contest.contests.models import Contest
 from contest.db import db
@@ -34,7 +35,7 @@ from contest.timeutil import format_number, to_local
 from contest.xlsx import workbook_bytes
 from judging import export, queries
 from judging.models import PanelVote
-from judging.operations import COUNCIL
+from judging.operations import COUNCIL, forwarding_council
 from judging.ranking import PRIZE_LABELS, sheet_total
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -42,7 +43,6 @@ MOTTO_SUB = "Độc lập - Tự do - Hạnh phúc"
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 DOC_FONT = "Times New Roman"  # the font NĐ 30 prescribes; Word has it, LibreOffice substitutes a metric twin
 CODE_LENGTH = 16
-_LOCALITY = re.compile(r"\b([Pp]hường|[Xx]ã|[Tt]hị trấn)\s+")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ class DossierData:
     threshold: float
     max_total: float
     criteria: tuple[tuple[str, str, float], ...]
-    locality: str  # "phường Trung Lương", or "" when the title names none
+    place: str  # the date line's place: "Trung Lương"
+    authority: str  # the issuing body as its documents head it: "UBND PHƯỜNG TRUNG LƯƠNG"
+    seat: str  # where the panel met: "Ủy ban nhân dân phường Trung Lương"
     judges: tuple[Member, ...]
     chair: Member
     secretary: Member
@@ -83,22 +85,9 @@ class DossierData:
     issued_on: date
     meeting_at: datetime  # local time of the closing of judging
     submitted_count: int = 0
-    council: str = COUNCIL
+    council: str = COUNCIL  # where the forwarded entries go
     trimmed: bool = False  # the contest drops each entry's highest and lowest sheet (5 or more)
     vote_share: Optional[float] = None  # percent of the panel in favour, under the vote rule
-
-    @property
-    def place(self) -> str:
-        """The place name of the date line: the ward without its "phường"."""
-        if not self.locality:
-            return "………"
-        name = self.locality.split(" ", 1)[1]
-        return self.locality[0].upper() + self.locality[1:] if name.isdigit() else name
-
-    @property
-    def authority(self) -> str:
-        """The governing body above the issuer, in capitals (UBND PHƯỜNG …)."""
-        return f"UBND {self.locality}".upper() if self.locality else "UBND PHƯỜNG"
 
     @property
     def winners(self) -> list[DossierEntry]:
@@ -109,24 +98,14 @@ class DossierData:
         return [e for e in self.entries if e.forwarded]
 
 
-
 def contest_name(title: str) -> str:
     """“Cuộc thi …” once: titles that already start with it are left as they are."""
     return title if title.lower().startswith("cuộc thi") else f"Cuộc thi {title}"
 
-def locality_from_title(title: str) -> str:
-    """The ward, commune or town a contest title names ("phường Trung Lương"), else ""."""
-    for match in _LOCALITY.finditer(title):  # "xã hội hóa" names no commune: try the next match
-        words: list[str] = []
-        for word in title[match.end():].split():
-            if not (word[0].isupper() or (not words and word.isdigit())):
-                break
-            words.append(word.strip(",;:()"))
-            if word[-1] in ",;:()":
-                break
-        if words:
-            return f"{match.group(1).lower()} {' '.join(words)}"
-    return ""
+
+def heading_name(authority: str) -> str:
+    """The issuing body as a document's heading writes it: "Ủy ban nhân dân phường X" → "UBND PHƯỜNG X"."""
+    return re.sub(r"^(?:ủy|uỷ) ban nhân dân\b", "UBND", authority.strip(), flags=re.IGNORECASE).upper()
 
 
 def certificate_code(secret: str | bytes, contest_id: int, entry_id: int) -> str:
@@ -315,7 +294,7 @@ def minutes_docx(data: DossierData) -> bytes:
     _title(doc, "BIÊN BẢN", f"Họp Ban giám khảo {contest_name(data.contest_title)}")
     at = data.meeting_at
     _para(doc, f"Thời gian: {at.hour:02d} giờ {at.minute:02d}, {date_line('', at.date())[2:]}.", indent=True)
-    _para(doc, f"Địa điểm: Trụ sở Ủy ban nhân dân {data.locality or 'phường'}.", indent=True)
+    _para(doc, f"Địa điểm: Trụ sở {data.seat}.", indent=True)
     _para(doc, "I. THÀNH PHẦN", bold=True)
     _para(doc, f"Ban giám khảo gồm {len(data.judges)} thành viên:", indent=True)
     for number, judge in enumerate(data.judges, start=1):
@@ -524,9 +503,10 @@ def _closing(contest: Contest) -> Optional[AuditLog]:
     )
 
 
-def _first_with_role(role: str, position_hint: str) -> Optional[User]:
-    """The active user of the role whose position mentions the hint, else the first by name."""
-    users = list(db.session.scalars(select(User).filter_by(role=role, active=True).order_by(User.full_name)))
+def _first_with_role(contest: Contest, role: str, position_hint: str) -> Optional[User]:
+    """The contest organisation's active person of the role whose position mentions the hint, else
+    the first by name."""
+    users = members_with_role(contest.organisation, role)
     return next((u for u in users if position_hint in u.position.lower()), users[0] if users else None)
 
 
@@ -558,16 +538,19 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
         ))
     closing = _closing(contest)
     closer = closing.actor if closing else None
-    secretary = closer if closer is not None and closer.has_role(SECRETARY) else _first_with_role(SECRETARY, "thư ký")
-    organiser = _first_with_role(ADMIN, "trưởng ban tổ chức")
+    secretaries = members_with_role(contest.organisation, SECRETARY)
+    secretary = closer if closer in secretaries else _first_with_role(contest, SECRETARY, "thư ký")
+    organiser = _first_with_role(contest, ADMIN, "trưởng ban tổ chức")
     chairs = [m.judge for m in queries.panel_members(contest) if m.is_chair]
     chair = next(iter(chairs), None) or next((j for j in judges if "trưởng ban giám khảo" in j.position.lower()),
                                              judges[0] if judges else None)
     member = lambda u: Member(u.full_name, u.position) if u else Member("")  # noqa: E731
+    organisation = contest.organisation
     return DossierData(
         contest_id=contest.id, contest_title=contest.title, year=contest.year, threshold=contest.threshold,
         max_total=contest.max_total, criteria=tuple((c.code, c.name, c.max_points) for c in contest.criteria),
-        locality=locality_from_title(contest.title), judges=tuple(member(j) for j in judges),
+        place=organisation.place or "………", authority=heading_name(organisation.authority), seat=organisation.authority,
+        council=forwarding_council(contest), judges=tuple(member(j) for j in judges),
         chair=member(chair) if chair else Member("Trưởng Ban giám khảo"), secretary=member(secretary),
         organiser=member(organiser), entries=tuple(entries), issued_on=today,
         meeting_at=to_local(closing.at) if closing else datetime(today.year, today.month, today.day, 8, 0),

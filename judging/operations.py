@@ -10,7 +10,7 @@ from typing import Any, Optional
 from flask_babel import gettext
 from sqlalchemy import delete, func, select
 
-from contest.accounts.models import JUDGE, User
+from contest.accounts.models import User
 from contest.audit import record
 from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest, Criterion
 from contest.db import db, utcnow
@@ -75,6 +75,13 @@ VOTE_RULE = "vote"
 COUNCIL = N_("Hội đồng chấm sáng kiến kinh nghiệm của thị xã")
 
 
+def forwarding_council(contest: Contest) -> str:
+    """The council a contest's best entries go to: the council of the organisation above its own
+    (the town's, for a ward), as that organisation names it."""
+    parent = contest.organisation.parent
+    return parent.council if parent is not None and parent.council else COUNCIL
+
+
 class JudgingError(OperationError):
     """A refused judging action; the message names the field and reason, in the reader's language."""
 
@@ -88,7 +95,8 @@ def set_panel(actor: Any, contest: Contest, judges: list[User], chair: Optional[
     """Make these judges the contest's panel, `chair` its chair; a judge who leaves loses the assignments not yet scored."""
     if contest.status not in (OPEN, JUDGING):
         raise JudgingError(gettext("Cuộc thi đã kết thúc chấm, không thể thay đổi Ban giám khảo."))
-    judges = [j for j in judges if j.has_role(JUDGE) and j.active]
+    allowed = active_judges(contest)  # the judges of the contest's own organisation
+    judges = [j for j in judges if j in allowed]
     if not judges:
         raise JudgingError(gettext("Ban giám khảo: cần chọn ít nhất một giám khảo đang hoạt động."), field="judges")
     chosen = {j.id for j in judges}
@@ -129,7 +137,8 @@ def assign_panel(actor: Any, contest: Contest, judges: Optional[list[User]] = No
         raise JudgingError(gettext("Cuộc thi đã kết thúc chấm, không thể phân công thêm giám khảo."))
     members = panel_members(contest)
     if not members:
-        pool = active_judges() if judges is None else [j for j in judges if j.has_role(JUDGE) and j.active]
+        allowed = active_judges(contest)
+        pool = allowed if judges is None else [j for j in judges if j in allowed]
         if not pool:
             raise JudgingError(gettext("Chưa có giám khảo nào đang hoạt động để phân công."), field="judges")
         for judge in pool:
@@ -736,7 +745,7 @@ def forward_entries(actor: Any, contest: Contest) -> list[Result]:
     for r in results:
         r.forwarded = r.id in chosen_ids
     db.session.flush()
-    after = {"forwarded": [r.entry_id for r in chosen], "to": COUNCIL}
+    after = {"forwarded": [r.entry_id for r in chosen], "to": forwarding_council(contest)}
     record(actor, "judging.forward", "contest", contest.id, before, after)
     return chosen
 
@@ -747,7 +756,7 @@ def add_recognised_to_registry(actor: Any, contest: Contest) -> list[RegistryIte
         raise JudgingError(gettext("Chỉ đưa vào ngân hàng được khi cuộc thi đã kết thúc chấm."))
     already = set(db.session.scalars(select(RegistryItem.source_entry_id).where(RegistryItem.source_entry_id.is_not(None))))
     items = [
-        RegistryItem(title=r.entry.title, summary=r.entry.body, unit=r.entry.unit.name if r.entry.unit else "",
+        RegistryItem(organisation_id=contest.organisation_id, title=r.entry.title, summary=r.entry.body, unit=r.entry.unit.name if r.entry.unit else "",
                      year=contest.year, field=r.entry.field, source_entry_id=r.entry_id,
                      code=f"{contest.year}-{r.rank:03d}")
         for r in contest_results(contest)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import JUDGE, User
+from contest.accounts.queries import members_with_role
 from contest.contests.models import JUDGING, Contest, Criterion
 from contest.db import db
 from contest.entries.models import SUBMITTED, Entry
@@ -32,9 +33,9 @@ from judging.models import (
 from judging.ranking import sheet_total
 
 
-def active_judges() -> list[User]:
-    """Every active user with the judge role, by name."""
-    return list(db.session.scalars(select(User).filter_by(role=JUDGE, active=True).order_by(User.full_name)))
+def active_judges(contest: Contest) -> list[User]:
+    """Every active judge of the contest's organisation, by name."""
+    return members_with_role(contest.organisation, JUDGE)
 
 
 def eligible_entries(contest: Contest) -> list[Entry]:
@@ -270,7 +271,7 @@ def panel_progress(contest: Contest, now: datetime, with_entries: bool = True) -
     Without `with_entries` the cells and counts come alone (`entries` is empty), for a summary."""
     entries = eligible_entries(contest) if with_entries else []
     members = panel_members(contest)
-    judges = {m.judge_id: m.judge for m in members} if members else {j.id: j for j in active_judges()}
+    judges = {m.judge_id: m.judge for m in members} if members else {j.id: j for j in active_judges(contest)}
     eligible = (Entry.contest_id == contest.id) & (Entry.status == SUBMITTED)
     assigned = db.session.execute(
         select(Assignment.entry_id, Assignment.judge_id).join(Entry, Entry.id == Assignment.entry_id).where(eligible)

@@ -174,7 +174,7 @@ def _panel_forms(contest: Contest, formdata: Any = None, shown: Optional[list[En
     """The panel page's forms. Their selects offer every eligible entry and submitted sheet, or, for
     the page as shown, those of the entries `shown` in the matrix (a select of a thousand is no choice)."""
     members = queries.panel_members(contest)
-    judges = queries.active_judges()
+    judges = queries.active_judges(contest)
     judges += [m.judge for m in members if m.judge not in judges]
     add = AddAssignmentForm(formdata=None)
     add.entry_id.choices = [(e.id, e.title) for e in (shown if shown is not None else queries.eligible_entries(contest))]
@@ -524,7 +524,7 @@ def forward(contest_id: int) -> Any:
     return _standings_action(contest, lambda: operations.forward_entries(current_user, contest),
                              lambda chosen: gettext(
                                  "Đã chọn %(count)s sáng kiến đề nghị %(council)s xem xét, công nhận.",
-                                 count=len(chosen), council=gettext(operations.COUNCIL)))
+                                 count=len(chosen), council=operations.forwarding_council(contest)))
 
 
 @bp.route("/contests/<int:contest_id>/to-registry", methods=["POST"])

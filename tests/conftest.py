@@ -10,7 +10,19 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from contest import create_app, normalize_database_url
-from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, Unit, User
+from contest.accounts.models import (
+    ADMIN,
+    JUDGE,
+    PARTICIPANT,
+    SECRETARY,
+    TOWN,
+    WARD,
+    Membership,
+    Organisation,
+    Unit,
+    User,
+)
+from contest.accounts.naming import document_names
 from contest.contests.models import Contest, Criterion
 from contest.db import create_tables, db, utcnow
 from contest.entries.models import Entry
@@ -87,19 +99,40 @@ def no_csrf(app: Flask) -> None:
 
 
 @pytest.fixture
-def make_user(app: Flask) -> Callable[..., User]:
-    """Factory: a user with a role, a unit and the shared test password."""
-    counter = {"n": 0}
+def town(app: Flask) -> Organisation:
+    """The town every test's ward belongs to."""
+    town = Organisation(name="Thị xã Hồng Lĩnh", level=TOWN, **document_names("Thị xã Hồng Lĩnh"))
+    db.session.add(town)
+    db.session.commit()
+    return town
 
-    def make(role: str = PARTICIPANT, username: str | None = None, unit: Unit | None = None, **kw: Any) -> User:
+
+@pytest.fixture
+def ward(town: Organisation) -> Organisation:
+    """The ward the tests' people, contests and registry belong to unless said otherwise."""
+    ward = Organisation(name="Phường Trung Lương", level=WARD, parent=town, **document_names("Phường Trung Lương"))
+    db.session.add(ward)
+    db.session.commit()
+    return ward
+
+
+@pytest.fixture
+def make_user(ward: Organisation) -> Callable[..., User]:
+    """Factory: a user with a role in an organisation (the ward unless given), a unit and the
+    shared test password."""
+    counter = {"n": 0}
+    ward_id = ward.id  # read now: a job's session may call this while the test's session is idle
+
+    def make(role: str = PARTICIPANT, username: str | None = None, unit: Unit | None = None,
+             organisation: Organisation | None = None, **kw: Any) -> User:
         counter["n"] += 1
         user = User(
             username=username or f"{role}{counter['n']}",
             full_name=kw.pop("full_name", f"Người dùng {role} {counter['n']}"),
-            role=role,
             unit=unit,
             **kw,
         )
+        user.memberships.append(Membership(organisation_id=organisation.id if organisation else ward_id, role=role))
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()
@@ -109,12 +142,16 @@ def make_user(app: Flask) -> Callable[..., User]:
 
 
 @pytest.fixture
-def make_contest(app: Flask) -> Callable[..., Contest]:
-    """Factory: an open contest with the default rubric and deadlines in the future."""
+def make_contest(ward: Organisation) -> Callable[..., Contest]:
+    """Factory: an open contest of the ward (unless given) with the default rubric and deadlines in the future."""
+
+    ward_id = ward.id  # read now: a job's session may call this while the test's session is idle
 
     def make(**kw: Any) -> Contest:
         now = utcnow()
+        organisation = kw.pop("organisation", None)
         contest = Contest(
+            organisation_id=organisation.id if organisation else ward_id,
             title=kw.pop("title", "Sáng kiến, giải pháp CCHC phường Trung Lương năm 2024"),
             year=kw.pop("year", 2024),
             fields=kw.pop("fields", ["Cải cách TTHC", "Chính quyền số", "Tuyên truyền CCHC"]),
@@ -159,11 +196,15 @@ def make_entry(app: Flask) -> Callable[..., Entry]:
 
 
 @pytest.fixture
-def make_registry_item(app: Flask) -> Callable[..., RegistryItem]:
-    """Factory: an applied initiative in the registry."""
+def make_registry_item(ward: Organisation) -> Callable[..., RegistryItem]:
+    """Factory: an applied initiative in the ward's registry (unless given another organisation)."""
+
+    ward_id = ward.id
 
     def make(**kw: Any) -> RegistryItem:
+        organisation = kw.pop("organisation", None)
         item = RegistryItem(
+            organisation_id=organisation.id if organisation else ward_id,
             title=kw.pop("title", "Tổ công nghệ số cộng đồng hướng dẫn người dân nộp hồ sơ trực tuyến"),
             summary=kw.pop("summary", "Tổ công nghệ số đến từng khu dân cư hướng dẫn cài đặt VNeID."),
             unit=kw.pop("unit", "UBND phường"),

@@ -53,6 +53,7 @@ JUDGES = ("judge", "conflicted")
 GET_EXPECTED: dict[str, dict[str, int]] = {
     "main.home": {**everyone(MOVED)},
     "audit.log": only(OK, "admin"),
+    "organisations.edit": only(OK, "admin"),
     "main.favicon": everyone(301),
     "static": everyone(OK),
     "auth.login": {**everyone(MOVED), "anon": OK},
@@ -97,6 +98,8 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "auth.logout": ROLES[1:],
     "auth.password": ROLES[1:],
     "auth.language": ROLES[1:],  # one's own language
+    "auth.act_as": ROLES[1:],
+    "organisations.edit": ("admin",),  # one's own memberships
     "contests.create": ("admin",),
     "contests.edit": ("admin",),
     "entries.create": PARTICIPANTS,
@@ -131,11 +134,11 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
 
 
 @pytest.fixture
-def world(app: Flask, make_user: Callable, make_contest: Callable) -> dict[str, Any]:
+def world(app: Flask, ward: Any, make_user: Callable, make_contest: Callable) -> dict[str, Any]:
     """One contest in judging with an entry, its attachment, a flag, a sheet and a job."""
     from contest.accounts.models import Unit
 
-    office, one_stop = Unit(name="Văn phòng"), Unit(name="Bộ phận Một cửa")
+    office, one_stop = Unit(name="Văn phòng", organisation=ward), Unit(name="Bộ phận Một cửa", organisation=ward)
     db.session.add_all([office, one_stop])
     db.session.commit()
     users = {

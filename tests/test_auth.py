@@ -83,17 +83,27 @@ def test_security_headers(client) -> None:
 
 
 def test_cli_create_user(runner, app) -> None:
-    result = runner.invoke(args=["create-user", "chutich", "--role", "admin", "--name", "Nguyễn Văn A",
-                                 "--password", "mat-khau-dai"])
-    assert result.exit_code == 0, result.output
     from sqlalchemy import select
 
+    from contest.accounts.models import TOWN, Organisation
     from contest.db import db
 
+    nowhere = runner.invoke(args=["create-user", "chutich", "--role", "admin", "--password", "mat-khau-dai"])
+    assert nowhere.exit_code != 0 and "--organisation" in nowhere.output
+    assert db.session.scalar(select(User).filter_by(username="chutich")) is None
+    result = runner.invoke(args=["create-user", "chutich", "--role", "admin", "--name", "Nguyễn Văn A",
+                                 "--organisation", "Thị xã Hồng Lĩnh", "--password", "mat-khau-dai"])
+    assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).filter_by(username="chutich"))
     assert user is not None and user.role == ADMIN and user.check_password("mat-khau-dai")
+    town = db.session.scalar(select(Organisation))
+    assert (town.name, town.level, user.organisation) == ("Thị xã Hồng Lĩnh", TOWN, town)
+    assert town.authority == "Ủy ban nhân dân thị xã Hồng Lĩnh"
     again = runner.invoke(args=["create-user", "chutich", "--role", "admin", "--password", "mat-khau-dai"])
     assert again.exit_code != 0 and "đã có người dùng" in again.output
+    elsewhere = runner.invoke(args=["create-user", "thuky", "--role", "secretary", "--organisation", "Phường X",
+                                    "--password", "mat-khau-dai"])
+    assert elsewhere.exit_code != 0 and "Thị xã Hồng Lĩnh" in elsewhere.output
 
 
 def test_sign_out_ends_the_session_even_for_a_replayed_cookie(app, make_user) -> None:

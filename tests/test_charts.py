@@ -148,10 +148,10 @@ def test_numbers_read_the_vietnamese_way() -> None:
 # -- through the web ------------------------------------------------------------------------
 
 @pytest.fixture
-def scored(make_user: Callable[..., User], make_contest: Callable[..., Contest],
+def scored(ward: Any, make_user: Callable[..., User], make_contest: Callable[..., Contest],
            make_entry: Callable[..., Entry]) -> dict[str, Any]:
     """A contest in judging: two entries scored by a harsh and a lenient judge, the harsh one chairing."""
-    unit = Unit(name="Văn phòng HĐND-UBND phường")
+    unit = Unit(name="Văn phòng HĐND-UBND phường", organisation=ward)
     db.session.add(unit)
     db.session.commit()
     author = make_user(PARTICIPANT, unit=unit, full_name="Nguyễn Thị Lan")

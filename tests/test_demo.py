@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from contest import audit
-from contest.accounts.models import User
+from contest.accounts.models import Membership, User
 from contest.audit.models import AuditLog
 from contest.contests.models import Contest
 from contest.db import db
@@ -19,7 +19,7 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     assert result.exit_code == 0, result.output
     assert "bantochuc" in result.output and "sangkien2024" in result.output
     assert db.session.scalar(select(func.count(User.id))) >= 8
-    assert {r for (r,) in db.session.execute(select(User.role).distinct())} == {"admin", "secretary", "judge", "participant"}
+    assert {r for (r,) in db.session.execute(select(Membership.role).distinct())} == {"admin", "secretary", "judge", "participant"}
     assert db.session.scalar(select(func.count(RegistryItem.id))) >= 30
     assert db.session.scalar(select(func.count(Entry.id))) >= 12
     assert db.session.scalar(select(func.count(DuplicateFlag.id))) >= 3

@@ -12,7 +12,7 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from contest.accounts.models import Unit, User
+from contest.accounts.models import Organisation, Unit, User
 from contest.contests.models import Contest
 from contest.db import db
 from contest.entries.models import COLLECTIVE, Entry
@@ -24,7 +24,7 @@ from judging.dossier import (
     certificate_code,
     date_line,
     gather_dossier,
-    locality_from_title,
+    heading_name,
     qr_code,
 )
 from judging.dossier_routes import verify_url
@@ -45,10 +45,10 @@ def public_address(app) -> None:
 
 
 @pytest.fixture
-def ward(make_user: Callable[..., User], make_contest: Callable[..., Contest], make_entry: Callable[..., Entry]) -> dict[str, Any]:
+def scene(ward: Organisation, make_user: Callable[..., User], make_contest: Callable[..., Contest], make_entry: Callable[..., Entry]) -> dict[str, Any]:
     """An open contest of phường Trung Lương: three entries (one by a collective), two judges, staff."""
-    office = Unit(name="Văn phòng - Thống kê UBND phường Trung Lương")
-    one_stop = Unit(name="Bộ phận Một cửa UBND phường Trung Lương")
+    office = Unit(name="Văn phòng - Thống kê UBND phường Trung Lương", organisation=ward)
+    one_stop = Unit(name="Bộ phận Một cửa UBND phường Trung Lương", organisation=ward)
     db.session.add_all([office, one_stop])
     db.session.commit()
     author = make_user(PARTICIPANT, unit=one_stop, full_name="Võ Thị Mai")
@@ -73,17 +73,17 @@ def ward(make_user: Callable[..., User], make_contest: Callable[..., Contest], m
 MARKS = {0: [(38, 30, 22), (36, 32, 20)], 1: [(30, 25, 15), (28, 22, 18.5)], 2: [(15, 10, 5), (12, 10, 8)]}
 
 
-def judge_and_close(ward: dict[str, Any], publish: bool = True) -> Contest:
+def judge_and_close(scene: dict[str, Any], publish: bool = True) -> Contest:
     """Score every entry, close judging, publish (optionally) and forward, through the verbs."""
-    contest, secretary = ward["contest"], ward["secretary"]
-    operations.set_panel(secretary, contest, ward["judges"], chair=ward["judges"][0])
+    contest, secretary = scene["contest"], scene["secretary"]
+    operations.set_panel(secretary, contest, scene["judges"], chair=scene["judges"][0])
     operations.assign_panel(secretary, contest)
     criteria = {c.code: c.id for c in contest.criteria}
     for index, per_judge in MARKS.items():
-        for judge, (n, u, r) in zip(ward["judges"], per_judge):
+        for judge, (n, u, r) in zip(scene["judges"], per_judge):
             values = {criteria[code]: (p, "Nhận xét của giám khảo.")
                       for code, p in (("novelty", n), ("usefulness", u), ("replicability", r))}
-            operations.save_sheet(judge, ward["entries"][index], values, submit=True)
+            operations.save_sheet(judge, scene["entries"][index], values, submit=True)
     operations.close_judging(secretary, contest)
     if publish:
         operations.publish_results(secretary, contest)
@@ -115,10 +115,10 @@ def docx_text(data: bytes) -> str:
     return "\n".join(lines)
 
 
-def test_locality_and_date_line_follow_the_rules() -> None:
-    assert locality_from_title(CONTEST_TITLE) == "phường Trung Lương"
-    assert locality_from_title("Đẩy mạnh xã hội hóa tại xã Tân Phú, năm 2024") == "xã Tân Phú"
-    assert locality_from_title("Sáng kiến CCHC năm 2024") == ""
+def test_heading_and_date_line_follow_the_rules() -> None:
+    assert heading_name("Ủy ban nhân dân phường Trung Lương") == "UBND PHƯỜNG TRUNG LƯƠNG"
+    assert heading_name("Uỷ ban nhân dân xã Tân Phú") == "UBND XÃ TÂN PHÚ"
+    assert heading_name("Sở Nội vụ") == "SỞ NỘI VỤ"
     assert date_line("Trung Lương", date(2025, 2, 5)) == "Trung Lương, ngày 05 tháng 02 năm 2025"
     assert date_line("Trung Lương", date(2024, 11, 15)) == "Trung Lương, ngày 15 tháng 11 năm 2024"
 
@@ -130,8 +130,8 @@ def test_certificate_codes_are_keyed_and_short() -> None:
     assert code == certificate_code(b"secret", 1, 2)
 
 
-def test_scores_workbook_has_every_sheet_and_the_summary(ward: dict, app: Any) -> None:
-    contest = judge_and_close(ward)
+def test_scores_workbook_has_every_sheet_and_the_summary(scene: dict, app: Any) -> None:
+    contest = judge_and_close(scene)
     wb = load_workbook(BytesIO(named(dossier_files(contest, app), ".xlsx")))
     detail, summary = wb.worksheets
     assert detail.title == "Bảng điểm chi tiết" and summary.title == "Tổng hợp xếp hạng"
@@ -159,9 +159,9 @@ def test_scores_workbook_has_every_sheet_and_the_summary(ward: dict, app: Any) -
                          "Trần Thị Thu Hà", "Lê Văn Minh"]
 
 
-def test_an_entry_nobody_scored_has_no_rank_or_mean_in_the_dossier(ward: dict, app: Any, make_entry: Callable) -> None:
-    make_entry(ward["contest"], ward["author"], title="Hộp thư góp ý chưa được chấm")
-    contest = judge_and_close(ward)
+def test_an_entry_nobody_scored_has_no_rank_or_mean_in_the_dossier(scene: dict, app: Any, make_entry: Callable) -> None:
+    make_entry(scene["contest"], scene["author"], title="Hộp thư góp ý chưa được chấm")
+    contest = judge_and_close(scene)
     files = dossier_files(contest, app)
     summary = load_workbook(BytesIO(named(files, ".xlsx"))).worksheets[1]
     row = next(r for r in summary.iter_rows(min_row=5, values_only=True) if r[1] == "Hộp thư góp ý chưa được chấm")
@@ -171,8 +171,8 @@ def test_an_entry_nobody_scored_has_no_rank_or_mean_in_the_dossier(ward: dict, a
     assert cells[0] == "—" and cells[3] == "—" and cells[4] == "Chưa có phiếu chấm"
 
 
-def test_minutes_name_the_panel_the_results_and_the_conclusion(ward: dict, app: Any) -> None:
-    contest = judge_and_close(ward)
+def test_minutes_name_the_panel_the_results_and_the_conclusion(scene: dict, app: Any) -> None:
+    contest = judge_and_close(scene)
     data = named(dossier_files(contest, app), "bien-ban")
     text = docx_text(data)
     for expected in (MOTTO, MOTTO_SUB, "UBND PHƯỜNG TRUNG LƯƠNG", "BAN GIÁM KHẢO CUỘC THI", "Số: …/BB-BGK",
@@ -180,19 +180,19 @@ def test_minutes_name_the_panel_the_results_and_the_conclusion(ward: dict, app: 
                      "1. Lê Văn Minh, Phó Chủ tịch UBND phường.", "2. Phạm Thị Lan",
                      "Chủ trì: Lê Văn Minh, Trưởng Ban giám khảo.",
                      "Thư ký: Trần Thị Thu Hà", "đã chấm 3 sáng kiến với 6 phiếu chấm", TITLE_VI, "Giải Nhất", "Giải Nhì",
-                     "69,25", "Chưa đạt", "Công nhận 2 sáng kiến", "Đề nghị Hội đồng chấm sáng kiến kinh nghiệm của thị xã",
+                     "69,25", "Chưa đạt", "Công nhận 2 sáng kiến", "Đề nghị Hội đồng chấm sáng kiến thị xã Hồng Lĩnh",
                      "TRƯỞNG BAN GIÁM KHẢO", "THƯ KÝ", "Địa điểm: Trụ sở Ủy ban nhân dân phường Trung Lương."):
         assert expected in text, expected
     table = Document(BytesIO(data)).tables[1]
     assert [c.text for c in table.rows[1].cells] == ["1", TITLE_VI, "Võ Thị Mai", "89", "Giải Nhất"]
 
 
-def test_minutes_under_the_vote_rule_record_each_members_vote_and_the_trimmed_mean(ward: dict, app: Any) -> None:
-    contest = ward["contest"]
+def test_minutes_under_the_vote_rule_record_each_members_vote_and_the_trimmed_mean(scene: dict, app: Any) -> None:
+    contest = scene["contest"]
     contest.acceptance_rule, contest.vote_share, contest.aggregation = "vote", 50, "trimmed"
-    contest = judge_and_close(ward, publish=False)
-    first, second = ward["judges"]
-    operations.record_votes(ward["secretary"], ward["entries"][0], {first.id: True, second.id: False})
+    contest = judge_and_close(scene, publish=False)
+    first, second = scene["judges"]
+    operations.record_votes(scene["secretary"], scene["entries"][0], {first.id: True, second.id: False})
     db.session.commit()
     text = docx_text(named(dossier_files(contest, app), "bien-ban"))
     assert "bỏ phiếu cao nhất và phiếu thấp nhất khi sáng kiến có từ 5 phiếu" in text
@@ -201,12 +201,12 @@ def test_minutes_under_the_vote_rule_record_each_members_vote_and_the_trimmed_me
     assert "được Ban giám khảo biểu quyết tán thành" in text and "Ban giám khảo gồm 2 thành viên" in text
 
 
-def test_submission_lists_the_forwarded_entries_and_asks_for_recognition(ward: dict, app: Any) -> None:
-    contest = judge_and_close(ward)
+def test_submission_lists_the_forwarded_entries_and_asks_for_recognition(scene: dict, app: Any) -> None:
+    contest = judge_and_close(scene)
     data = named(dossier_files(contest, app), "to-trinh")
     text = docx_text(data)
     for expected in (MOTTO, MOTTO_SUB, "BAN TỔ CHỨC CUỘC THI", "Số: …/TTr-BTC", "TỜ TRÌNH",
-                     "Kính gửi: Hội đồng chấm sáng kiến kinh nghiệm của thị xã.", "xem xét, công nhận 2 sáng kiến",
+                     "Kính gửi: Hội đồng chấm sáng kiến thị xã Hồng Lĩnh.", "xem xét, công nhận 2 sáng kiến",
                      "Nơi nhận:", "- Như trên;", "TM. BAN TỔ CHỨC", "TRƯỞNG BAN", "Nguyễn Công Lộc"):
         assert expected in text, expected
     table = Document(BytesIO(data)).tables[1]
@@ -215,12 +215,12 @@ def test_submission_lists_the_forwarded_entries_and_asks_for_recognition(ward: d
     assert "Sổ tay điện tử" not in text  # not forwarded
 
 
-def test_certificates_embed_the_font_carry_the_text_and_a_qr_code(ward: dict, app: Any) -> None:
-    contest = judge_and_close(ward)
+def test_certificates_embed_the_font_carry_the_text_and_a_qr_code(scene: dict, app: Any) -> None:
+    contest = judge_and_close(scene)
     files = dossier_files(contest, app)
     certificates = {name: data for name, data in files.items() if name.endswith(".pdf")}
     assert len(certificates) == 2  # Nhất and Nhì; the third entry won nothing
-    reader = PdfReader(BytesIO(named(files, f"sang-kien-{ward['entries'][0].id}.pdf")))
+    reader = PdfReader(BytesIO(named(files, f"sang-kien-{scene['entries'][0].id}.pdf")))
     page = reader.pages[0]
     text = page.extract_text()
     for expected in ("GIẤY CHỨNG NHẬN", MOTTO, MOTTO_SUB, "UBND PHƯỜNG TRUNG LƯƠNG", "Võ Thị Mai", "Đã đạt Giải Nhất",
@@ -231,7 +231,7 @@ def test_certificates_embed_the_font_carry_the_text_and_a_qr_code(ward: dict, ap
     assert fonts and all("DejaVuSerif" in str(f["/BaseFont"]) for f in fonts)
     assert all("/FontFile2" in f["/DescendantFonts"][0].get_object()["/FontDescriptor"] for f in fonts)  # embedded TTF
 
-    code = certificate_code(app.config["SECRET_KEY"], contest.id, ward["entries"][0].id)
+    code = certificate_code(app.config["SECRET_KEY"], contest.id, scene["entries"][0].id)
     url = f"{BASE_URL}/dossier/verify/{code}"
     assert f"Mã xác thực: {code}" in text and url in "".join(text.split())
     links = [a.get_object()["/A"]["/URI"] for a in page["/Annots"]]
@@ -246,33 +246,33 @@ def test_certificates_embed_the_font_carry_the_text_and_a_qr_code(ward: dict, ap
             assert (pixel < 128) == bool(dark), (x, y)
 
 
-def test_verification_page_shows_the_published_winner_and_refuses_a_forged_code(ward: dict, app: Any, client: Any) -> None:
-    contest = judge_and_close(ward)
-    entry = ward["entries"][0]
+def test_verification_page_shows_the_published_winner_and_refuses_a_forged_code(scene: dict, app: Any, client: Any) -> None:
+    contest = judge_and_close(scene)
+    entry = scene["entries"][0]
     page = client.get(f"/dossier/verify/{certificate_code(app.config['SECRET_KEY'], contest.id, entry.id)}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Giấy chứng nhận hợp lệ" in html
     for expected in (TITLE_VI, CONTEST_TITLE, "Võ Thị Mai", "Giải Nhất", "89"):
         assert expected in html, expected
     for forged in ("0123456789abcdef", certificate_code("another-key", contest.id, entry.id), "not-a-code",
-                   certificate_code(app.config["SECRET_KEY"], contest.id, ward["entries"][2].id)):  # no prize
+                   certificate_code(app.config["SECRET_KEY"], contest.id, scene["entries"][2].id)):  # no prize
         refused = client.get(f"/dossier/verify/{forged}")
         assert refused.status_code == 404 and "Không tìm thấy / không hợp lệ" in refused.get_data(as_text=True), forged
 
 
-def test_verification_needs_a_publication(ward: dict, app: Any, client: Any) -> None:
-    contest = judge_and_close(ward, publish=False)
-    code = certificate_code(app.config["SECRET_KEY"], contest.id, ward["entries"][0].id)
+def test_verification_needs_a_publication(scene: dict, app: Any, client: Any) -> None:
+    contest = judge_and_close(scene, publish=False)
+    code = certificate_code(app.config["SECRET_KEY"], contest.id, scene["entries"][0].id)
     assert client.get(f"/dossier/verify/{code}").status_code == 404
-    operations.publish_results(ward["secretary"], contest)  # the same, genuine code, once published
+    operations.publish_results(scene["secretary"], contest)  # the same, genuine code, once published
     db.session.commit()
     page = client.get(f"/dossier/verify/{code}")
     assert page.status_code == 200 and "Giấy chứng nhận hợp lệ" in page.get_data(as_text=True)
 
 
-def test_secretary_downloads_one_zip_with_every_file(ward: dict, app: Any, signed_in: Callable) -> None:
-    contest = judge_and_close(ward)
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+def test_secretary_downloads_one_zip_with_every_file(scene: dict, app: Any, signed_in: Callable) -> None:
+    contest = judge_and_close(scene)
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     assert "4. Hồ sơ gửi Hội đồng thị xã (ZIP)" in secretary.get(f"/contests/{contest.id}").get_data(as_text=True)
     response = secretary.get(f"/dossier/contests/{contest.id}.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
@@ -282,13 +282,13 @@ def test_secretary_downloads_one_zip_with_every_file(ward: dict, app: Any, signe
     assert sorted(dossier_files(contest, app)) == names and len(names) == 5
     assert any(n.endswith(".xlsx") for n in names) and sum(n.endswith(".docx") for n in names) == 2
     assert sum(n.startswith("giay-chung-nhan/") and n.endswith(".pdf") for n in names) == 2
-    admin, _ = signed_in(ADMIN, user=ward["admin"])
+    admin, _ = signed_in(ADMIN, user=scene["admin"])
     assert admin.get(f"/dossier/contests/{contest.id}.zip").status_code == 200
 
 
-def test_the_contest_page_warns_when_nothing_is_forwarded_yet(ward: dict, signed_in: Callable) -> None:
-    contest, secretary = ward["contest"], ward["secretary"]
-    operations.set_panel(secretary, contest, ward["judges"], chair=ward["judges"][0])
+def test_the_contest_page_warns_when_nothing_is_forwarded_yet(scene: dict, signed_in: Callable) -> None:
+    contest, secretary = scene["contest"], scene["secretary"]
+    operations.set_panel(secretary, contest, scene["judges"], chair=scene["judges"][0])
     operations.assign_panel(secretary, contest)
     operations.close_judging(secretary, contest)
     db.session.commit()
@@ -299,24 +299,24 @@ def test_the_contest_page_warns_when_nothing_is_forwarded_yet(ward: dict, signed
     assert 'id="nothing-forwarded"' not in client.get(f"/contests/{contest.id}").get_data(as_text=True)
 
 
-def test_zip_is_refused_before_judging_closes_and_to_other_roles(ward: dict, client: Any, signed_in: Callable) -> None:
-    contest = ward["contest"]
+def test_zip_is_refused_before_judging_closes_and_to_other_roles(scene: dict, client: Any, signed_in: Callable) -> None:
+    contest = scene["contest"]
     url = f"/dossier/contests/{contest.id}.zip"
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
-    participant, _ = signed_in(PARTICIPANT, user=ward["author"])
+    participant, _ = signed_in(PARTICIPANT, user=scene["author"])
     assert participant.get(url).status_code == 403
-    judge, _ = signed_in(JUDGE, user=ward["judges"][0])
+    judge, _ = signed_in(JUDGE, user=scene["judges"][0])
     assert judge.get(url).status_code == 403
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     early = secretary.get(url)
     assert early.status_code == 302 and early.headers["Location"].endswith(f"/judging/contests/{contest.id}/standings")
     assert "4. Hồ sơ gửi Hội đồng thị xã" not in secretary.get(f"/contests/{contest.id}").get_data(as_text=True)
     assert secretary.get("/dossier/contests/999.zip").status_code == 404
 
 
-def test_cli_writes_the_dossier_to_a_folder(ward: dict, app: Any, runner: Any, tmp_path: Path) -> None:
-    contest = judge_and_close(ward, publish=False)
+def test_cli_writes_the_dossier_to_a_folder(scene: dict, app: Any, runner: Any, tmp_path: Path) -> None:
+    contest = judge_and_close(scene, publish=False)
     out = tmp_path / "ho-so"
     result = runner.invoke(args=["export", "dossier", "--contest", str(contest.id), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -327,8 +327,8 @@ def test_cli_writes_the_dossier_to_a_folder(ward: dict, app: Any, runner: Any, t
     assert runner.invoke(args=["export", "dossier", "--contest", "999", "--out", str(out)]).exit_code != 0
 
 
-def test_cli_refuses_a_contest_still_being_judged(ward: dict, runner: Any, tmp_path: Path) -> None:
-    result = runner.invoke(args=["export", "dossier", "--contest", str(ward["contest"].id), "--out", str(tmp_path)])
+def test_cli_refuses_a_contest_still_being_judged(scene: dict, runner: Any, tmp_path: Path) -> None:
+    result = runner.invoke(args=["export", "dossier", "--contest", str(scene["contest"].id), "--out", str(tmp_path)])
     assert result.exit_code != 0 and "chưa kết thúc chấm" in result.output
 
 
@@ -343,10 +343,10 @@ def test_without_base_url_certificates_link_to_the_serving_host(app) -> None:
         assert verify_url("abc123") == f"{BASE_URL}/dossier/verify/abc123"
 
 
-def test_a_production_server_without_base_url_issues_no_certificate(ward: dict, app: Any, signed_in: Callable) -> None:
+def test_a_production_server_without_base_url_issues_no_certificate(scene: dict, app: Any, signed_in: Callable) -> None:
     """The Host header never chooses the address printed in a certificate's QR code."""
-    contest = judge_and_close(ward)
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    contest = judge_and_close(scene)
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     app.config["PRODUCTION"], app.config["BASE_URL"] = True, ""
     refused = secretary.get(f"/dossier/contests/{contest.id}.zip")
     assert refused.status_code == 302 and refused.mimetype != "application/zip"

@@ -23,9 +23,9 @@ from tests.conftest import ADMIN, JUDGE, PARTICIPANT, SECRETARY, post_form
 
 
 @pytest.fixture
-def world(make_user: Callable[..., User], make_contest: Callable[..., Contest], make_entry: Callable[..., Entry]) -> dict[str, Any]:
+def world(ward: Any, make_user: Callable[..., User], make_contest: Callable[..., Contest], make_entry: Callable[..., Entry]) -> dict[str, Any]:
     """An open contest with three submitted entries, one draft, one excluded; two judges; a secretary."""
-    unit = Unit(name="Văn phòng HĐND-UBND phường")
+    unit = Unit(name="Văn phòng HĐND-UBND phường", organisation=ward)
     db.session.add(unit)
     db.session.commit()
     author = make_user(PARTICIPANT, unit=unit, full_name="Nguyễn Thị Lan")

@@ -6,7 +6,7 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import func, select
 
-from contest.accounts.models import Unit, User
+from contest.accounts.models import Organisation, Unit, User
 from contest.audit.models import AuditLog
 from contest.contests.models import Contest
 from contest.contests.operations import ContestData, CriterionData, update_contest
@@ -38,9 +38,9 @@ CANARY_UNIT = "Phòng Canary-Unit 42"
 
 
 @pytest.fixture
-def ward(make_user: Callable[..., User], make_contest: Callable[..., Contest], make_entry: Callable[..., Entry]) -> dict[str, Any]:
+def scene(ward: Organisation, make_user: Callable[..., User], make_contest: Callable[..., Contest], make_entry: Callable[..., Entry]) -> dict[str, Any]:
     """Two units, an author in one; four judges (one from the author's unit); two entries; a secretary."""
-    unit, other = Unit(name=CANARY_UNIT), Unit(name="Công an phường")
+    unit, other = Unit(name=CANARY_UNIT, organisation=ward), Unit(name="Công an phường", organisation=ward)
     db.session.add_all([unit, other])
     db.session.commit()
     author = make_user(PARTICIPANT, unit=unit, full_name=CANARY_AUTHOR)
@@ -62,9 +62,9 @@ def actions() -> list[str]:
     return list(db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
 
 
-def test_secretary_forms_the_panel_with_a_chair_on_the_panel_page(ward: dict, signed_in: Callable) -> None:
-    contest, (a, b, same_unit, d) = ward["contest"], ward["judges"]
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+def test_secretary_forms_the_panel_with_a_chair_on_the_panel_page(scene: dict, signed_in: Callable) -> None:
+    contest, (a, b, same_unit, d) = scene["contest"], scene["judges"]
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     url = f"/judging/contests/{contest.id}/panel"
     response = post_form(secretary, f"{url}/members", {
         f"member_{a.id}": "y", f"member_{b.id}": "y", f"member_{same_unit.id}": "y",
@@ -89,14 +89,14 @@ def test_secretary_forms_the_panel_with_a_chair_on_the_panel_page(ward: dict, si
     assert "judging.set_panel" in actions()
 
 
-def test_conflict_override_needs_a_reason_and_is_audited(ward: dict, signed_in: Callable) -> None:
-    contest, entry = ward["contest"], ward["entries"][0]
-    same_unit = ward["judges"][2]
-    set_panel(ward["secretary"], contest, ward["judges"])
-    assign_panel(ward["secretary"], contest)
+def test_conflict_override_needs_a_reason_and_is_audited(scene: dict, signed_in: Callable) -> None:
+    contest, entry = scene["contest"], scene["entries"][0]
+    same_unit = scene["judges"][2]
+    set_panel(scene["secretary"], contest, scene["judges"])
+    assign_panel(scene["secretary"], contest)
     db.session.commit()
     assert db.session.scalar(select(Assignment).filter_by(judge_id=same_unit.id)) is None
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     url = f"/judging/contests/{contest.id}/assignments"
     page = f"/judging/contests/{contest.id}/panel"
     response = post_form(secretary, url, {"entry_id": entry.id, "judge_id": same_unit.id}, page=page)
@@ -118,34 +118,34 @@ def test_conflict_override_needs_a_reason_and_is_audited(ward: dict, signed_in: 
     assert db.session.get(Assignment, made_id) is None and "judging.remove_assignment" in actions()
 
 
-def test_author_and_coauthor_by_name_are_never_assigned(ward: dict, make_user: Callable, make_entry: Callable) -> None:
-    contest = ward["contest"]
-    judge_author = ward["judges"][3]
+def test_author_and_coauthor_by_name_are_never_assigned(scene: dict, make_user: Callable, make_entry: Callable) -> None:
+    contest = scene["contest"]
+    judge_author = scene["judges"][3]
     own = make_entry(contest, judge_author, title="Bài của giám khảo")
-    ward["entries"][1].coauthors.append(CoAuthor(full_name="trần  văn an", share=20))
+    scene["entries"][1].coauthors.append(CoAuthor(full_name="trần  văn an", share=20))
     db.session.commit()
-    assign_panel(ward["secretary"], contest)
+    assign_panel(scene["secretary"], contest)
     pairs = set(db.session.execute(select(Assignment.entry_id, Assignment.judge_id)))
     assert (own.id, judge_author.id) not in pairs
-    assert (ward["entries"][1].id, ward["judges"][0].id) not in pairs
-    assert (ward["entries"][0].id, ward["judges"][0].id) in pairs
+    assert (scene["entries"][1].id, scene["judges"][0].id) not in pairs
+    assert (scene["entries"][0].id, scene["judges"][0].id) in pairs
     with pytest.raises(JudgingError, match="tác giả"):
-        add_assignment(ward["secretary"], own, judge_author)
+        add_assignment(scene["secretary"], own, judge_author)
 
 
-def test_balanced_mode_gives_k_judges_per_entry(ward: dict) -> None:
-    contest = ward["contest"]
+def test_balanced_mode_gives_k_judges_per_entry(scene: dict) -> None:
+    contest = scene["contest"]
     contest.assignment_mode, contest.judges_per_entry = "balanced", 1
-    set_panel(ward["secretary"], contest, [ward["judges"][0], ward["judges"][1]])
-    assert assign_panel(ward["secretary"], contest) == 2
+    set_panel(scene["secretary"], contest, [scene["judges"][0], scene["judges"][1]])
+    assert assign_panel(scene["secretary"], contest) == 2
     judges = sorted(j for (j,) in db.session.execute(select(Assignment.judge_id)))
-    assert judges == sorted([ward["judges"][0].id, ward["judges"][1].id])  # one each: the load is balanced
+    assert judges == sorted([scene["judges"][0].id, scene["judges"][1].id])  # one each: the load is balanced
 
 
-def test_judge_declares_a_conflict_and_the_secretary_sees_it(ward: dict, signed_in: Callable) -> None:
-    contest, entry = ward["contest"], ward["entries"][0]
-    judge = ward["judges"][0]
-    assign_panel(ward["secretary"], contest)
+def test_judge_declares_a_conflict_and_the_secretary_sees_it(scene: dict, signed_in: Callable) -> None:
+    contest, entry = scene["contest"], scene["entries"][0]
+    judge = scene["judges"][0]
+    assign_panel(scene["secretary"], contest)
     db.session.commit()
     client, _ = signed_in(JUDGE, user=judge)
     url = f"/judging/entries/{entry.id}/conflict"
@@ -157,15 +157,15 @@ def test_judge_declares_a_conflict_and_the_secretary_sees_it(ward: dict, signed_
     assert client.get(f"/judging/entries/{entry.id}").status_code == 403
     conflict = db.session.scalar(select(Conflict))
     assert conflict.reason == "Tác giả là em ruột của tôi" and "judging.declare_conflict" in actions()
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     page = secretary.get(f"/judging/contests/{contest.id}/panel").get_data(as_text=True)
     assert "Tác giả là em ruột của tôi" in page and "Giám khảo tự khai báo" in page
-    assign_panel(ward["secretary"], contest)  # re-running the assignment never brings it back
+    assign_panel(scene["secretary"], contest)  # re-running the assignment never brings it back
     assert db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, judge_id=judge.id)) is None
 
 
-def test_blind_mode_hides_author_unit_and_file_names(ward: dict, signed_in: Callable, app: Any) -> None:
-    contest, entry = ward["contest"], ward["entries"][0]
+def test_blind_mode_hides_author_unit_and_file_names(scene: dict, signed_in: Callable, app: Any) -> None:
+    contest, entry = scene["contest"], scene["entries"][0]
     import os
 
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
@@ -179,9 +179,9 @@ def test_blind_mode_hides_author_unit_and_file_names(ward: dict, signed_in: Call
     attachment = Attachment(entry=entry, stored_name="abc.pdf", original_name=f"Sang kien - {CANARY_AUTHOR}.pdf",
                             content_type="application/pdf", size=15)
     db.session.add(attachment)
-    assign_panel(ward["secretary"], contest)
+    assign_panel(scene["secretary"], contest)
     db.session.commit()
-    judge, _ = signed_in(JUDGE, user=ward["judges"][0])
+    judge, _ = signed_in(JUDGE, user=scene["judges"][0])
 
     # Not blind: the judge sees who wrote it.
     assert CANARY_AUTHOR in judge.get(f"/judging/entries/{entry.id}").get_data(as_text=True)
@@ -207,7 +207,7 @@ def test_blind_mode_hides_author_unit_and_file_names(ward: dict, signed_in: Call
     assert outsider.get(f"/judging/attachments/{attachment.id}").status_code == 403
 
 
-def test_a_file_that_cannot_be_made_anonymous_never_reaches_a_blind_judge(ward: dict, signed_in: Callable,
+def test_a_file_that_cannot_be_made_anonymous_never_reaches_a_blind_judge(scene: dict, signed_in: Callable,
                                                                          app: Any) -> None:
     """A macro-enabled Word file from before uploads were checked: the judge gets a notice, the
     secretariat a task on the panel page, nobody the file."""
@@ -217,7 +217,7 @@ def test_a_file_that_cannot_be_made_anonymous_never_reaches_a_blind_judge(ward: 
 
     from judging.models import Notice
 
-    contest, entry = ward["contest"], ward["entries"][0]
+    contest, entry = scene["contest"], scene["entries"][0]
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     with open(os.path.join(app.config["UPLOAD_FOLDER"], "old.docx"), "wb") as fh:
         fh.write(docm_bytes())
@@ -226,9 +226,9 @@ def test_a_file_that_cannot_be_made_anonymous_never_reaches_a_blind_judge(ward: 
                             size=100)
     db.session.add(attachment)
     contest.blind = True
-    assign_panel(ward["secretary"], contest)
+    assign_panel(scene["secretary"], contest)
     db.session.commit()
-    judge, _ = signed_in(JUDGE, user=ward["judges"][0])
+    judge, _ = signed_in(JUDGE, user=scene["judges"][0])
     for _ in range(2):  # asked twice: one notice
         refused = judge.get(f"/judging/attachments/{attachment.id}")
         assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/judging/entries/{entry.id}")
@@ -237,23 +237,23 @@ def test_a_file_that_cannot_be_made_anonymous_never_reaches_a_blind_judge(ward: 
     assert "Tệp không thể ẩn danh" in page and "có macro" in page
     notices = db.session.scalars(select(Notice).filter_by(entry_id=entry.id, kind="blind")).all()
     assert len(notices) == 1 and "Canary" not in notices[0].message and "số 1" in notices[0].message
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     panel = secretary.get(f"/judging/contests/{contest.id}/panel").get_data(as_text=True)
     assert "không thể ẩn danh" in panel and "nộp tệp khác" in panel
     assert "attachment.unblindable" in actions()
 
 
-def first_judge_on_the_sheet(ward: dict, signed_in: Callable) -> tuple[Contest, dict[str, int], Any, str]:
+def first_judge_on_the_sheet(scene: dict, signed_in: Callable) -> tuple[Contest, dict[str, int], Any, str]:
     """The panel assigned; the first judge signed in; the contest, its criterion ids by code, the client, the sheet's URL."""
-    contest, entry = ward["contest"], ward["entries"][0]
-    assign_panel(ward["secretary"], contest)
+    contest, entry = scene["contest"], scene["entries"][0]
+    assign_panel(scene["secretary"], contest)
     db.session.commit()
-    client, _ = signed_in(JUDGE, user=ward["judges"][0])
+    client, _ = signed_in(JUDGE, user=scene["judges"][0])
     return contest, {x.code: x.id for x in contest.criteria}, client, f"/judging/entries/{entry.id}"
 
 
-def test_bands_step_and_lowest_band_comment(ward: dict, signed_in: Callable) -> None:
-    contest, c, client, url = first_judge_on_the_sheet(ward, signed_in)
+def test_bands_step_and_lowest_band_comment(scene: dict, signed_in: Callable) -> None:
+    contest, c, client, url = first_judge_on_the_sheet(scene, signed_in)
     page = client.get(url).get_data(as_text=True)
     assert "Hoàn toàn mới" in page and "36–40 điểm" in page and 'data-low="36"' in page
 
@@ -279,8 +279,8 @@ def test_bands_step_and_lowest_band_comment(ward: dict, signed_in: Callable) -> 
     assert sheet.status == "submitted" and sheet.points_by_criterion()[c["novelty"]] == 30.0
 
 
-def test_a_sheet_with_several_mistakes_names_them_all_and_saves_nothing(ward: dict, signed_in: Callable) -> None:
-    contest, c, client, url = first_judge_on_the_sheet(ward, signed_in)
+def test_a_sheet_with_several_mistakes_names_them_all_and_saves_nothing(scene: dict, signed_in: Callable) -> None:
+    contest, c, client, url = first_judge_on_the_sheet(scene, signed_in)
     data = {"action": "submit", f"points_{c['novelty']}": "45", f"comment_{c['novelty']}": "Tốt",
             f"points_{c['usefulness']}": "", f"points_{c['replicability']}": "mười"}
     response = post_form(client, url, data)
@@ -292,12 +292,12 @@ def test_a_sheet_with_several_mistakes_names_them_all_and_saves_nothing(ward: di
     assert db.session.scalar(select(ScoreSheet)) is None
 
 
-def test_rubric_is_frozen_by_a_submitted_sheet_not_a_draft(ward: dict, signed_in: Callable) -> None:
+def test_rubric_is_frozen_by_a_submitted_sheet_not_a_draft(scene: dict, signed_in: Callable) -> None:
     
 
-    contest, entry = ward["contest"], ward["entries"][0]
-    judge = ward["judges"][0]
-    assign_panel(ward["secretary"], contest)
+    contest, entry = scene["contest"], scene["entries"][0]
+    judge = scene["judges"][0]
+    assign_panel(scene["secretary"], contest)
     save_sheet(judge, entry, values(contest, 30, 30, 20))  # a draft
 
     def data(novelty_max: float) -> ContestData:
@@ -307,33 +307,33 @@ def test_rubric_is_frozen_by_a_submitted_sheet_not_a_draft(ward: dict, signed_in
             criteria=[CriterionData(c.code, c.name, novelty_max if c.code == "novelty" else c.max_points)
                       for c in contest.criteria])
 
-    update_contest(ward["secretary"], contest, data(45))
+    update_contest(scene["secretary"], contest, data(45))
     assert contest.max_total == 105
-    update_contest(ward["secretary"], contest, data(40))
+    update_contest(scene["secretary"], contest, data(40))
     without_novelty = data(40)
     without_novelty.criteria = [c for c in without_novelty.criteria if c.code != "novelty"]
     with pytest.raises(Exception, match="đã chấm nháp"):  # the draft holds points on it: nothing is lost
-        update_contest(ward["secretary"], contest, without_novelty)
+        update_contest(scene["secretary"], contest, without_novelty)
     save_sheet(judge, entry, values(contest, 30, 30, 20), submit=True)
     with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
-        update_contest(ward["secretary"], contest, data(45))
+        update_contest(scene["secretary"], contest, data(45))
     # Reopening every submitted sheet does not thaw it, nor may the score step change.
-    reopen_sheet(ward["secretary"], db.session.scalar(select(ScoreSheet)), "Nhập nhầm")
+    reopen_sheet(scene["secretary"], db.session.scalar(select(ScoreSheet)), "Nhập nhầm")
     with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
-        update_contest(ward["secretary"], contest, data(45))
+        update_contest(scene["secretary"], contest, data(45))
     coarser = data(40)
     coarser.score_step = 1.0
     with pytest.raises(Exception, match="đã có phiếu chấm được nộp"):
-        update_contest(ward["secretary"], contest, coarser)
+        update_contest(scene["secretary"], contest, coarser)
 
 
-def test_secretary_reopens_a_sheet_and_the_judge_sees_why(ward: dict, signed_in: Callable) -> None:
-    contest, entry = ward["contest"], ward["entries"][0]
-    judge = ward["judges"][0]
-    assign_panel(ward["secretary"], contest)
+def test_secretary_reopens_a_sheet_and_the_judge_sees_why(scene: dict, signed_in: Callable) -> None:
+    contest, entry = scene["contest"], scene["entries"][0]
+    judge = scene["judges"][0]
+    assign_panel(scene["secretary"], contest)
     sheet = save_sheet(judge, entry, values(contest, 30, 30, 20), submit=True)
     db.session.commit()
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     page = f"/judging/contests/{contest.id}/panel"
     response = post_form(secretary, f"/judging/contests/{contest.id}/reopen", {"sheet_id": sheet.id, "reason": ""}, page=page)
     assert response.status_code == 400
@@ -348,20 +348,20 @@ def test_secretary_reopens_a_sheet_and_the_judge_sees_why(ward: dict, signed_in:
     assert "judging.reopen_sheet" in actions()
 
 
-def score(ward: dict, marks: dict[int, list[tuple[int, float, float, float]]]) -> None:
+def score(scene: dict, marks: dict[int, list[tuple[int, float, float, float]]]) -> None:
     """Submit sheets: marks[entry index] = [(judge index, novelty, usefulness, replicability), …]."""
     for index, rows in marks.items():
         for j, n, u, r in rows:
-            save_sheet(ward["judges"][j], ward["entries"][index], values(ward["contest"], n, u, r), submit=True)
+            save_sheet(scene["judges"][j], scene["entries"][index], values(scene["contest"], n, u, r), submit=True)
     db.session.commit()
 
 
-def test_chair_sees_sheets_only_after_closing_and_can_ask_for_rescoring(ward: dict, signed_in: Callable) -> None:
-    contest, entries = ward["contest"], ward["entries"]
-    a, b = ward["judges"][0], ward["judges"][1]
-    set_panel(ward["secretary"], contest, [a, b], chair=b)
-    assign_panel(ward["secretary"], contest)
-    score(ward, {0: [(0, 38, 30, 22), (1, 10, 10, 5)], 1: [(0, 30, 25, 15), (1, 28, 22, 18)]})
+def test_chair_sees_sheets_only_after_closing_and_can_ask_for_rescoring(scene: dict, signed_in: Callable) -> None:
+    contest, entries = scene["contest"], scene["entries"]
+    a, b = scene["judges"][0], scene["judges"][1]
+    set_panel(scene["secretary"], contest, [a, b], chair=b)
+    assign_panel(scene["secretary"], contest)
+    score(scene, {0: [(0, 38, 30, 22), (1, 10, 10, 5)], 1: [(0, 30, 25, 15), (1, 28, 22, 18)]})
     chair, _ = signed_in(JUDGE, user=b)
     other, _ = signed_in(JUDGE, user=a)
     url = f"/judging/contests/{contest.id}/chair"
@@ -370,11 +370,11 @@ def test_chair_sees_sheets_only_after_closing_and_can_ask_for_rescoring(ward: di
     html = chair.get(url).get_data(as_text=True)
     assert "chỉ hiển thị sau khi kết thúc chấm" in html and "Trần Văn An" not in html
 
-    close_judging(ward["secretary"], contest)
+    close_judging(scene["secretary"], contest)
     db.session.commit()
     html = chair.get(url).get_data(as_text=True)
     assert "Trần Văn An" in html and "cần thảo luận" in html and "Chênh lệch 65 điểm" in html  # 90 against 25
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     standings = secretary.get(f"/judging/contests/{contest.id}/standings").get_data(as_text=True)
     assert "Cần thảo luận" in standings and "Chênh lệch" in standings
 
@@ -389,25 +389,25 @@ def test_chair_sees_sheets_only_after_closing_and_can_ask_for_rescoring(ward: di
         request_rescore(a, entries[0], "không phải trưởng ban")
 
 
-def two_judges_with_a_limit(ward: dict) -> tuple[Contest, Entry, list[User]]:
+def two_judges_with_a_limit(scene: dict) -> tuple[Contest, Entry, list[User]]:
     """Judges a and b on the first entry, d left for a third; totals may differ by 15 at most."""
-    contest, entry = ward["contest"], ward["entries"][0]
-    a, b, _, d = ward["judges"]
+    contest, entry = scene["contest"], scene["entries"][0]
+    a, b, _, d = scene["judges"]
     contest.assignment_mode, contest.judges_per_entry, contest.arbitration_limit = "balanced", 2, 15
-    set_panel(ward["secretary"], contest, [a, b, d], chair=a)
+    set_panel(scene["secretary"], contest, [a, b, d], chair=a)
     db.session.add_all([Assignment(entry_id=entry.id, judge_id=a.id), Assignment(entry_id=entry.id, judge_id=b.id)])
-    assign_panel(ward["secretary"], contest)
+    assign_panel(scene["secretary"], contest)
     db.session.commit()
     return contest, entry, [a, b, d]
 
 
-def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signed_in: Callable) -> None:
-    contest, entry, (a, b, d) = two_judges_with_a_limit(ward)
+def test_arbitration_assigns_a_third_judge_and_tells_the_chair(scene: dict, signed_in: Callable) -> None:
+    contest, entry, (a, b, d) = two_judges_with_a_limit(scene)
     assert db.session.scalar(select(func.count(Assignment.id)).filter_by(entry_id=entry.id)) == 2
     save_sheet(a, entry, values(contest, 38, 30, 22), submit=True)  # 90
     save_sheet(b, entry, values(contest, 30, 25, 20), submit=True)  # 75: differs by 15, not more
     assert db.session.scalar(select(Notice)) is None
-    reopen_sheet(ward["secretary"], db.session.scalar(select(ScoreSheet).filter_by(judge_id=b.id)), "Sửa")
+    reopen_sheet(scene["secretary"], db.session.scalar(select(ScoreSheet).filter_by(judge_id=b.id)), "Sửa")
     save_sheet(b, entry, values(contest, 20, 20, 20), submit=True)  # 60: differs by 30
     db.session.commit()
     third = db.session.scalar(select(Assignment).filter_by(entry_id=entry.id, source="arbitration"))
@@ -424,15 +424,15 @@ def test_arbitration_assigns_a_third_judge_and_tells_the_chair(ward: dict, signe
     assert "judging.arbitration" in actions()
 
 
-def test_a_rescore_request_does_not_stop_arbitration(ward: dict) -> None:
+def test_a_rescore_request_does_not_stop_arbitration(scene: dict) -> None:
     """The chair's re-score notice is not an arbitration: totals still too far apart after it bring a third judge."""
-    contest, entry, (a, b, d) = two_judges_with_a_limit(ward)
+    contest, entry, (a, b, d) = two_judges_with_a_limit(scene)
     save_sheet(a, entry, values(contest, 35, 30, 20), submit=True)  # 85
     save_sheet(b, entry, values(contest, 30, 25, 20), submit=True)  # 75: within the limit
-    for other in ward["entries"][1:]:
+    for other in scene["entries"][1:]:
         for judge_id in {x.judge_id for x in db.session.scalars(select(Assignment).filter_by(entry_id=other.id))}:
             save_sheet(db.session.get(User, judge_id), other, values(contest, 20, 20, 10), submit=True)
-    close_judging(ward["secretary"], contest)
+    close_judging(scene["secretary"], contest)
     request_rescore(a, entry, "Cần thống nhất cách hiểu tiêu chí tính mới")
     save_sheet(a, entry, values(contest, 35, 30, 20), submit=True)  # 85
     save_sheet(b, entry, values(contest, 10, 10, 10), submit=True)  # 30: differs by 55
@@ -442,25 +442,25 @@ def test_a_rescore_request_does_not_stop_arbitration(ward: dict) -> None:
     assert any("giám khảo thứ ba" in n.message for n in db.session.scalars(select(Notice)))
 
 
-def test_publishing_twice_after_a_reopened_sheet_keeps_the_first_version(ward: dict, client: Any) -> None:
-    contest, entries = ward["contest"], ward["entries"]
-    a, b = ward["judges"][0], ward["judges"][1]
-    set_panel(ward["secretary"], contest, [a, b], chair=a)
-    assign_panel(ward["secretary"], contest)
-    score(ward, {0: [(0, 38, 30, 22), (1, 36, 32, 20)], 1: [(0, 30, 25, 15), (1, 28, 22, 18)]})
-    close_judging(ward["secretary"], contest)
-    first = publish_results(ward["secretary"], contest)
+def test_publishing_twice_after_a_reopened_sheet_keeps_the_first_version(scene: dict, client: Any) -> None:
+    contest, entries = scene["contest"], scene["entries"]
+    a, b = scene["judges"][0], scene["judges"][1]
+    set_panel(scene["secretary"], contest, [a, b], chair=a)
+    assign_panel(scene["secretary"], contest)
+    score(scene, {0: [(0, 38, 30, 22), (1, 36, 32, 20)], 1: [(0, 30, 25, 15), (1, 28, 22, 18)]})
+    close_judging(scene["secretary"], contest)
+    first = publish_results(scene["secretary"], contest)
     db.session.commit()
     frozen = dict(first.snapshot["results"][0])
     assert frozen["entry_id"] == entries[0].id and frozen["mean_total"] == 89.0
     assert first.snapshot["panel"][0] == {"name": "Trần Văn An", "position": "", "chair": True}
 
     sheet = db.session.scalar(select(ScoreSheet).filter_by(entry_id=entries[0].id, judge_id=a.id))
-    reopen_sheet(ward["secretary"], sheet, "Nhập nhầm điểm")
+    reopen_sheet(scene["secretary"], sheet, "Nhập nhầm điểm")
     assert contest.status == "judging"
     save_sheet(a, entries[0], values(contest, 10, 10, 10), submit=True)
-    close_judging(ward["secretary"], contest)
-    second = publish_results(ward["secretary"], contest)
+    close_judging(scene["secretary"], contest)
+    second = publish_results(scene["secretary"], contest)
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Publication, first.id).snapshot["results"][0] == frozen
@@ -469,19 +469,19 @@ def test_publishing_twice_after_a_reopened_sheet_keeps_the_first_version(ward: d
     assert "phiên bản 2" in html
 
 
-def test_prizes_by_category_and_a_manual_change_needs_a_reason(ward: dict, signed_in: Callable, make_entry: Callable) -> None:
-    contest, entries = ward["contest"], ward["entries"]
+def test_prizes_by_category_and_a_manual_change_needs_a_reason(scene: dict, signed_in: Callable, make_entry: Callable) -> None:
+    contest, entries = scene["contest"], scene["entries"]
     contest.collective_prizes = [1, 0, 0, 0]
     contest.prize_first, contest.prize_second, contest.prize_third, contest.prize_consolation = 1, 0, 0, 0
-    group = make_entry(contest, ward["author"], title="Đoàn Thanh niên số hoá hồ sơ", kind="collective",
+    group = make_entry(contest, scene["author"], title="Đoàn Thanh niên số hoá hồ sơ", kind="collective",
                        collective_name="Đoàn Thanh niên phường")
-    a, b = ward["judges"][0], ward["judges"][1]
-    set_panel(ward["secretary"], contest, [a, b])
-    assign_panel(ward["secretary"], contest)
+    a, b = scene["judges"][0], scene["judges"][1]
+    set_panel(scene["secretary"], contest, [a, b])
+    assign_panel(scene["secretary"], contest)
     for index, entry in enumerate([*entries, group]):
         for judge in (a, b):
             save_sheet(judge, entry, values(contest, 30 - index, 25, 15), submit=True)
-    close_judging(ward["secretary"], contest)
+    close_judging(scene["secretary"], contest)
     db.session.commit()
     from judging.models import Result
 
@@ -489,7 +489,7 @@ def test_prizes_by_category_and_a_manual_change_needs_a_reason(ward: dict, signe
     assert results[group.id].rank == 1 and results[group.id].prize == "nhat" and results[group.id].category == "collective"
     assert results[entries[0].id].prize == "nhat" and results[entries[1].id].prize is None
 
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     url = f"/judging/contests/{contest.id}/amend"
     page = f"/judging/contests/{contest.id}/standings"
     assert "(trong nhóm)" in secretary.get(page).get_data(as_text=True)
@@ -506,32 +506,32 @@ def test_prizes_by_category_and_a_manual_change_needs_a_reason(ward: dict, signe
     record = db.session.scalar(select(AuditLog).filter_by(action="judging.amend_result"))
     assert record.before["prize"] is None and record.after["prize"] == "kk" and "phiên họp" in record.after["reason"]
     assert "Điều chỉnh: Hội đồng thống nhất" in secretary.get(page).get_data(as_text=True)
-    publication = publish_results(ward["secretary"], contest)
+    publication = publish_results(scene["secretary"], contest)
     row = next(r for r in publication.snapshot["results"] if r["entry_id"] == entries[1].id)
     assert row["prize_label"] == "Giải Khuyến khích" and row["amend_reason"].startswith("Hội đồng")
 
 
-def closed_under_the_vote_rule(ward: dict, share: float) -> tuple[Contest, list[Entry], list[User]]:
+def closed_under_the_vote_rule(scene: dict, share: float) -> tuple[Contest, list[Entry], list[User]]:
     """Three panel judges score both entries (85 and 70), then judging closes under the vote rule."""
-    contest, entries = ward["contest"], ward["entries"]
+    contest, entries = scene["contest"], scene["entries"]
     contest.acceptance_rule, contest.vote_share = "vote", share
-    a, b, _, d = ward["judges"]
-    set_panel(ward["secretary"], contest, [a, b, d], chair=a)
-    assign_panel(ward["secretary"], contest)
+    a, b, _, d = scene["judges"]
+    set_panel(scene["secretary"], contest, [a, b, d], chair=a)
+    assign_panel(scene["secretary"], contest)
     for judge in (a, b, d):
         save_sheet(judge, entries[0], values(contest, 35, 30, 20), submit=True)
         save_sheet(judge, entries[1], values(contest, 30, 25, 15), submit=True)
-    close_judging(ward["secretary"], contest)
+    close_judging(scene["secretary"], contest)
     db.session.commit()
     return contest, entries, [a, b, d]
 
 
-def test_acceptance_by_threshold_and_a_two_thirds_panel_vote(ward: dict, signed_in: Callable) -> None:
-    contest, entries, (a, b, d) = closed_under_the_vote_rule(ward, 66.67)
+def test_acceptance_by_threshold_and_a_two_thirds_panel_vote(scene: dict, signed_in: Callable) -> None:
+    contest, entries, (a, b, d) = closed_under_the_vote_rule(scene, 66.67)
     from judging.models import PanelVote, Result
 
     assert not any(r.recognised for r in db.session.scalars(select(Result)))  # no vote yet: nothing recognised
-    secretary, _ = signed_in(SECRETARY, user=ward["secretary"])
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
     page = f"/judging/contests/{contest.id}/standings"
     assert "Biểu quyết công nhận" in secretary.get(page).get_data(as_text=True)
     url = f"/judging/contests/{contest.id}/votes/{entries[0].id}"
@@ -549,18 +549,18 @@ def test_acceptance_by_threshold_and_a_two_thirds_panel_vote(ward: dict, signed_
     with pytest.raises(JudgingError, match="ngưỡng điểm"):
         from judging.operations import record_votes
 
-        record_votes(ward["secretary"], entries[1], {a.id: True})
+        record_votes(scene["secretary"], entries[1], {a.id: True})
 
 
-def test_a_manual_change_outlives_the_votes_that_re_rank(ward: dict) -> None:
+def test_a_manual_change_outlives_the_votes_that_re_rank(scene: dict) -> None:
     """Recording votes ranks again; the amended result stays, its computed values refreshed beside it."""
     from judging.models import Result
     from judging.operations import amend_result, record_votes
 
-    contest, entries, (a, b, d) = closed_under_the_vote_rule(ward, 50)
+    contest, entries, (a, b, d) = closed_under_the_vote_rule(scene, 50)
     second = db.session.scalar(select(Result).filter_by(entry_id=entries[1].id))
-    amend_result(ward["secretary"], second, 2, "kk", True, "Hội đồng đề nghị khuyến khích tại phiên họp")
-    record_votes(ward["secretary"], entries[0], {a.id: True, b.id: True, d.id: False})
+    amend_result(scene["secretary"], second, 2, "kk", True, "Hội đồng đề nghị khuyến khích tại phiên họp")
+    record_votes(scene["secretary"], entries[0], {a.id: True, b.id: True, d.id: False})
     db.session.commit()
     results = {r.entry_id: r for r in db.session.scalars(select(Result))}
     assert results[entries[0].id].prize == "nhat"
@@ -569,16 +569,16 @@ def test_a_manual_change_outlives_the_votes_that_re_rank(ward: dict) -> None:
     assert kept.computed == {"rank": 2, "prize": None, "recognised": False}
 
 
-def test_community_vote_once_per_person_on_published_winners(ward: dict, signed_in: Callable, client: Any) -> None:
-    contest, entries = ward["contest"], ward["entries"]
+def test_community_vote_once_per_person_on_published_winners(scene: dict, signed_in: Callable, client: Any) -> None:
+    contest, entries = scene["contest"], scene["entries"]
     contest.community_vote = True
-    a, b = ward["judges"][0], ward["judges"][1]
-    assign_panel(ward["secretary"], contest)
+    a, b = scene["judges"][0], scene["judges"][1]
+    assign_panel(scene["secretary"], contest)
     for judge in (a, b):
         save_sheet(judge, entries[0], values(contest, 35, 30, 20), submit=True)  # 85: a winner
         save_sheet(judge, entries[1], values(contest, 10, 10, 5), submit=True)  # 25: below the threshold
-    close_judging(ward["secretary"], contest)
-    publish_results(ward["secretary"], contest)
+    close_judging(scene["secretary"], contest)
+    publish_results(scene["secretary"], contest)
     db.session.commit()
     url = f"/results/{contest.id}"
     assert "Đăng nhập để bình chọn" in client.get(url).get_data(as_text=True)

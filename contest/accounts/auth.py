@@ -59,6 +59,9 @@ def load_user(session_id: str) -> User | None:
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.active or not token or token != user.session_token:
         return None
+    chosen = next((m for m in user.memberships if m.id == session.get("membership_id") and m.active), None)
+    if chosen is not None:
+        user.act_as(chosen)
     return user
 
 
@@ -205,3 +208,19 @@ def language() -> Any:
     change(lambda: operations.set_language(current_user._get_current_object(), request.form.get("language", "")))
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("main.home"))
+
+
+@bp.route("/act-as", methods=["POST"])
+@login_required
+def act_as() -> Any:
+    """Act for another of one's memberships (a ward's participant who also judges for the town);
+    the choice lasts for this session and is checked again on every request."""
+    wanted = request.form.get("membership", "")
+    chosen = next((m for m in current_user.memberships if str(m.id) == wanted and m.active), None)
+    if chosen is None:
+        flash(gettext("Vai trò: không tìm thấy vai trò này trong tài khoản của bạn."), "danger")
+    else:
+        session["membership_id"] = chosen.id
+        flash(gettext("Đang làm việc với vai trò %(role)s, %(organisation)s.", role=gettext(chosen.role_label),
+                      organisation=chosen.organisation.name), "info")
+    return redirect(url_for("main.home"))

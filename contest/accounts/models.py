@@ -1,4 +1,5 @@
-"""People: roles, units and user accounts."""
+"""People and the bodies they act for: organisations (the town and its wards), their units,
+user accounts and the memberships that give a person a role in an organisation."""
 from __future__ import annotations
 
 import secrets
@@ -6,7 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,11 +26,42 @@ ROLE_LABELS = {
 }
 
 
-class Unit(db.Model):
-    """A unit of the ward: an office of the UBND or an organisation of the political system."""
+# Levels of organisation: the town (thị xã, huyện) and the wards and communes under it.
+TOWN, WARD = "town", "ward"
+LEVEL_LABELS = {TOWN: N_("Thị xã, huyện"), WARD: N_("Phường, xã, thị trấn")}
+
+
+class Organisation(db.Model):
+    """A ward, commune or town: it owns its contests, registry, units and audit chain, and its
+    documents carry the names below (edited by its admin, never guessed from a title)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)  # "Phường Trung Lương"
+    level: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation.id"))
+    place: Mapped[str] = mapped_column(String(100), default="")  # the date line's place: "Trung Lương"
+    authority: Mapped[str] = mapped_column(String(200), default="")  # "Ủy ban nhân dân phường Trung Lương"
+    council: Mapped[str] = mapped_column(String(300), default="")  # "Hội đồng chấm sáng kiến phường …"
+    signer: Mapped[str] = mapped_column(String(200), default="")  # who signs: "Chủ tịch UBND phường"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Optional["Organisation"]] = relationship(remote_side=[id])
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+
+class Unit(db.Model):
+    """A unit of an organisation: an office of the UBND or an organisation of the political system."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    organisation: Mapped[Organisation] = relationship()
 
 
 class User(UserMixin, db.Model):
@@ -38,7 +70,6 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
     position: Mapped[str] = mapped_column(String(200), default="")
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
     password_hash: Mapped[str] = mapped_column(String(256))
@@ -50,6 +81,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Optional[Unit]] = relationship()
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", order_by="Membership.id")
+
+    # The membership this request acts in (contest.accounts.auth chooses it from the session);
+    # elsewhere (the CLI, a background job) a person acts in their first membership.
+    _current = None  # Optional[Membership]
 
     def get_id(self) -> str:
         """Flask-Login's session identity: the id and the current session token."""
@@ -72,9 +108,51 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    @property
+    def membership(self) -> Optional["Membership"]:
+        """The membership the person acts in now."""
+        if self._current is not None:
+            return self._current
+        return next((m for m in self.memberships if m.active), None)
+
+    def act_as(self, membership: "Membership") -> None:
+        """Act in one of one's own memberships for the rest of this request."""
+        if membership.user_id != self.id:
+            raise ValueError("not this user's membership")
+        self._current = membership
+
+    @property
+    def role(self) -> str:
+        """The role of the current membership ("" without one: nothing is allowed)."""
+        return self.membership.role if self.membership else ""
+
+    @property
+    def organisation(self) -> Optional[Organisation]:
+        return self.membership.organisation if self.membership else None
+
     def has_role(self, *roles: str) -> bool:
-        """True when the user holds one of the roles."""
+        """True when the user holds one of the roles in the organisation they act for."""
         return self.role in roles
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+class Membership(db.Model):
+    """A person's role in one organisation: one account may be a participant in a ward and a
+    judge on the town's council, each chosen per request."""
+
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship()
 
     @property
     def role_label(self) -> str:

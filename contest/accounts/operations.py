@@ -4,16 +4,35 @@ Views and CLI commands call these and commit once (contest/views.py); nothing he
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from flask_babel import gettext
 from sqlalchemy import select
 
 from contest import audit
-from contest.accounts.models import ROLES, Unit, User
+from contest.accounts.models import (
+    LEVEL_LABELS,
+    ROLES,
+    TOWN,
+    WARD,
+    Membership,
+    Organisation,
+    Unit,
+    User,
+)
+from contest.accounts.naming import document_names
 from contest.db import db
 from contest.errors import OperationError
 from contest.i18n import LANGUAGES
+
+
+def acting_organisation(actor: Any) -> Organisation:
+    """The organisation a new contest, registry item, unit, account or job belongs to: the one the
+    actor acts for."""
+    organisation = getattr(actor, "organisation", None)
+    if organisation is None:
+        raise OperationError(gettext("Cơ quan, đơn vị: tài khoản chưa thuộc cơ quan, đơn vị nào."), "organisation")
+    return organisation
 
 
 def create_user(
@@ -24,8 +43,11 @@ def create_user(
     password: str,
     unit_name: str = "",
     position: str = "",
+    organisation: Optional[Organisation] = None,
 ) -> User:
-    """Create an account with a hashed password."""
+    """Create an account with a hashed password and its membership: of the organisation given,
+    else of the one the actor acts for."""
+    organisation = organisation or acting_organisation(actor)
     username = username.strip()
     if not username:
         raise OperationError(gettext("Tên đăng nhập: không được để trống."), "username")
@@ -35,24 +57,81 @@ def create_user(
         raise OperationError(gettext("Mật khẩu: cần ít nhất 8 ký tự."), "password")
     if db.session.scalar(select(User.id).filter_by(username=username)) is not None:
         raise OperationError(gettext("Tên đăng nhập: “%(username)s” đã có người dùng.", username=username), "username")
-    user = User(username=username, full_name=full_name.strip() or username, role=role, position=position)
+    user = User(username=username, full_name=full_name.strip() or username, position=position)
     if unit_name:
-        user.unit = get_or_create_unit(unit_name)
+        user.unit = get_or_create_unit(unit_name, organisation)
     user.set_password(password)
+    user.memberships.append(Membership(organisation=organisation, role=role))
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user.create", "user", user.id, None, {"username": username, "role": role})
+    audit.record(actor, "user.create", "user", user.id, None,
+                 {"username": username, "role": role, "organisation": organisation.name}, organisation=organisation)
     return user
 
 
-def get_or_create_unit(name: str) -> Unit:
-    """The unit of that name, created when new."""
-    unit = db.session.scalar(select(Unit).filter_by(name=name.strip()))
+def get_or_create_unit(name: str, organisation: Organisation) -> Unit:
+    """The organisation's unit of that name, created when new."""
+    unit = db.session.scalar(select(Unit).filter_by(organisation_id=organisation.id, name=name.strip()))
     if unit is None:
-        unit = Unit(name=name.strip())
+        unit = Unit(organisation_id=organisation.id, name=name.strip())
         db.session.add(unit)
         db.session.flush()
     return unit
+
+
+@dataclass
+class OrganisationData:
+    name: str
+    level: str = WARD
+    place: str = ""
+    authority: str = ""
+    council: str = ""
+    signer: str = ""
+
+
+def create_organisation(actor: Optional[User], data: OrganisationData,
+                        parent: Optional[Organisation] = None) -> Organisation:
+    """Create the town (no parent) or a ward under it; document names left empty are filled from
+    the name ("Phường Trung Lương" → "Ủy ban nhân dân phường Trung Lương", …)."""
+    name = data.name.strip()
+    if not name:
+        raise OperationError(gettext("Tên cơ quan, đơn vị: không được để trống."), "name")
+    if data.level not in LEVEL_LABELS:
+        raise OperationError(gettext("Cấp: “%(level)s” không hợp lệ.", level=data.level), "level")
+    if (data.level == WARD) != (parent is not None and parent.level == TOWN):
+        raise OperationError(gettext("Cấp: phường, xã thuộc một thị xã; thị xã không thuộc đơn vị nào."), "level")
+    if db.session.scalar(select(Organisation.id).filter_by(name=name)) is not None:
+        raise OperationError(gettext("Tên cơ quan, đơn vị: “%(name)s” đã có.", name=name), "name")
+    defaults = document_names(name)
+    organisation = Organisation(
+        name=name, level=data.level, parent=parent,
+        **{k: getattr(data, k).strip() or defaults[k] for k in ("place", "authority", "council", "signer")})
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record(actor, "organisation.create", "organisation", organisation.id, None,
+                 {"name": name, "level": data.level, "parent": parent.name if parent else None},
+                 organisation=organisation)
+    return organisation
+
+
+def update_organisation(actor: User, organisation: Organisation, data: OrganisationData) -> Organisation:
+    """Rename an organisation or change its document names; an empty one takes the name's default."""
+    name = data.name.strip()
+    if not name:
+        raise OperationError(gettext("Tên cơ quan, đơn vị: không được để trống."), "name")
+    taken = db.session.scalar(select(Organisation.id).where(Organisation.name == name, Organisation.id != organisation.id))
+    if taken is not None:
+        raise OperationError(gettext("Tên cơ quan, đơn vị: “%(name)s” đã có.", name=name), "name")
+    fields = ("name", "place", "authority", "council", "signer")
+    before = {k: getattr(organisation, k) for k in fields}
+    defaults = document_names(name)
+    organisation.name = name
+    for k in fields[1:]:
+        setattr(organisation, k, getattr(data, k).strip() or defaults[k])
+    db.session.flush()
+    audit.record(actor, "organisation.update", "organisation", organisation.id, before,
+                 {k: getattr(organisation, k) for k in fields}, organisation=organisation)
+    return organisation
 
 
 @dataclass
@@ -73,18 +152,22 @@ def update_user(actor: User, user: User, data: UserData, new_password: str = "")
             gettext("Vai trò: không thể tự khoá hoặc đổi vai trò tài khoản của chính mình."), "role")
     if new_password and len(new_password) < 8:
         raise OperationError(gettext("Mật khẩu mới: cần ít nhất 8 ký tự."), "password")
-    before = {"full_name": user.full_name, "role": user.role, "unit": user.unit.name if user.unit else "",
+    organisation = acting_organisation(actor)
+    membership = next((m for m in user.memberships if m.organisation_id == organisation.id), None)
+    if membership is None:
+        raise OperationError(gettext("Vai trò: người này không thuộc %(name)s.", name=organisation.name), "role")
+    before = {"full_name": user.full_name, "role": membership.role, "unit": user.unit.name if user.unit else "",
               "position": user.position, "active": user.active}
     user.full_name = data.full_name.strip() or user.full_name
-    user.role, user.position, user.active = data.role, data.position.strip(), data.active
-    user.unit = get_or_create_unit(data.unit_name) if data.unit_name.strip() else None
+    membership.role, user.position, user.active = data.role, data.position.strip(), data.active
+    user.unit = get_or_create_unit(data.unit_name, organisation) if data.unit_name.strip() else None
     if new_password:
         user.set_password(new_password)
     if not data.active:
         user.end_sessions()
     db.session.flush()
     audit.record(actor, "user.update", "user", user.id, before,
-                 {"full_name": user.full_name, "role": user.role, "unit": data.unit_name.strip(),
+                 {"full_name": user.full_name, "role": membership.role, "unit": data.unit_name.strip(),
                   "position": user.position, "active": user.active, "password_reset": bool(new_password)})
     return user
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from contest.accounts.models import User
+from contest.accounts.models import Membership, Organisation, User
 from contest.db import db
 
 
@@ -12,5 +13,20 @@ def user_named(username: str) -> User | None:
     return db.session.scalar(select(User).filter_by(username=username))
 
 
-def users_by_role() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.role, User.username)))
+def members_by_role(organisation: Organisation) -> list[Membership]:
+    """The organisation's memberships, by role then username, each with its person."""
+    return list(db.session.scalars(
+        select(Membership).join(User).where(Membership.organisation_id == organisation.id)
+        .order_by(Membership.role, User.username).options(joinedload(Membership.user))))
+
+
+def membership_in(organisation: Organisation, user_id: int) -> Membership | None:
+    """The person's membership of the organisation, if they are a member."""
+    return db.session.scalar(select(Membership).filter_by(organisation_id=organisation.id, user_id=user_id))
+
+
+def members_with_role(organisation: Organisation, role: str) -> list[User]:
+    """The organisation's active people holding the role there, by name."""
+    return list(db.session.scalars(
+        select(User).join(Membership).where(Membership.organisation_id == organisation.id, Membership.role == role,
+                                            Membership.active, User.active).order_by(User.full_name)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,8 +11,8 @@ from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, Stri
 from wtforms.validators import DataRequired, Length, Optional
 
 from contest.accounts import operations, queries
-from contest.accounts.auth import get_or_404, role_required
-from contest.accounts.models import ADMIN, ROLE_LABELS, ROLES, User
+from contest.accounts.auth import role_required
+from contest.accounts.models import ADMIN, ROLE_LABELS, ROLES
 from contest.accounts.operations import UserData
 from contest.forms import BaseForm
 from contest.views import change
@@ -36,8 +36,9 @@ class UserForm(BaseForm):
 @bp.route("/")
 @role_required(ADMIN)
 def index() -> Any:
-    """Every account."""
-    return render_template("users/index.html", users=queries.users_by_role())
+    """The accounts of the admin's organisation, each with its role there."""
+    return render_template("users/index.html", members=queries.members_by_role(current_user.organisation),
+                           organisation=current_user.organisation)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -59,9 +60,12 @@ def create() -> Any:
 @role_required(ADMIN)
 def edit(user_id: int) -> Any:
     """Edit, disable or reset the password of an account."""
-    user = get_or_404(User, user_id)
+    membership = queries.membership_in(current_user.organisation, user_id)
+    if membership is None:
+        abort(404)  # another organisation's account is none of this admin's business
+    user = membership.user
     # Not obj=user: a field the request leaves out would take user.unit, a Unit, not its name.
-    form = UserForm(data={"username": user.username, "full_name": user.full_name, "role": user.role,
+    form = UserForm(data={"username": user.username, "full_name": user.full_name, "role": membership.role,
                           "unit": user.unit.name if user.unit else "", "position": user.position, "active": user.active})
     if form.validate_on_submit():
         if change(lambda: operations.update_user(current_user, user, UserData(

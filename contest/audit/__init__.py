@@ -71,11 +71,15 @@ def record(
     object_id: Optional[int],
     before: Optional[dict] = None,
     after: Optional[dict] = None,
+    organisation: Any = None,
 ) -> AuditLog:
-    """Append one audit record; called by every verb function, never by views."""
+    """Append one audit record; called by every verb function, never by views. The record belongs
+    to the organisation given, else to the one the actor acts for."""
     _serialise_appends()
     last = db.session.scalar(select(AuditLog).order_by(AuditLog.id.desc()).limit(1))
+    organisation = organisation or getattr(actor, "organisation", None)
     entry = AuditLog(
+        organisation_id=getattr(organisation, "id", None),
         at=utcnow(),
         actor_id=getattr(actor, "id", None),
         action=action,

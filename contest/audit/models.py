@@ -15,6 +15,8 @@ class AuditLog(db.Model):
     """One change of state: who, when, what, before and after; chained by hash."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The chain the record belongs to: its organisation's (none: the installation's, e.g. a failed sign-in).
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(80))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest.accounts.models import Organisation
 from contest.db import db, utcnow
 from contest.marks import N_
 from judging.rubric import bands_from_json
@@ -29,6 +30,7 @@ class Contest(db.Model):
     """One yearly contest: its fields, deadlines, rubric, threshold and prize structure."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     year: Mapped[int]
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -60,6 +62,7 @@ class Contest(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    organisation: Mapped[Organisation] = relationship()
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="contest", order_by="Criterion.position", cascade="all, delete-orphan"
     )

@@ -9,6 +9,7 @@ from flask_babel import gettext
 
 from contest import audit
 from contest.accounts.models import User
+from contest.accounts.operations import acting_organisation
 from contest.contests.models import OPEN, Contest, Criterion
 from contest.db import db
 from contest.errors import OperationError
@@ -135,7 +136,7 @@ def _effective_bands(bands: list, max_points: float, code: str) -> list:
 def create_contest(actor: User, data: ContestData) -> Contest:
     """Open a new contest with its rubric."""
     _validate_contest(data)
-    contest = Contest(status=OPEN)
+    contest = Contest(status=OPEN, organisation=acting_organisation(actor))
     _apply_contest(contest, data)
     for pos, c in enumerate(data.criteria):
         contest.criteria.append(Criterion(code=c.code, name=c.name.strip(), max_points=c.max_points,

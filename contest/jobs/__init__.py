@@ -83,7 +83,9 @@ def stop_requested(job_id: int) -> str:
 
 def enqueue(actor: Optional[User], kind: str, payload: dict[str, Any]) -> Job:
     """Queue a job (audited); the caller commits, then calls start()."""
-    job = Job(kind=kind, payload=payload, created_by_id=getattr(actor, "id", None), status=JOB_QUEUED)
+    organisation = getattr(actor, "organisation", None)
+    job = Job(kind=kind, payload=payload, created_by_id=getattr(actor, "id", None), status=JOB_QUEUED,
+              organisation_id=getattr(organisation, "id", None))
     db.session.add(job)
     db.session.flush()
     audit.record(actor, "job.enqueue", "job", job.id, None, {"kind": kind})
@@ -143,6 +145,10 @@ def run(job_id: int) -> None:
         return
     job = db.session.get(Job, job_id)
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    # The job acts for the organisation it was started in, whichever the person switches to meanwhile.
+    membership = next((m for m in actor.memberships if m.organisation_id == job.organisation_id), None) if actor else None
+    if membership is not None:
+        actor.act_as(membership)
     last = {"done": -1}
 
     def progress(done: int, total: int) -> None:

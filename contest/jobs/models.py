@@ -31,6 +31,7 @@ class Job(db.Model):
     """Long work done in the background (an import, a re-check), claimed from the database."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default=JOB_QUEUED)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)

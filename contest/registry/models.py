@@ -17,6 +17,7 @@ class RegistryItem(db.Model):
     """An initiative already applied in the ward (ngân hàng sáng kiến)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     code: Mapped[str] = mapped_column(String(50), default="")
     title: Mapped[str] = mapped_column(String(REGISTRY_TITLE_MAX))
     summary: Mapped[str] = mapped_column(Text, default="")

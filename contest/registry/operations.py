@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select
 
 from contest import audit
 from contest.accounts.models import User
+from contest.accounts.operations import acting_organisation
 from contest.db import db, utcnow
 from contest.errors import OperationError
 from contest.registry.models import RegistryItem
@@ -29,7 +30,7 @@ def add_registry_item(actor: User, data: RegistryData) -> RegistryItem:
     """Add one applied initiative to the registry by hand."""
     if not data.title.strip():
         raise OperationError(gettext("Tên sáng kiến: không được để trống."), "title")
-    item = RegistryItem(title=data.title.strip(), summary=data.summary.strip(), unit=data.unit.strip(),
+    item = RegistryItem(organisation_id=acting_organisation(actor).id, title=data.title.strip(), summary=data.summary.strip(), unit=data.unit.strip(),
                         year=data.year, field=data.field.strip(), code=data.code.strip())
     db.session.add(item)
     db.session.flush()
@@ -43,9 +44,10 @@ def import_registry(actor: Optional[User], rows: Sequence[RegistryData], source:
     rows remember the import, so that stopping it can take back exactly them. Returns the count."""
     if not rows:
         return 0
+    organisation_id = acting_organisation(actor).id
     ids = db.session.scalars(
         insert(RegistryItem).returning(RegistryItem.id, sort_by_parameter_order=True),
-        [{"title": r.title, "summary": r.summary, "unit": r.unit, "year": r.year, "field": r.field,
+        [{"organisation_id": organisation_id, "title": r.title, "summary": r.summary, "unit": r.unit, "year": r.year, "field": r.field,
           "code": r.code, "import_job_id": job_id, "created_at": utcnow()} for r in rows],
     ).all()
     # The id range names the added items without listing 1,000 of them.
