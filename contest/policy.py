@@ -2,11 +2,12 @@
 
 Views reach objects through the get_*_or_403 helpers, which ask these predicates; verb functions
 ask the same ones before they change anything; templates ask them through Jinja globals
-(`may_edit_entry`). Roles come from the account; what a role may touch is decided here.
+(`may_edit_entry`). Roles come from the membership the person acts in; what a role may touch is
+decided here, and nothing of another organisation is in reach (`in_scope`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from contest.accounts.models import ADMIN, JUDGE, SECRETARY
 from contest.entries.models import DRAFT, Entry
@@ -16,6 +17,25 @@ from judging.queries import find_assignment
 
 def _signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
+
+
+def organisation_of(obj: Any) -> Optional[int]:
+    """The id of the organisation an object belongs to: its own column, else that of the entry or
+    contest it hangs from (an attachment, a flag, a sheet, an assignment); None for what belongs to
+    nobody."""
+    if hasattr(obj, "organisation_id"):
+        return obj.organisation_id
+    for parent in ("entry", "contest"):
+        if getattr(obj, parent, None) is not None:
+            return organisation_of(getattr(obj, parent))
+    return None
+
+
+def in_scope(user: Any, obj: Any) -> bool:
+    """An object is in reach only of those acting for its organisation: a ward's secretary never
+    opens another ward's contest, entry, flag, sheet, registry item or job, whatever the URL."""
+    organisation = getattr(user, "organisation", None) if _signed_in(user) else None
+    return organisation is not None and organisation_of(obj) == organisation.id
 
 
 def is_assigned(user: Any, entry: Entry) -> bool:

@@ -96,7 +96,8 @@ def chaired_contests(user: Any) -> list[Contest]:
     """The contests whose panel the user chairs."""
     return list(db.session.scalars(
         select(Contest).join(PanelMember, PanelMember.contest_id == Contest.id)
-        .where(PanelMember.judge_id == user.id, PanelMember.is_chair.is_(True)).order_by(Contest.id)
+        .where(PanelMember.judge_id == user.id, PanelMember.is_chair.is_(True),
+               Contest.organisation_id == user.organisation.id).order_by(Contest.id)
     ))
 
 
@@ -227,7 +228,8 @@ def judge_queue(judge: Any) -> list[tuple[Entry, Optional[ScoreSheet]]]:
         .join(Assignment, Assignment.entry_id == Entry.id)
         .join(Contest, Contest.id == Entry.contest_id)
         .outerjoin(ScoreSheet, (ScoreSheet.entry_id == Entry.id) & (ScoreSheet.judge_id == judge.id))
-        .where(Assignment.judge_id == judge.id, Contest.status == JUDGING, Entry.status == SUBMITTED)
+        .where(Assignment.judge_id == judge.id, Contest.status == JUDGING, Entry.status == SUBMITTED,
+               Contest.organisation_id == judge.organisation.id)
         .order_by(Contest.id, Entry.id)
         .options(selectinload(Entry.author), selectinload(Entry.unit))
     )
@@ -329,7 +331,8 @@ def outstanding(contest: Contest, progress: PanelProgress) -> list[Outstanding]:
 def judge_reminders(judge: Any) -> dict[int, Reminder]:
     """The newest reminder the judge was sent for each contest still being judged, by contest id."""
     query = (select(Reminder).join(Contest, Contest.id == Reminder.contest_id)
-             .where(Reminder.judge_id == judge.id, Contest.status == JUDGING).order_by(Reminder.id))
+             .where(Reminder.judge_id == judge.id, Contest.status == JUDGING,
+                    Contest.organisation_id == judge.organisation.id).order_by(Reminder.id))
     return {r.contest_id: r for r in db.session.scalars(query)}
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from contest.accounts.auth import get_or_404
+from contest.accounts.models import Organisation
 from contest.contests.models import Contest
 from contest.db import db
 from contest.views import change
@@ -34,8 +34,9 @@ def index() -> Any:
         .group_by(Publication.contest_id)
         .subquery()
     )
-    publications = db.session.scalars(
-        select(Publication)
+    publications = db.session.execute(
+        select(Publication, Organisation.name)
+        .join(Contest, Contest.id == Publication.contest_id).join(Organisation, Organisation.id == Contest.organisation_id)
         .join(newest, (Publication.contest_id == newest.c.contest_id) & (Publication.version == newest.c.version))
         .order_by(Publication.published_at.desc())
     ).all()
@@ -76,8 +77,11 @@ def show(contest_id: int) -> Any:
 @bp.route("/<int:contest_id>/vote/<int:entry_id>", methods=["POST"])
 @login_required
 def vote(contest_id: int, entry_id: int) -> Any:
-    """One vote per signed-in person per published prize winner."""
-    contest = get_or_404(Contest, contest_id)
+    """One vote per signed-in person per published prize winner, whichever organisation ran it:
+    published results are public."""
+    if latest_publication(contest_id) is None:
+        abort(404)
+    contest = db.session.get(Contest, contest_id)
     if change(lambda: cast_community_vote(current_user, contest, entry_id), refused="warning").ok:
         flash(gettext("Cảm ơn bạn đã bình chọn."), "success")
     return redirect(url_for("results.show", contest_id=contest_id))

@@ -300,3 +300,55 @@ def test_no_judge_can_fetch_another_judges_scores_before_closing(app: Flask, wor
     writer = app.test_client()
     login(writer, world["users"]["judge"])
     assert canary in writer.get(f"/judging/entries/{entry.id}").get_data(as_text=True)  # the canary does render
+
+
+CANARY = "CANARY-phuong-A-9c1e"
+
+
+def test_nobody_acting_for_another_ward_reaches_this_wards_objects(app: Flask, world: dict[str, Any], town: Any,
+                                                                  make_user: Callable,
+                                                                  make_registry_item: Callable) -> None:
+    """Route × role × organisation: every role of ward B against every object of ward A answers
+    403 or 404, never the page; pages without an object show nothing of ward A; and no POST
+    changes anything."""
+    from sqlalchemy import func, select
+
+    from contest.accounts.models import Organisation
+    from contest.accounts.naming import document_names
+    from contest.audit.models import AuditLog
+
+    world["contest"].title = f"Cuộc thi {CANARY}"
+    world["entry"].title = f"Bài dự thi {CANARY}"
+    make_registry_item(title=f"Sáng kiến đã áp dụng {CANARY}")
+    ward_b = Organisation(name="Phường Bắc Hồng", level="ward", parent=town, **document_names("Phường Bắc Hồng"))
+    db.session.add(ward_b)
+    db.session.commit()
+    strangers = {}
+    for role in (PARTICIPANT, JUDGE, SECRETARY, ADMIN):
+        client = app.test_client()
+        assert login(client, make_user(role, organisation=ward_b)).status_code == 302
+        strangers[role] = client
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        url = url_for_rule(app, rule, world)
+        for role, client in strangers.items():
+            response = client.get(url)
+            if rule.arguments - {"code"}:
+                if response.status_code not in (DENIED, MISSING):
+                    wrong.append(f"{role} of ward B GET {url}: {response.status_code}")
+            elif CANARY.encode() in response.get_data():
+                wrong.append(f"{role} of ward B GET {url}: shows ward A's data")
+    app.config["WTF_CSRF_ENABLED"] = False
+    before = db.session.scalar(select(func.count(AuditLog.id)))
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or not rule.arguments:
+            continue
+        url = url_for_rule(app, rule, world)
+        for role, client in strangers.items():
+            got = client.post(url, data={"reason": "x", "decision": "confirm"}).status_code
+            if got not in (DENIED, MISSING):
+                wrong.append(f"{role} of ward B POST {url}: {got}")
+    assert not wrong, "\n".join(wrong)
+    assert db.session.scalar(select(func.count(AuditLog.id))) == before

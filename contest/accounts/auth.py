@@ -38,6 +38,7 @@ from contest.accounts.models import User
 from contest.db import db, reads_only
 from contest.forms import BaseForm
 from contest.marks import N_
+from contest.policy import in_scope
 from contest.views import audit_read, change
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -101,9 +102,10 @@ def role_required(*roles: str) -> Callable[[F], F]:
 
 
 def get_or_404(model: type, object_id: int) -> Any:
-    """The row with this id, or 404."""
+    """The row with this id, or 404: also when it belongs to another organisation than the one the
+    person acts for (policy.in_scope), so no view can forget the organisation."""
     obj = db.session.get(model, object_id)
-    if obj is None:
+    if obj is None or not in_scope(current_user, obj):
         abort(404)
     return obj
 

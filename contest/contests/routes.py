@@ -84,7 +84,7 @@ def _fill_criteria(form: ContestForm, criteria: list) -> None:
 @role_required(ADMIN, SECRETARY)
 def index() -> Any:
     """Every contest, newest first."""
-    return render_template("contests/index.html", contests=queries.contests_newest_first())
+    return render_template("contests/index.html", contests=queries.contests_newest_first(current_user.organisation))
 
 
 @bp.route("/new", methods=["GET", "POST"])

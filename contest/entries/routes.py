@@ -61,7 +61,7 @@ def _entry_data(form: EntryForm) -> EntryData:
 def index() -> Any:
     """The participant's own entries and the contests open for submission."""
     return render_template("entries/index.html", entries=queries.entries_of(current_user),
-                           contests=contests_taking_entries(utcnow()))
+                           contests=contests_taking_entries(current_user.organisation, utcnow()))
 
 
 def _edit(contest: Contest, entry: Entry | None) -> Any:

@@ -28,7 +28,7 @@ bp = Blueprint("registry", __name__, url_prefix="/registry")
 def index() -> Any:
     """The registry, searchable by title, a page at a time."""
     q = query_text("q", 200)
-    found = queries.registry_search(q)
+    found = queries.registry_search(current_user.organisation, q)
     total = count_rows(found)
     page, pages, offset = page_window(total)
     return render_template("registry/index.html", items=page_rows(found, offset, PAGE_SIZE), q=q, page=page, pages=pages, total=total,
@@ -83,5 +83,5 @@ def import_file() -> Any:
 @role_required(ADMIN, SECRETARY)
 def export() -> Any:
     """The whole registry as an Excel file."""
-    items = queries.registry_in_order()
+    items = queries.registry_in_order(current_user.organisation)
     return xlsx_download(registry_workbook(items), "ngan-hang-sang-kien.xlsx", "registry", "registry", None, len(items))
