@@ -143,11 +143,11 @@ def restore_command(source: str, yes: bool) -> None:
     except OperationError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Đã khôi phục từ {source}.")
-    from contest.audit import _head_path, current_head, write_head
+    from contest.audit import _head_path, current_chain_heads, current_head, write_head
 
     head = current_head()
-    if head is not None:  # the log is back to the backup's: its head is the one to keep now
-        write_head(_head_path(), head, force=True)
+    if head is not None:  # the log is back to the backup's: its heads are the ones to keep now
+        write_head(_head_path(), current_chain_heads(), force=True)
         click.echo(f"Đầu chuỗi nhật ký đặt lại theo bản sao lưu: {head.line()} (ghi lại ở nơi lưu đầu chuỗi).")
 
 
@@ -162,7 +162,14 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify_command(given: str | None) -> None:
     """Check the audit log's chain, and that it still holds the head kept outside the database."""
-    from contest.audit import Head, check_head, read_head, verify_chain
+    from contest.audit import (
+        Head,
+        check_chain_heads,
+        check_head,
+        read_chain_heads,
+        read_head,
+        verify_chain,
+    )
 
     try:
         kept = Head.parse(given) if given else None
@@ -171,8 +178,7 @@ def audit_verify_command(given: str | None) -> None:
     broken = verify_chain()
     if broken is not None:
         raise click.ClickException(f"Nhật ký bị sửa đổi hoặc hỏng: bản ghi #{broken} không khớp chuỗi băm.")
-    for head in (read_head(), kept):
-        problem = check_head(head)
+    for problem in (check_head(read_head()), check_head(kept), check_chain_heads(read_chain_heads())):
         if problem:
             raise click.ClickException(problem)
     click.echo("Nhật ký toàn vẹn: chuỗi băm khớp từ bản ghi đầu đến bản ghi cuối, và còn nguyên đầu chuỗi đã ghi.")

@@ -84,3 +84,35 @@ def test_records_of_an_earlier_release_are_accepted_only_as_the_chains_start(app
     assert verify_chain() is None
     rechain({recs[0].id, recs[2].id})  # a plain record after a keyed one: forged
     assert verify_chain() == recs[2].id
+
+
+def test_each_organisation_keeps_its_own_chain(app, runner, make_user, ward, town) -> None:
+    """Ward and town append to separate chains; one ward's log cut short is found even though the
+    town wrote after it, and a record moved to another chain breaks both."""
+    from contest.accounts.models import ADMIN, Organisation
+    from contest.accounts.naming import document_names
+    from contest.audit import verify_chain
+
+    other = Organisation(name="Phường Bắc Hồng", level="ward", parent=town, **document_names("Phường Bắc Hồng"))
+    db.session.add(other)
+    db.session.commit()
+    here, there = make_user("secretary"), make_user("secretary", organisation=other)
+    for i in range(3):
+        for person in (here, there):
+            add_registry_item(person, RegistryData(title=f"Sáng kiến {person.id}-{i}"))
+            db.session.commit()
+    mine = db.session.scalars(db.select(AuditLog).filter_by(organisation_id=ward.id).order_by(AuditLog.id)).all()
+    theirs = db.session.scalars(db.select(AuditLog).filter_by(organisation_id=other.id).order_by(AuditLog.id)).all()
+    assert [r.prev_hash for r in mine] == [""] + [r.hash for r in mine[:-1]]  # linked within the ward only
+    assert [r.prev_hash for r in theirs] == [""] + [r.hash for r in theirs[:-1]]
+    assert verify_chain() is None and runner.invoke(args=["audit", "verify"]).exit_code == 0
+    db.session.execute(db.delete(AuditLog).where(AuditLog.id == mine[-1].id))  # the ward's tail, before the other's
+    db.session.commit()
+    assert mine[-1].id < theirs[-1].id and verify_chain() is None  # a shorter chain still links
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code != 0 and "bị cắt" in result.output and f"#{mine[-1].id}" in result.output
+    moved = theirs[1]
+    moved.organisation_id = ward.id
+    db.session.commit()
+    assert verify_chain() == moved.id
+    assert make_user(ADMIN).organisation == ward  # (the fixture's ward is the acting organisation)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from flask import current_app
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from contest.audit.models import AuditLog
@@ -74,12 +74,14 @@ def record(
     organisation: Any = None,
 ) -> AuditLog:
     """Append one audit record; called by every verb function, never by views. The record belongs
-    to the organisation given, else to the one the actor acts for."""
-    _serialise_appends()
-    last = db.session.scalar(select(AuditLog).order_by(AuditLog.id.desc()).limit(1))
+    to the organisation given, else to the one the actor acts for, and links to the last record of
+    that organisation's chain: wards never wait on each other's appends."""
     organisation = organisation or getattr(actor, "organisation", None)
+    organisation_id = getattr(organisation, "id", None)
+    _serialise_appends(organisation_id)
+    last = db.session.scalar(select(AuditLog).where(_in_chain(organisation_id)).order_by(AuditLog.id.desc()).limit(1))
     entry = AuditLog(
-        organisation_id=getattr(organisation, "id", None),
+        organisation_id=organisation_id,
         at=utcnow(),
         actor_id=getattr(actor, "id", None),
         action=action,
@@ -92,24 +94,36 @@ def record(
     entry.hash = _digest(entry, _key())
     db.session.add(entry)
     db.session.flush()
-    # the head to write once this transaction commits (see _write_head_after_commit)
-    db.session.info["audit_head"] = (entry.id, entry.hash, _head_path())
+    # the heads to write once this transaction commits (see _write_head_after_commit)
+    db.session.info.setdefault("audit_heads", {})[chain_name(organisation_id)] = Head(entry.id, entry.hash)
+    db.session.info["audit_head_path"] = _head_path()
     return entry
+
+
+def chain_name(organisation_id: Optional[int]) -> str:
+    """A chain's name in the head file: its organisation's id, "0" for the installation's own."""
+    return str(organisation_id or 0)
+
+
+def _in_chain(organisation_id: Optional[int]) -> Any:
+    return AuditLog.organisation_id.is_(None) if organisation_id is None else AuditLog.organisation_id == organisation_id
 
 
 # Any constant: the key of the PostgreSQL advisory lock that orders appends to the chain.
 _CHAIN_LOCK = 0x5A4E4B  # "ZNK"
 
 
-def _serialise_appends() -> None:
-    """Make concurrent transactions append one after another, each linking to the last committed record.
+def _serialise_appends(organisation_id: Optional[int]) -> None:
+    """Make concurrent appends to one chain go one after another, each linking to the last committed record.
 
     SQLite needs nothing: a writing transaction holds the database's write lock from its start
     (BEGIN IMMEDIATE). On PostgreSQL two transactions could read the same newest record and fork
-    the chain; a transaction-scoped advisory lock, released at commit or rollback, orders them.
+    the chain; a transaction-scoped advisory lock per chain, released at commit or rollback, orders
+    them, while other organisations' chains go on.
     """
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key, :chain)"),
+                           {"key": _CHAIN_LOCK, "chain": organisation_id or 0})
 
 
 # ---------------------------------------------------------------- the head, outside the database
@@ -154,39 +168,57 @@ def read_head(path: Optional[str] = None) -> Optional[Head]:
         return None
 
 
-def write_head(path: Optional[str], head: Head, force: bool = False) -> None:
-    """Keep the head in the file, never moving it back (several workers commit; the furthest wins),
-    unless forced (a restore puts the database back on purpose)."""
-    if not path:
+def read_chain_heads(path: Optional[str] = None) -> dict[str, Head]:
+    """Each chain's head kept in the file (none in a file of a release before organisations)."""
+    path = path or _head_path()
+    try:
+        with open(path or "", encoding="utf-8") as fh:
+            chains = json.load(fh).get("chains", {})
+        return {str(name): Head(int(i), str(h)) for name, (i, h) in chains.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def write_head(path: Optional[str], heads: dict[str, Head], force: bool = False) -> None:
+    """Keep the chains' heads in the file, and the newest of them as the log's head, never moving
+    one back (several workers commit; the furthest wins), unless forced (a restore puts the
+    database back on purpose: the heads given replace the file's)."""
+    if not path or not heads:
         return
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path + ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        current = read_head(path)
-        if current is not None and current.last_id >= head.last_id and not force:
-            return
+        chains = {} if force else read_chain_heads(path)
+        for name, head in heads.items():
+            if name not in chains or chains[name].last_id < head.last_id:
+                chains[name] = head
+        newest = max(chains.values(), key=lambda h: h.last_id)
+        current = None if force else read_head(path)
+        if current is not None and current.last_id > newest.last_id:
+            newest = current
         draft = f"{path}.{secrets.token_hex(4)}"
         with open(draft, "w", encoding="utf-8") as fh:
-            json.dump({"last_id": head.last_id, "last_hash": head.last_hash, "written": utcnow().isoformat()}, fh)
+            json.dump({"last_id": newest.last_id, "last_hash": newest.last_hash,
+                       "chains": {n: [h.last_id, h.last_hash] for n, h in sorted(chains.items())},
+                       "written": utcnow().isoformat()}, fh)
         os.replace(draft, path)
 
 
 @event.listens_for(Session, "after_commit")
 def _write_head_after_commit(session: Session) -> None:
     """Once records are committed, move the head kept outside the database to the last of them."""
-    pending = session.info.pop("audit_head", None)
+    pending, path = session.info.pop("audit_heads", None), session.info.pop("audit_head_path", None)
     if pending:
-        last_id, last_hash, path = pending
         try:
-            write_head(path, Head(last_id, last_hash))
+            write_head(path, pending)
         except OSError:  # a full or read-only disk must not fail a committed request; verify will say
             pass
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_head(session: Session) -> None:
-    """Records rolled back never become the head."""
-    session.info.pop("audit_head", None)
+    """Records rolled back never become a head."""
+    session.info.pop("audit_heads", None)
 
 
 def current_head() -> Optional[Head]:
@@ -195,21 +227,42 @@ def current_head() -> Optional[Head]:
     return Head(last.id, last.hash) if last else None
 
 
+def current_chain_heads() -> dict[str, Head]:
+    """Each chain's last record in the database, as heads."""
+    newest = select(func.max(AuditLog.id)).group_by(AuditLog.organisation_id)
+    return {chain_name(r.organisation_id): Head(r.id, r.hash)
+            for r in db.session.scalars(select(AuditLog).where(AuditLog.id.in_(newest)))}
+
+
 # ---------------------------------------------------------------- verification
 
 def verify_chain() -> Optional[int]:
-    """Id of the first record whose hash or link is wrong, or None when the chain holds."""
+    """Id of the first record whose hash or link to its chain's previous record is wrong, or None
+    when every organisation's chain holds."""
     key = _key()
-    prev = ""
-    keyed = False
+    prev: dict[Optional[int], str] = {}
+    keyed: set[Optional[int]] = set()
     for rec in db.session.scalars(select(AuditLog).order_by(AuditLog.id)):
-        if rec.prev_hash != prev:
+        chain = rec.organisation_id
+        if rec.prev_hash != prev.get(chain, ""):
             return rec.id
         if hmac.compare_digest(_digest(rec, key), rec.hash):
-            keyed = True
-        elif keyed or _digest(rec, None) != rec.hash:  # plain SHA-256 only before the first keyed record
+            keyed.add(chain)
+        elif chain in keyed or _digest(rec, None) != rec.hash:  # plain SHA-256 only before the first keyed record
             return rec.id
-        prev = rec.hash
+        prev[chain] = rec.hash
+    return None
+
+
+def check_chain_heads(heads: dict[str, Head]) -> Optional[str]:
+    """What is wrong with any organisation's chain against its head kept outside the database, or None:
+    one ward's log cut short is found even when other wards wrote after it."""
+    for name, head in sorted(heads.items()):
+        rec = db.session.get(AuditLog, head.last_id)
+        if rec is None:
+            return f"Nhật ký bị cắt: chuỗi {name} đã ghi đến bản ghi #{head.last_id} nhưng bản ghi đó không còn."
+        if chain_name(rec.organisation_id) != name or not hmac.compare_digest(rec.hash, head.last_hash):
+            return f"Nhật ký bị viết lại: bản ghi #{head.last_id} không còn là bản ghi đã ghi ở đầu chuỗi {name}."
     return None
 
 
