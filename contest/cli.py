@@ -21,7 +21,7 @@ def init_db_command() -> None:
 @with_appcontext
 def demo_command(if_empty: bool) -> None:
     """Load the demo ward, people, registry and contests."""
-    from contest.demo import DEMO_PASSWORD, DEMO_USERS, database_is_empty, load_demo
+    from contest.demo import DEMO_LOGINS, DEMO_PASSWORD, database_is_empty, load_demo
 
     if current_app.config["PRODUCTION"]:
         raise click.ClickException("Dữ liệu mẫu (tài khoản mẫu) chỉ dùng khi SANGKIEN_ENV=development; "
@@ -30,22 +30,22 @@ def demo_command(if_empty: bool) -> None:
     if not database_is_empty():
         if if_empty:
             click.echo("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu.")
-            _print_logins(DEMO_USERS, DEMO_PASSWORD)
+            _print_logins(DEMO_LOGINS, DEMO_PASSWORD)
             return
         raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; chỉ nạp dữ liệu mẫu vào cơ sở dữ liệu trống.")
     summary = load_demo(current_app.config["UPLOAD_FOLDER"], current_app.config["MAX_ATTACHMENT_BYTES"])
     db.session.commit()
     click.echo(f"Đã nạp dữ liệu mẫu: {summary['users']} người dùng, {summary['registry']} sáng kiến trong ngân hàng, "
                f"{summary['entries']} bài dự thi.")
-    _print_logins(DEMO_USERS, DEMO_PASSWORD)
+    _print_logins(DEMO_LOGINS, DEMO_PASSWORD)
 
 
 def _print_logins(users: list, password: str) -> None:
     from contest.accounts.models import ROLE_LABELS
 
     click.echo(f"Tài khoản mẫu (mật khẩu chung: {password}):")
-    for username, full_name, role, *_ in users:
-        click.echo(f"  {username:<12} {ROLE_LABELS[role]:<28} {full_name}")
+    for username, full_name, role, organisation in users:
+        click.echo(f"  {username:<18} {ROLE_LABELS[role]:<28} {organisation:<20} {full_name}")
 
 
 @click.command("create-user")

@@ -1,4 +1,6 @@
-"""The demo: a ward, its units and people, a registry, a contest being judged and one open."""
+"""The demo: a town and three wards. Trung Lương has its units and people, a registry, a contest
+being judged and one open; Đậu Liêu's contest is published with its best entries forwarded; Bắc
+Hồng's is open; the town has its council members, one of them also a judge of Trung Lương."""
 from __future__ import annotations
 
 import io
@@ -21,6 +23,7 @@ from contest.accounts.models import (
 )
 from contest.accounts.operations import (
     OrganisationData,
+    add_membership,
     create_organisation,
     create_user,
 )
@@ -37,6 +40,15 @@ from contest.entries.operations import (
 from contest.registry.operations import RegistryData, import_registry
 from contest.screening.models import FLAG_OPEN, DuplicateFlag
 from contest.screening.operations import decide_flag
+from judging.operations import (
+    assign_panel,
+    close_judging,
+    forward_entries,
+    publish_results,
+    save_sheet,
+    set_panel,
+)
+from judging.queries import find_assignment
 
 DEMO_PASSWORD = "sangkien2024"
 TOWN_NAME, WARD_NAME = "Thị xã Hồng Lĩnh", "Phường Trung Lương"
@@ -75,10 +87,99 @@ def database_is_empty() -> bool:
     return not db.session.scalar(select(func.count(User.id)))
 
 
+# The other bodies of the town. Each ward runs its own contest; the town's people sit on its
+# council; giamkhao1 of Trung Lương also judges for the town (one account, two memberships).
+TOWN_USERS = [
+    ("thixa_bantochuc", "Phan Văn Hải", ADMIN, "Phòng Nội vụ thị xã", "Trưởng phòng Nội vụ, Thường trực Hội đồng"),
+    ("thixa_thuky", "Lý Thị Ngọc", SECRETARY, "Phòng Nội vụ thị xã", "Chuyên viên Phòng Nội vụ, Thư ký Hội đồng"),
+    ("thixa_giamkhao", "Trịnh Quang Vinh", JUDGE, "Văn phòng HĐND và UBND thị xã", "Chánh Văn phòng, thành viên Hội đồng"),
+]
+PUBLISHED_WARD, OPEN_WARD = "Phường Đậu Liêu", "Phường Bắc Hồng"
+PUBLISHED_USERS = [
+    ("dauliu_bantochuc", "Đỗ Minh Châu", ADMIN, "Văn phòng - Thống kê UBND phường Đậu Liêu", "Chủ tịch UBND phường"),
+    ("dauliu_thuky", "Hà Thị Yến", SECRETARY, "Văn phòng - Thống kê UBND phường Đậu Liêu", "Công chức Văn phòng"),
+    ("dauliu_giamkhao1", "Lưu Văn Tâm", JUDGE, "Văn phòng - Thống kê UBND phường Đậu Liêu", "Phó Chủ tịch UBND phường"),
+    ("dauliu_giamkhao2", "Mai Thị Thảo", JUDGE, "Bộ phận Một cửa UBND phường Đậu Liêu", "Công chức Tư pháp - Hộ tịch"),
+    ("dauliu_canbo1", "Tạ Văn Khoa", PARTICIPANT, "Bộ phận Một cửa UBND phường Đậu Liêu", "Công chức Bộ phận Một cửa"),
+    ("dauliu_canbo2", "Cao Thị Hạnh", PARTICIPANT, "Văn phòng - Thống kê UBND phường Đậu Liêu", "Công chức Địa chính"),
+]
+OPEN_USERS = [
+    ("bachong_bantochuc", "Quách Văn Lực", ADMIN, "Văn phòng - Thống kê UBND phường Bắc Hồng", "Chủ tịch UBND phường"),
+    ("bachong_thuky", "Vương Thị Nga", SECRETARY, "Văn phòng - Thống kê UBND phường Bắc Hồng", "Công chức Văn phòng"),
+    ("bachong_canbo1", "Kiều Văn Sơn", PARTICIPANT, "Bộ phận Một cửa UBND phường Bắc Hồng", "Công chức Bộ phận Một cửa"),
+]
+
+
+# Every demo login with the body it acts for: (username, full name, role, organisation).
+DEMO_LOGINS = ([(u[0], u[1], u[2], WARD_NAME) for u in DEMO_USERS] + [("giamkhao1", "Lê Văn Minh", JUDGE, TOWN_NAME)]
+               + [(u[0], u[1], u[2], TOWN_NAME) for u in TOWN_USERS]
+               + [(u[0], u[1], u[2], PUBLISHED_WARD) for u in PUBLISHED_USERS]
+               + [(u[0], u[1], u[2], OPEN_WARD) for u in OPEN_USERS])
+
+
+def _people(rows: list, organisation: Any) -> dict[str, User]:
+    return {u[0]: create_user(None, u[0], u[1], u[2], DEMO_PASSWORD, unit_name=u[3], position=u[4],
+                              organisation=organisation) for u in rows}
+
+
+def _entry_data(item: dict, place: str, index: int) -> EntryData:
+    return EntryData(
+        kind=INDIVIDUAL, title=item["title"], field=item["field"], situation=item["situation"],
+        solution=item["solution"], effect=item["effect"], scope="Có thể áp dụng tại các phường, xã trong thị xã.",
+        applied_where=f"UBND {place}", applied_since=date(2024, 1 + index % 6, 1),
+        benefit="Tiết kiệm thời gian, chi phí đi lại của người dân và công chức.")
+
+
+def load_town(town: Any, data: dict, upload_dir: str, max_bytes: int, judge_of_trung_luong: User) -> dict[str, Any]:
+    """The town's council members, a ward whose 2024 contest is published (its best entries
+    forwarded), and a ward whose contest is open, with a registry item that repeats one of
+    Trung Lương's (the town's bank holds both)."""
+
+    now = utcnow()
+    people = _people(TOWN_USERS, town)
+    add_membership(None, judge_of_trung_luong, JUDGE, town)
+
+    published_ward = create_organisation(None, OrganisationData(name=PUBLISHED_WARD, level=WARD), parent=town)
+    dauliu = _people(PUBLISHED_USERS, published_ward)
+    contest = create_contest(dauliu["dauliu_bantochuc"], ContestData(
+        title="Sáng kiến, giải pháp cải cách hành chính phường Đậu Liêu năm 2024", year=2024, fields=data["fields"],
+        submission_deadline=now + timedelta(days=1), judging_deadline=now + timedelta(days=14),
+        criteria=DEFAULT_CRITERIA, forward_count=2))
+    authors = [dauliu["dauliu_canbo1"], dauliu["dauliu_canbo2"]]
+    for index, item in enumerate(data["entries"][8:13]):
+        author = authors[index % 2]
+        entry = save_entry(author, contest, _entry_data(item, "phường Đậu Liêu", index))
+        add_attachment(author, entry, f"Ban mo ta {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
+        submit_entry(author, entry, now=now)
+    contest.submission_deadline = now - timedelta(days=20)
+    secretary = dauliu["dauliu_thuky"]
+    assign_panel(secretary, contest)
+    rng = random.Random(2023)
+    for judge in (dauliu["dauliu_giamkhao1"], dauliu["dauliu_giamkhao2"]):
+        for entry in [e for e in contest.entries if find_assignment(e, judge) is not None]:  # no conflicted pair
+            save_sheet(judge, entry, {c.id: (round(rng.uniform(0.5, 0.95) * c.max_points * 2) / 2,
+                                             "Nhận xét của giám khảo.") for c in contest.criteria}, submit=True)
+    close_judging(secretary, contest)
+    publish_results(secretary, contest)
+    forward_entries(secretary, contest)
+
+    open_ward = create_organisation(None, OrganisationData(name=OPEN_WARD, level=WARD), parent=town)
+    bachong = _people(OPEN_USERS, open_ward)
+    repeated = data["registry"][0]
+    import_registry(bachong["bachong_thuky"], [
+        RegistryData(**{**repeated, "code": "BH-2023-001", "unit": "UBND phường Bắc Hồng", "year": 2023}),
+        RegistryData(**{**data["registry"][1], "code": "BH-2023-002", "unit": "UBND phường Bắc Hồng", "year": 2023}),
+    ], "demo")
+    open_contest = create_contest(bachong["bachong_bantochuc"], ContestData(
+        title="Sáng kiến, giải pháp cải cách hành chính phường Bắc Hồng năm 2025", year=2025, fields=data["fields"],
+        submission_deadline=now + timedelta(days=30), judging_deadline=now + timedelta(days=45),
+        criteria=DEFAULT_CRITERIA))
+    save_entry(bachong["bachong_canbo1"], open_contest, _entry_data(data["entries"][13], "phường Bắc Hồng", 1))
+    return {"users": len(people) + len(dauliu) + len(bachong), "published": contest.id, "open": open_contest.id}
+
+
 def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     """Fill an empty database with the demo; returns what was created."""
-    from judging.operations import assign_panel, save_sheet, set_panel
-    from judging.queries import find_assignment
 
     data = json.loads(resources.files("contest").joinpath("demo_data.json").read_text("utf-8"))
     town = create_organisation(None, OrganisationData(name=TOWN_NAME, level=TOWN))
@@ -140,5 +241,7 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
         criteria=DEFAULT_CRITERIA,
     ))
     db.session.flush()
-    return {"users": len(users), "registry": len(data["registry"]), "entries": len(entries),
-            "contests": [judged.id, open_contest.id]}
+    others = load_town(town, data, upload_dir, max_bytes, users["giamkhao1"])
+    db.session.flush()
+    return {"users": len(users) + others["users"], "registry": len(data["registry"]), "entries": len(entries),
+            "contests": [judged.id, open_contest.id, others["published"], others["open"]]}

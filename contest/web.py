@@ -51,6 +51,7 @@ AUDIT_ACTIONS = {
     "registry.import_undo": N_("Huỷ các dòng của một lần nhập ngân hàng"),
     "registry.add_recognised": N_("Đưa sáng kiến được công nhận vào ngân hàng"),
     "organisation.create": N_("Tạo cơ quan, đơn vị"), "organisation.update": N_("Sửa thông tin cơ quan, đơn vị"),
+    "membership.add": N_("Thêm vai trò ở cơ quan, đơn vị khác"),
     "user.create": N_("Tạo tài khoản"), "user.update": N_("Sửa tài khoản"), "user.password": N_("Đổi mật khẩu"),
     "user.language": N_("Đổi ngôn ngữ giao diện"),
 }

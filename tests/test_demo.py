@@ -4,14 +4,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from contest import audit
-from contest.accounts.models import Membership, User
+from contest.accounts.models import TOWN, Membership, Organisation, User
 from contest.audit.models import AuditLog
 from contest.contests.models import Contest
 from contest.db import db
 from contest.entries.models import Entry
 from contest.registry.models import RegistryItem
 from contest.screening.models import DuplicateFlag
-from judging.models import ScoreSheet
+from judging.models import Result, ScoreSheet
 
 
 def test_demo_loads_a_realistic_contest_once(runner) -> None:
@@ -24,15 +24,33 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     assert db.session.scalar(select(func.count(Entry.id))) >= 12
     assert db.session.scalar(select(func.count(DuplicateFlag.id))) >= 3
     assert db.session.scalar(select(func.count(ScoreSheet.id)).where(ScoreSheet.status == "submitted")) >= 5
-    statuses = {c.status for c in db.session.scalars(select(Contest))}
-    assert statuses == {"judging", "open"}
+    statuses = {(c.organisation.name, c.year, c.status) for c in db.session.scalars(select(Contest))}
+    assert statuses == {("Phường Trung Lương", 2024, "judging"), ("Phường Trung Lương", 2025, "open"),
+                        ("Phường Đậu Liêu", 2024, "published"), ("Phường Bắc Hồng", 2025, "open")}
+    town = db.session.scalar(select(Organisation).filter_by(level=TOWN))
+    assert {o.name for o in db.session.scalars(select(Organisation).filter_by(parent_id=town.id))} == {
+        "Phường Trung Lương", "Phường Đậu Liêu", "Phường Bắc Hồng"}
+    judge = db.session.scalar(select(User).filter_by(username="giamkhao1"))
+    assert [(m.organisation.name, m.role) for m in judge.memberships] == [("Phường Trung Lương", "judge"),
+                                                                        (town.name, "judge")]
+    assert {m.role for m in town_members(town)} == {"admin", "secretary", "judge"}
+    forwarded = db.session.scalars(select(Result).filter_by(forwarded=True)).all()
+    assert len(forwarded) == 2 and {r.entry.contest.organisation.name for r in forwarded} == {"Phường Đậu Liêu"}
+    # The town's bank holds the same applied initiative twice, from two wards.
+    twice = db.session.execute(select(RegistryItem.title, func.count(func.distinct(RegistryItem.organisation_id)))
+                               .group_by(RegistryItem.title).having(func.count(func.distinct(RegistryItem.organisation_id)) > 1)).all()
+    assert len(twice) >= 1
     from judging.models import PanelMember
 
-    chair = db.session.scalar(select(PanelMember).filter_by(is_chair=True))
+    chair = db.session.scalar(select(PanelMember).filter_by(is_chair=True).join(Contest).filter(Contest.status == "judging"))
     assert chair is not None and chair.judge.username == "giamkhao1"  # the panel has a chair to try the chair's page
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0 and "không nạp" in again.output
     assert db.session.scalar(select(func.count(Entry.id))) >= 12 and runner.invoke(args=["demo"]).exit_code != 0
+
+
+def town_members(town: Organisation) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).filter_by(organisation_id=town.id)))
 
 
 def test_audit_chain_detects_tampering(runner) -> None:

@@ -147,3 +147,20 @@ def test_the_admin_renames_their_organisation_and_its_documents_follow(
     assert other_ward.name == "Phường Bắc Hồng"
     record = db.session.scalar(select(AuditLog).filter_by(action="organisation.update"))
     assert record.before["name"] == "Phường Trung Lương" and record.organisation_id == ward.id
+
+
+def test_a_second_membership_is_added_once_and_audited(ward: Organisation, town: Organisation,
+                                                       make_user: Callable[..., User]) -> None:
+    from contest.accounts.operations import add_membership
+
+    judge = make_user(JUDGE)
+    add_membership(None, judge, JUDGE, town)
+    db.session.commit()
+    assert [(m.organisation, m.role) for m in judge.memberships] == [(ward, JUDGE), (town, JUDGE)]
+    with pytest.raises(OperationError) as twice:
+        add_membership(None, judge, SECRETARY, town)
+    assert twice.value.field == "role" and "đã thuộc Thị xã Hồng Lĩnh" in twice.value.message
+    db.session.rollback()
+    assert len(judge.memberships) == 2
+    record = db.session.scalar(select(AuditLog).filter_by(action="membership.add"))
+    assert record.organisation_id == town.id and record.after["username"] == judge.username

@@ -69,6 +69,22 @@ def create_user(
     return user
 
 
+def add_membership(actor: Optional[User], user: User, role: str, organisation: Optional[Organisation] = None) -> Membership:
+    """Give an existing person a role in another organisation (a ward's civil servant who judges
+    for the town): the same account and password, a second membership."""
+    organisation = organisation or acting_organisation(actor)
+    if role not in ROLES:
+        raise OperationError(gettext("Vai trò: “%(role)s” không hợp lệ.", role=role), "role")
+    if any(m.organisation_id == organisation.id for m in user.memberships):
+        raise OperationError(gettext("Vai trò: người này đã thuộc %(name)s.", name=organisation.name), "role")
+    membership = Membership(organisation=organisation, role=role)
+    user.memberships.append(membership)
+    db.session.flush()
+    audit.record(actor, "membership.add", "user", user.id, None,
+                 {"username": user.username, "role": role, "organisation": organisation.name}, organisation=organisation)
+    return membership
+
+
 def get_or_create_unit(name: str, organisation: Organisation) -> Unit:
     """The organisation's unit of that name, created when new."""
     unit = db.session.scalar(select(Unit).filter_by(organisation_id=organisation.id, name=name.strip()))

@@ -26,8 +26,8 @@ def test_visitor_reads_results_on_a_phone(page: Page) -> None:
     expect(page.get_by_role("heading", level=1, name="Kết quả cuộc thi đã công bố")).to_be_visible()
     assert_no_horizontal_overflow(page)
 
-    page.get_by_role("link", name=re.compile(r"năm 2024")).tap()
-    expect(page.get_by_role("heading", level=1, name=re.compile(r"năm 2024"))).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"Trung Lương năm 2024")).tap()
+    expect(page.get_by_role("heading", level=1, name=re.compile(r"Trung Lương năm 2024"))).to_be_visible()
     expect(page.get_by_role("heading", name="Sáng kiến đạt giải")).to_be_visible()
     winners = page.locator(".card").filter(has=page.get_by_role("heading", level=3))
     expect(winners.filter(has_text="Giải Nhất")).to_have_count(1)

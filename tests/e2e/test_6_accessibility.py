@@ -149,7 +149,7 @@ def results_list(page: Page) -> None:
 
 def result_page(page: Page) -> None:
     results_list(page)
-    page.get_by_role("link", name=CONTEST_2024).first.click()
+    page.get_by_role("link", name=re.compile(r"Trung Lương năm 2024")).click()
     expect(page.get_by_role("heading", level=1, name=CONTEST_2024)).to_be_visible()
 
 
