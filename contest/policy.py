@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from contest.accounts.models import ADMIN, JUDGE, SECRETARY
+from contest.accounts.models import ADMIN, JUDGE, SECRETARY, TOWN
 from contest.entries.models import DRAFT, Entry
 from contest.jobs.models import Job
 from judging.queries import find_assignment
@@ -62,3 +62,9 @@ def may_edit_entry(user: Any, entry: Entry) -> bool:
 def may_follow_job(user: Any, job: Job) -> bool:
     """A background job's page (and its stop buttons): the person who started it, or an admin."""
     return _signed_in(user) and (job.created_by_id == user.id or user.has_role(ADMIN))
+
+
+def may_manage_wards(user: Any) -> bool:
+    """Wards are created by the town's admin, each with its first admin."""
+    return (_signed_in(user) and user.has_role(ADMIN) and user.organisation is not None
+            and user.organisation.level == TOWN)

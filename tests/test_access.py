@@ -54,6 +54,7 @@ GET_EXPECTED: dict[str, dict[str, int]] = {
     "main.home": {**everyone(MOVED)},
     "audit.log": only(OK, "admin"),
     "organisations.edit": only(OK, "admin"),
+    "organisations.wards": only(OK),  # the town's admin only: the world's admin is a ward's
     "main.favicon": everyone(301),
     "static": everyone(OK),
     "auth.login": {**everyone(MOVED), "anon": OK},
@@ -99,7 +100,8 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "auth.password": ROLES[1:],
     "auth.language": ROLES[1:],  # one's own language
     "auth.act_as": ROLES[1:],
-    "organisations.edit": ("admin",),  # one's own memberships
+    "organisations.edit": ("admin",),
+    "organisations.wards": (),  # one's own memberships
     "contests.create": ("admin",),
     "contests.edit": ("admin",),
     "entries.create": PARTICIPANTS,

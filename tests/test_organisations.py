@@ -164,3 +164,26 @@ def test_a_second_membership_is_added_once_and_audited(ward: Organisation, town:
     assert len(judge.memberships) == 2
     record = db.session.scalar(select(AuditLog).filter_by(action="membership.add"))
     assert record.organisation_id == town.id and record.after["username"] == judge.username
+
+
+def test_the_town_admin_opens_a_ward_with_its_first_admin(ward: Organisation, town: Organisation,
+                                                           signed_in: Callable) -> None:
+    ward_admin, _ = signed_in(ADMIN)
+    assert ward_admin.get("/organisation/wards").status_code == 403  # a ward's admin opens no wards
+    client, _ = signed_in(ADMIN, organisation=town)
+    page = client.get("/users/").get_data(as_text=True)
+    assert "/organisation/wards" in page
+    before = db.session.scalar(select(func.count(Organisation.id)))
+    refused = post_form(client, "/organisation/wards", {"name": "Phường Nam Hồng", "admin_username": "nh_admin",
+                                                        "admin_full_name": "Người A", "password": "ngan"})
+    assert refused.status_code == 400 and "Mật khẩu: cần ít nhất 8 ký tự." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Organisation.id))) == before  # no ward without its admin
+    created = post_form(client, "/organisation/wards", {"name": "Phường Nam Hồng", "admin_username": "nh_admin",
+                                                        "admin_full_name": "Người A", "password": "mat-khau-dai"})
+    assert created.status_code == 302
+    new_ward = db.session.scalar(select(Organisation).filter_by(name="Phường Nam Hồng"))
+    assert new_ward.parent == town and new_ward.level == WARD
+    admin = db.session.scalar(select(User).filter_by(username="nh_admin"))
+    assert [(m.organisation, m.role) for m in admin.memberships] == [(new_ward, ADMIN)]
+    listing = client.get("/organisation/wards").get_data(as_text=True)
+    assert "Phường Nam Hồng" in listing and "Phường Trung Lương" in listing

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from contest import audit
 from contest.accounts.models import (
+    ADMIN,
     LEVEL_LABELS,
     ROLES,
     TOWN,
@@ -24,6 +25,7 @@ from contest.accounts.naming import document_names
 from contest.db import db
 from contest.errors import OperationError
 from contest.i18n import LANGUAGES
+from contest.policy import may_manage_wards
 
 
 def acting_organisation(actor: Any) -> Organisation:
@@ -128,6 +130,18 @@ def create_organisation(actor: Optional[User], data: OrganisationData,
                  {"name": name, "level": data.level, "parent": parent.name if parent else None},
                  organisation=organisation)
     return organisation
+
+
+def create_ward(actor: User, data: OrganisationData, admin_username: str, admin_full_name: str,
+                password: str) -> tuple[Organisation, User]:
+    """The town's admin opens a ward with its first admin, who then manages the ward's accounts."""
+    if not may_manage_wards(actor):
+        raise OperationError(gettext("Chỉ Ban tổ chức của thị xã tạo được phường, xã."), "name")
+    ward = create_organisation(actor, OrganisationData(name=data.name, level=WARD, place=data.place,
+                                                       authority=data.authority, council=data.council,
+                                                       signer=data.signer), parent=acting_organisation(actor))
+    admin = create_user(actor, admin_username, admin_full_name, ADMIN, password, organisation=ward)
+    return ward, admin
 
 
 def update_organisation(actor: User, organisation: Organisation, data: OrganisationData) -> Organisation:

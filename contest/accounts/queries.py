@@ -1,7 +1,7 @@
 """What the account pages read."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from contest.accounts.models import Membership, Organisation, User
@@ -30,3 +30,11 @@ def members_with_role(organisation: Organisation, role: str) -> list[User]:
     return list(db.session.scalars(
         select(User).join(Membership).where(Membership.organisation_id == organisation.id, Membership.role == role,
                                             Membership.active, User.active).order_by(User.full_name)))
+
+
+def wards_of(town: Organisation) -> list[tuple[Organisation, int]]:
+    """The town's wards by name, each with how many people are members."""
+    members = (select(func.count(Membership.id)).where(Membership.organisation_id == Organisation.id)
+               .scalar_subquery())
+    return [(o, n) for o, n in db.session.execute(
+        select(Organisation, members).filter_by(parent_id=town.id).order_by(Organisation.name))]
