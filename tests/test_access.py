@@ -131,6 +131,7 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "jobs.stop": STAFF,  # the job's creator (the secretary) or an admin
     "screening.flag": STAFF,
     "users.create": ("admin",),
+    "users.add_member": ("admin",),
     "users.edit": ("admin",),
 }
 

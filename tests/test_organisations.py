@@ -187,3 +187,25 @@ def test_the_town_admin_opens_a_ward_with_its_first_admin(ward: Organisation, to
     assert [(m.organisation, m.role) for m in admin.memberships] == [(new_ward, ADMIN)]
     listing = client.get("/organisation/wards").get_data(as_text=True)
     assert "Phường Nam Hồng" in listing and "Phường Trung Lương" in listing
+
+
+def test_the_town_admin_gives_a_ward_judge_a_seat_on_the_council(ward: Organisation, town: Organisation,
+                                                                  make_user: Callable[..., User],
+                                                                  signed_in: Callable) -> None:
+    judge = make_user(JUDGE, username="gk_phuong")
+    client, _ = signed_in(ADMIN, organisation=town)
+    unknown = post_form(client, "/users/members", {"username": "khong_co", "role": JUDGE}, page="/users/",
+                        follow_redirects=True)
+    assert "Tên đăng nhập: không có tài khoản “khong_co”." in unknown.get_data(as_text=True)
+    added = post_form(client, "/users/members", {"username": "gk_phuong", "role": JUDGE}, page="/users/",
+                      follow_redirects=True)
+    assert "Đã thêm gk_phuong vào Thị xã Hồng Lĩnh." in added.get_data(as_text=True)
+    db.session.refresh(judge)
+    assert [(m.organisation, m.role) for m in judge.memberships] == [(ward, JUDGE), (town, JUDGE)]
+    again = post_form(client, "/users/members", {"username": "gk_phuong", "role": SECRETARY}, page="/users/",
+                      follow_redirects=True)
+    assert "đã thuộc Thị xã Hồng Lĩnh" in again.get_data(as_text=True)
+    db.session.refresh(judge)
+    assert len(judge.memberships) == 2 and judge.memberships[1].role == JUDGE
+    listing = client.get("/users/").get_data(as_text=True)
+    assert "gk_phuong" in listing

@@ -87,6 +87,16 @@ def add_membership(actor: Optional[User], user: User, role: str, organisation: O
     return membership
 
 
+def add_member(actor: User, username: str, role: str) -> Membership:
+    """The admin gives a person who already has an account (in another organisation) a role in
+    their own organisation, by username."""
+    user = db.session.scalar(select(User).filter_by(username=username.strip()))
+    if user is None:
+        raise OperationError(gettext("Tên đăng nhập: không có tài khoản “%(username)s”.", username=username.strip()),
+                             "username")
+    return add_membership(actor, user, role)
+
+
 def get_or_create_unit(name: str, organisation: Organisation) -> Unit:
     """The organisation's unit of that name, created when new."""
     unit = db.session.scalar(select(Unit).filter_by(organisation_id=organisation.id, name=name.strip()))

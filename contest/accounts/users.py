@@ -38,7 +38,32 @@ class UserForm(BaseForm):
 def index() -> Any:
     """The accounts of the admin's organisation, each with its role there."""
     return render_template("users/index.html", members=queries.members_by_role(current_user.organisation),
-                           organisation=current_user.organisation)
+                           organisation=current_user.organisation, member_form=MemberForm(formdata=None))
+
+
+class MemberForm(BaseForm):
+    """A person with an account elsewhere, given a role here."""
+
+    username = StringField(_l("Tên đăng nhập"), validators=[
+        DataRequired(_l("Tên đăng nhập: không được để trống.")), Length(max=80)])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r, _l(ROLE_LABELS[r])) for r in ROLES])
+
+
+@bp.route("/members", methods=["POST"])
+@role_required(ADMIN)
+def add_member() -> Any:
+    """Give a person who has an account in another organisation a role in this one."""
+    form = MemberForm()
+    if form.validate_on_submit():
+        username = form.username.data
+        if change(lambda: operations.add_member(current_user, username, form.role.data), form).ok:
+            flash(gettext("Đã thêm %(username)s vào %(organisation)s.", username=username.strip(),
+                          organisation=current_user.organisation.name), "success")
+            return redirect(url_for("users.index"))
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
+    return redirect(url_for("users.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
