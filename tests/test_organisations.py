@@ -209,3 +209,5 @@ def test_the_town_admin_gives_a_ward_judge_a_seat_on_the_council(ward: Organisat
     assert len(judge.memberships) == 2 and judge.memberships[1].role == JUDGE
     listing = client.get("/users/").get_data(as_text=True)
     assert "gk_phuong" in listing
+    title = listing[listing.index("<title>") + 7:listing.index("</title>")]
+    assert title.startswith("Tài khoản ·") and "<" not in title  # the page's title is just its name
