@@ -1,6 +1,7 @@
 """The demo: a town and three wards. Trung Lương has its units and people, a registry, a contest
-being judged and one open; Đậu Liêu's contest is published with its best entries forwarded; Bắc
-Hồng's is open; the town has its council members, one of them also a judge of Trung Lương."""
+being judged and one open; Đậu Liêu's contest is published and its best two entries forwarded into
+the town council's open round; Bắc Hồng's is open; the town has its council members, two of them
+also judges of a ward (one account, two memberships)."""
 from __future__ import annotations
 
 import io
@@ -48,6 +49,7 @@ from judging.operations import (
     save_sheet,
     set_panel,
 )
+from judging.dossier_routes import certificate_base_url, contest_dossier, zip_bytes
 from judging.queries import find_assignment
 
 DEMO_PASSWORD = "sangkien2024"
@@ -114,6 +116,7 @@ OPEN_USERS = [
 DEMO_LOGINS = ([(u[0], u[1], u[2], WARD_NAME) for u in DEMO_USERS] + [("giamkhao1", "Lê Văn Minh", JUDGE, TOWN_NAME)]
                + [(u[0], u[1], u[2], TOWN_NAME) for u in TOWN_USERS]
                + [(u[0], u[1], u[2], PUBLISHED_WARD) for u in PUBLISHED_USERS]
+               + [("dauliu_giamkhao1", "Lưu Văn Tâm", JUDGE, TOWN_NAME)]
                + [(u[0], u[1], u[2], OPEN_WARD) for u in OPEN_USERS])
 
 
@@ -161,7 +164,15 @@ def load_town(town: Any, data: dict, upload_dir: str, max_bytes: int, judge_of_t
                                              "Nhận xét của giám khảo.") for c in contest.criteria}, submit=True)
     close_judging(secretary, contest)
     publish_results(secretary, contest)
-    forward_entries(secretary, contest)
+    # The town council's round takes what the wards forward; Đậu Liêu has sent its best two. One of
+    # Đậu Liêu's judges also sits on the town council: never assigned the entries of their own ward.
+    town_round = create_contest(people["thixa_bantochuc"], ContestData(
+        title=f"Sáng kiến, giải pháp cải cách hành chính cấp thị xã {TOWN_NAME.split(' ', 2)[-1]} năm 2024", year=2024,
+        fields=data["fields"], submission_deadline=now + timedelta(days=20), judging_deadline=now + timedelta(days=40),
+        criteria=DEFAULT_CRITERIA, forward_count=0))
+    add_membership(None, dauliu["dauliu_giamkhao1"], JUDGE, town)
+    dossier = zip_bytes(contest_dossier(contest)) if certificate_base_url() else None
+    forward_entries(secretary, contest, town_round, None, upload_dir, dossier)
 
     open_ward = create_organisation(None, OrganisationData(name=OPEN_WARD, level=WARD), parent=town)
     bachong = _people(OPEN_USERS, open_ward)
@@ -175,7 +186,8 @@ def load_town(town: Any, data: dict, upload_dir: str, max_bytes: int, judge_of_t
         submission_deadline=now + timedelta(days=30), judging_deadline=now + timedelta(days=45),
         criteria=DEFAULT_CRITERIA))
     save_entry(bachong["bachong_canbo1"], open_contest, _entry_data(data["entries"][13], "phường Bắc Hồng", 1))
-    return {"users": len(people) + len(dauliu) + len(bachong), "published": contest.id, "open": open_contest.id}
+    return {"users": len(people) + len(dauliu) + len(bachong), "published": contest.id, "open": open_contest.id,
+            "town_round": town_round.id}
 
 
 def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
@@ -244,4 +256,4 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     others = load_town(town, data, upload_dir, max_bytes, users["giamkhao1"])
     db.session.flush()
     return {"users": len(users) + others["users"], "registry": len(data["registry"]), "entries": len(entries),
-            "contests": [judged.id, open_contest.id, others["published"], others["open"]]}
+            "contests": [judged.id, open_contest.id, others["published"], others["open"], others["town_round"]]}

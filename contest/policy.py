@@ -68,3 +68,11 @@ def may_manage_wards(user: Any) -> bool:
     """Wards are created by the town's admin, each with its first admin."""
     return (_signed_in(user) and user.has_role(ADMIN) and user.organisation is not None
             and user.organisation.level == TOWN)
+
+
+def may_read_transfer(user: Any, transfer: Any) -> bool:
+    """A forwarded entry's ward dossier: the secretariat of the ward that sent it, and of the
+    town whose round received it."""
+    organisation = getattr(user, "organisation", None) if _signed_in(user) else None
+    return (organisation is not None and user.has_role(ADMIN, SECRETARY)
+            and organisation.id in (transfer.source_organisation_id, transfer.target_contest.organisation_id))

@@ -11,11 +11,12 @@ from typing import Iterable, Mapping, Optional, Sequence
 from contest.marks import N_
 
 # Why a judge may not score an entry.
-AUTHOR, COAUTHOR, SAME_UNIT, DECLARED = "author", "coauthor", "unit", "declared"
+AUTHOR, COAUTHOR, SAME_UNIT, SAME_WARD, DECLARED = "author", "coauthor", "unit", "ward", "declared"
 CONFLICT_LABELS = {
     AUTHOR: N_("Giám khảo là tác giả"),
     COAUTHOR: N_("Giám khảo là đồng tác giả (trùng họ tên)"),
     SAME_UNIT: N_("Cùng đơn vị với tác giả"),
+    SAME_WARD: N_("Giám khảo thuộc phường, xã của tác giả"),
     DECLARED: N_("Giám khảo tự khai báo xung đột lợi ích"),
 }
 
@@ -28,6 +29,7 @@ class JudgeInfo:
     name: str = ""
     unit_id: Optional[int] = None
     fields: tuple[str, ...] = ()  # the entry fields the judge is expert in; empty = any
+    organisation_ids: tuple[int, ...] = ()  # every organisation the judge belongs to
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class EntryInfo:
     unit_id: Optional[int] = None
     field: str = ""
     coauthor_names: tuple[str, ...] = ()
+    ward_id: Optional[int] = None  # the ward an entry of the town's round was forwarded from
 
 
 @dataclass
@@ -58,7 +61,8 @@ def conflict_kind(entry: EntryInfo, judge: JudgeInfo) -> Optional[str]:
 
     The author never judges their own entry; a judge whose full name equals a co-author's
     (case and spacing ignored) is taken to be that co-author; a judge of the entry's unit
-    (entry.unit_id == judge.unit_id, both set) is too close to it.
+    (entry.unit_id == judge.unit_id, both set) is too close to it; so is, in the town's round, a
+    judge who belongs to the ward the entry was forwarded from.
     """
     if judge.id == entry.author_id:
         return AUTHOR
@@ -66,6 +70,8 @@ def conflict_kind(entry: EntryInfo, judge: JudgeInfo) -> Optional[str]:
         return COAUTHOR
     if entry.unit_id is not None and entry.unit_id == judge.unit_id:
         return SAME_UNIT
+    if entry.ward_id is not None and entry.ward_id in judge.organisation_ids:
+        return SAME_WARD
     return None
 
 

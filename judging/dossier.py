@@ -88,6 +88,7 @@ class DossierData:
     council: str = COUNCIL  # where the forwarded entries go
     trimmed: bool = False  # the contest drops each entry's highest and lowest sheet (5 or more)
     vote_share: Optional[float] = None  # percent of the panel in favour, under the vote rule
+    recognition: str = ""  # "cấp thị xã": a town council's round recognises initiatives at its level
 
     @property
     def winners(self) -> list[DossierEntry]:
@@ -447,6 +448,8 @@ def certificate_pdf(data: DossierData, entry: DossierEntry) -> bytes:
         pdf.centred(30, 237, entry.unit, 13, "I")
     pdf.set_y(pdf.get_y() + 3)
     pdf.centred(30, 237, f"Đã đạt {entry.prize_label}", 20, "B", RED, h=10)
+    if data.recognition and entry.recognised:
+        pdf.centred(30, 237, f"và được công nhận là sáng kiến {data.recognition}", 14, "B", RED, h=7)
     pdf.centred(30, 237, contest_name(data.contest_title), 13, "I", h=6.5)
     pdf.set_y(pdf.get_y() + 2)
     pdf.centred(35, 227, f"với sáng kiến, giải pháp: “{entry.title}”", 14, "B", h=7)
@@ -530,7 +533,7 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
         code = certificate_code(secret, contest.id, e.id)
         entries.append(DossierEntry(
             rank=r.rank, title=e.title, authors=e.authors_display, kind=e.kind_label,
-            unit=e.unit.name if e.unit else "", field=e.field, mean_total=r.mean_total,
+            unit=e.unit_display, field=e.field, mean_total=r.mean_total,
             criterion_means=dict(r.criterion_means or {}), prize_label=PRIZE_LABELS.get(r.prize or "", ""),
             recognised=r.recognised, forwarded=r.forwarded, sheets=tuple(sheets.get(e.id, ())),
             entry_id=e.id, prize=r.prize, certificate_code=code, verify_url=verify_url(code),
@@ -557,4 +560,5 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
         submitted_count=len(queries.eligible_entries(contest)),
         trimmed=contest.aggregation == "trimmed",
         vote_share=contest.vote_share if contest.acceptance_rule == "vote" else None,
+        recognition=organisation.recognition_level,
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+import os
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -11,12 +12,14 @@ import click
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     has_request_context,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask.cli import with_appcontext
@@ -31,9 +34,10 @@ from contest.contests.models import CLOSED, PUBLISHED, Contest
 from contest.db import db, utcnow, write_transaction
 from contest.marks import N_
 from contest.timeutil import to_local
+from contest.policy import may_read_transfer
 from contest.views import audit_read
 from judging.dossier import build_dossier, certificate_code, gather_dossier
-from judging.models import Publication
+from judging.models import Publication, Transfer
 
 bp = Blueprint("dossier", __name__, url_prefix="/dossier")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -91,6 +95,22 @@ def download(contest_id: int) -> Any:
     audit_read(lambda: record_export(current_user, "dossier", "contest", contest.id))
     return Response(data, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="ho-so-hoi-dong-thi-xa-{contest.year}-{contest.id}.zip"'})
+
+
+@bp.route("/transfers/<int:transfer_id>.zip")
+@role_required(SECRETARY, ADMIN)
+def transfer_dossier(transfer_id: int) -> Any:
+    """The ward's dossier as it stood when it forwarded an entry, for the ward and the town."""
+    transfer = db.session.get(Transfer, transfer_id)
+    if transfer is None or not may_read_transfer(current_user, transfer) or not transfer.dossier_stored_name:
+        abort(404)
+    path = os.path.join(current_app.config["UPLOAD_FOLDER"], transfer.dossier_stored_name)
+    if not os.path.exists(path):
+        abort(404)
+    audit_read(lambda: record_export(current_user, "dossier", "transfer", transfer.id))
+    contest = transfer.source_contest
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name=f"ho-so-{contest.year}-{contest.id}-bai-{transfer.source_entry_id}.zip")
 
 
 def find_certificate(code: str) -> Optional[tuple[Publication, dict]]:

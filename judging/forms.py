@@ -172,3 +172,22 @@ class RemindForm(BaseForm):
         DataRequired(_l("Nội dung nhắc: không được để trống.")),
         Length(max=REMINDER_MAX, message=_l("Nội dung nhắc: tối đa %(max)s ký tự.")),
     ])
+
+
+class ForwardForm(BaseForm):
+    """Transfer recognised entries into the town's round (choices set by `forward_form`)."""
+
+    round = SelectField(_l("Vòng thị xã"), coerce=int, validate_choice=False,
+                        validators=[DataRequired(_l("Vòng thị xã: hãy chọn vòng chấm nhận sáng kiến."))])
+    entries = SelectMultipleField(_l("Sáng kiến chuyển lên"), coerce=int, validate_choice=False,
+                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+def forward_form(rounds: list[Contest], recognised: list[tuple[int, str]], suggested: list[int],
+                 formdata: Any = None) -> ForwardForm:
+    """The forward form: the town's open rounds, the contest's recognised entries not yet sent
+    (id, label), the top ones ticked."""
+    form = ForwardForm(formdata=formdata, entries=suggested)
+    form.round.choices = [(c.id, f"{c.title} ({c.year})") for c in rounds]
+    form.entries.choices = recognised
+    return form

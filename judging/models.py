@@ -7,8 +7,8 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from contest.accounts.models import User
-from contest.contests.models import Criterion
+from contest.accounts.models import Organisation, User
+from contest.contests.models import Contest, Criterion
 from contest.db import db, utcnow
 from contest.entries.models import Entry
 from contest.marks import N_
@@ -215,3 +215,40 @@ class Publication(db.Model):
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     snapshot: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Transfer(db.Model):
+    """A ward's entry forwarded into the town's round: the town's read-only copy of it, the ward's
+    result and dossier as they stood when it was sent, and whether the ward took it back."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"), index=True)
+    target_entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"), unique=True)
+    source_contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"), index=True)
+    target_contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"), index=True)
+    source_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    # The ward's result when it was sent.
+    ward_rank: Mapped[int]
+    ward_mean_total: Mapped[float]
+    ward_max_total: Mapped[float]
+    ward_prize: Mapped[Optional[str]] = mapped_column(String(20))
+    dossier_stored_name: Mapped[Optional[str]] = mapped_column(String(100))  # the ward's dossier ZIP, in uploads
+    forwarded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    forwarded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    withdrawn_at: Mapped[Optional[datetime]]
+    withdrawn_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+    source_entry: Mapped[Entry] = relationship(foreign_keys=[source_entry_id])
+    target_entry: Mapped[Entry] = relationship(foreign_keys=[target_entry_id])
+    source_contest: Mapped[Contest] = relationship(foreign_keys=[source_contest_id])
+    target_contest: Mapped[Contest] = relationship(foreign_keys=[target_contest_id])
+    source_organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+    @property
+    def organisation_id(self) -> int:
+        """A transfer is the sending ward's: its pages and buttons are the ward's."""
+        return self.source_organisation_id

@@ -5,6 +5,8 @@ They never commit: the request (or the CLI command) that calls them commits once
 from __future__ import annotations
 
 import math
+import os
+import uuid
 from typing import Any, Optional
 
 from flask_babel import gettext
@@ -19,12 +21,15 @@ from contest.entries.models import (
     ENTRY_KIND_LABELS,
     INDIVIDUAL,
     SUBMITTED,
+    WITHDRAWN,
     Attachment,
     Entry,
 )
+from contest.entries.operations import copy_entry
 from contest.errors import OperationError
 from contest.marks import N_
 from contest.registry.models import RegistryItem
+from contest.screening.operations import flag_duplicates
 from contest.timeutil import format_number
 from judging import aggregation, assignment, ranking, rubric
 from judging.models import (
@@ -49,9 +54,11 @@ from judging.models import (
     Result,
     Score,
     ScoreSheet,
+    Transfer,
 )
 from judging.queries import (
     active_judges,
+    active_transfers,
     conflicts,
     contest_assignments,
     contest_results,
@@ -689,7 +696,7 @@ def results_snapshot(contest: Contest) -> dict:
                 "rank": r.rank,
                 "title": e.title,
                 "authors_display": e.authors_display,
-                "unit": e.unit.name if e.unit else "",
+                "unit": e.unit_display,
                 "field": e.field,
                 "kind": e.kind_label,
                 "mean_total": r.mean_total,
@@ -706,7 +713,8 @@ def results_snapshot(contest: Contest) -> dict:
     chairs = {m.judge_id for m in panel_members(contest) if m.is_chair}
     panel = [{"name": j.full_name, "position": j.position, "chair": j.id in chairs} for j in panel_judges(contest)]
     return {
-        "contest": {"id": contest.id, "title": contest.title, "year": contest.year, "threshold": contest.threshold},
+        "contest": {"id": contest.id, "title": contest.title, "year": contest.year, "threshold": contest.threshold,
+                    "organisation": contest.organisation.name, "recognition": contest.organisation.recognition_level},
         "criteria": criteria,
         "results": rows,
         "panel": panel,
@@ -733,21 +741,89 @@ def publish_results(actor: Any, contest: Contest) -> Publication:
     return publication
 
 
-def forward_entries(actor: Any, contest: Contest) -> list[Result]:
-    """Mark the top `forward_count` recognised results as forwarded to the town council."""
-    if contest.status not in (CLOSED, PUBLISHED):
-        raise JudgingError(gettext("Chỉ đề nghị lên Hội đồng thị xã được khi cuộc thi đã kết thúc chấm."))
-    results = contest_results(contest)
-    before = {"forwarded": [r.entry_id for r in results if r.forwarded]}
-    # Rank order, then entry id: a tie at the cut is settled the way the ranking lists it.
-    chosen = [r for r in results if r.recognised][: max(contest.forward_count, 0)]
-    chosen_ids = {r.id for r in chosen}
-    for r in results:
-        r.forwarded = r.id in chosen_ids
+def forward_entries(actor: Any, contest: Contest, target: Optional[Contest], entry_ids: Optional[list[int]],
+                    upload_dir: str, dossier: Optional[bytes] = None) -> list[Transfer]:
+    """Transfer the chosen recognised entries of a published ward contest into the town's open
+    round (by default the top `forward_count` not yet sent): each arrives there as a submitted,
+    read-only entry with its texts, authors, co-authors and files, the ward's result and dossier,
+    and is checked for duplicates against the bank and the other wards' entries.
+
+    Refused, with the reason: a contest not yet published, a round that is not the town's or
+    not taking entries, an entry not recognised, or one already sent and not withdrawn."""
+    if contest.status != PUBLISHED:
+        raise JudgingError(gettext("Chỉ chuyển sáng kiến lên vòng thị xã được sau khi đã công bố kết quả."))
+    parent = contest.organisation.parent
+    if target is None or parent is None or target.organisation_id != parent.id:
+        raise JudgingError(gettext("Vòng thị xã: hãy chọn một vòng chấm do %(council)s mở.",
+                                   council=forwarding_council(contest)), "round")
+    now = utcnow()
+    if not target.accepts_submissions(now):
+        raise JudgingError(gettext("Vòng thị xã: “%(title)s” không còn nhận sáng kiến (đã hết hạn nộp hoặc đã bắt đầu chấm).",
+                                   title=target.title), "round")
+    results = [r for r in contest_results(contest) if r.recognised]
+    sent = {t.source_entry_id for t in active_transfers(contest)}
+    if entry_ids is None:
+        chosen = [r for r in results if r.entry_id not in sent][: max(contest.forward_count - len(sent), 0)]
+    else:
+        by_entry = {r.entry_id: r for r in results}
+        unknown = [i for i in entry_ids if i not in by_entry]
+        if unknown:
+            raise JudgingError(gettext("Sáng kiến chuyển lên: chỉ chuyển được sáng kiến đã được công nhận của cuộc thi này."), "entries")
+        chosen = [by_entry[i] for i in dict.fromkeys(entry_ids)]
+    twice = [r for r in chosen if r.entry_id in sent]
+    if twice:
+        raise JudgingError(gettext("Sáng kiến “%(title)s” đã được chuyển lên vòng thị xã; hãy rút lại trước nếu muốn chuyển lần nữa.",
+                                   title=twice[0].entry.title), "entries")
+    if not chosen:
+        raise JudgingError(gettext("Sáng kiến chuyển lên: chưa chọn sáng kiến nào (hoặc đã chuyển đủ %(count)s sáng kiến).",
+                                   count=contest.forward_count), "entries")
+    dossier_name = None
+    if dossier is not None:
+        dossier_name = f"{uuid.uuid4().hex}.zip"
+        with open(os.path.join(upload_dir, dossier_name), "xb") as fh:
+            fh.write(dossier)
+    transfers = []
+    for r in chosen:
+        copy = copy_entry(r.entry, target, upload_dir, now)
+        transfer = Transfer(source_entry_id=r.entry_id, target_entry_id=copy.id, source_contest_id=contest.id,
+                            target_contest_id=target.id, source_organisation_id=contest.organisation_id,
+                            ward_rank=r.rank, ward_mean_total=r.mean_total, ward_max_total=contest.max_total,
+                            ward_prize=r.prize, dossier_stored_name=dossier_name, forwarded_at=now,
+                            forwarded_by_id=getattr(actor, "id", None))
+        db.session.add(transfer)
+        r.forwarded = True
+        db.session.flush()
+        record(actor, "entry.received", "entry", copy.id, None,
+               {"from_entry": r.entry_id, "from": contest.organisation.name, "transfer": transfer.id},
+               organisation=target.organisation)
+        flag_duplicates(None, copy)
+        transfers.append(transfer)
+    record(actor, "judging.forward", "contest", contest.id, {"forwarded": sorted(sent)},
+           {"forwarded": sorted(sent | {t.source_entry_id for t in transfers}), "to": target.id,
+            "entries": [t.target_entry_id for t in transfers]})
+    return transfers
+
+
+def withdraw_transfer(actor: Any, transfer: Transfer) -> Transfer:
+    """The ward takes a forwarded entry back, until the town round's panel is assigned: the town's
+    copy is marked withdrawn (kept, with its history) and the ward's result no longer says sent."""
+    if not transfer.active:
+        raise JudgingError(gettext("Sáng kiến “%(title)s” đã được rút lại trước đó.", title=transfer.source_entry.title))
+    if transfer.target_contest.status != OPEN or contest_assignments(transfer.target_contest):
+        raise JudgingError(gettext("Không rút lại được: vòng thị xã đã phân công giám khảo chấm."))
+    transfer.withdrawn_at = utcnow()
+    transfer.withdrawn_by_id = getattr(actor, "id", None)
+    transfer.target_entry.status = WITHDRAWN
+    result = db.session.scalar(select(Result).filter_by(contest_id=transfer.source_contest_id,
+                                                        entry_id=transfer.source_entry_id))
+    if result is not None:
+        result.forwarded = False
     db.session.flush()
-    after = {"forwarded": [r.entry_id for r in chosen], "to": forwarding_council(contest)}
-    record(actor, "judging.forward", "contest", contest.id, before, after)
-    return chosen
+    record(actor, "judging.withdraw", "contest", transfer.source_contest_id, {"transfer": transfer.id, "active": True},
+           {"transfer": transfer.id, "active": False, "entry": transfer.source_entry_id})
+    record(actor, "entry.withdrawn", "entry", transfer.target_entry_id, {"status": SUBMITTED}, {"status": WITHDRAWN},
+           organisation=transfer.target_contest.organisation)
+    return transfer
 
 
 def add_recognised_to_registry(actor: Any, contest: Contest) -> list[RegistryItem]:

@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import JUDGE, User
 from contest.accounts.queries import members_with_role
-from contest.contests.models import JUDGING, Contest, Criterion
-from contest.db import db
-from contest.entries.models import SUBMITTED, Entry
+from contest.contests.models import JUDGING, OPEN, PUBLISHED, Contest, Criterion
+from contest.db import db, utcnow
+from contest.entries.models import EXCLUDED, SUBMITTED, Entry
 from judging import charts
 from judging.assignment import DECLARED, EntryInfo, JudgeInfo, conflict_kind
 from judging.models import (
@@ -25,12 +25,14 @@ from judging.models import (
     Notice,
     PanelMember,
     PanelVote,
+    Publication,
     Reminder,
     Result,
     Score,
     ScoreSheet,
+    Transfer,
 )
-from judging.ranking import sheet_total
+from judging.ranking import PRIZE_LABELS, sheet_total
 
 
 def active_judges(contest: Contest) -> list[User]:
@@ -42,7 +44,7 @@ def eligible_entries(contest: Contest) -> list[Entry]:
     """The entries of a contest that are judged: submitted, never excluded ones."""
     # Co-authors come along: the conflict check reads them for every entry (one query, not one per entry).
     return list(db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED).order_by(Entry.id)
-                                   .options(selectinload(Entry.coauthors))))
+                                   .options(selectinload(Entry.coauthors), selectinload(Entry.transfer_in))))
 
 
 def find_assignment(entry: Entry, judge: Any) -> Optional[Assignment]:
@@ -63,7 +65,8 @@ def contest_results(contest: Contest, offset: int = 0, limit: Optional[int] = No
                            # every page that lists results shows each entry, its author and unit
                            .options(selectinload(Result.entry).selectinload(Entry.author),
                                     selectinload(Result.entry).selectinload(Entry.unit),
-                                    selectinload(Result.entry).selectinload(Entry.coauthors)))
+                                    selectinload(Result.entry).selectinload(Entry.coauthors),
+                                    selectinload(Result.entry).selectinload(Entry.transfer_in)))
     )
 
 
@@ -112,13 +115,17 @@ def notice_counts(contests: list[Contest]) -> dict[int, int]:
 
 
 def entry_info(entry: Entry) -> EntryInfo:
-    """An entry as the pure assigner sees it."""
-    return EntryInfo(entry.id, entry.author_id, entry.unit_id, entry.field, tuple(c.full_name for c in entry.coauthors))
+    """An entry as the pure assigner sees it; one forwarded from a ward carries that ward."""
+    ward = entry.transfer_in.source_organisation_id if entry.transfer_in is not None else None
+    return EntryInfo(entry.id, entry.author_id, entry.unit_id, entry.field, tuple(c.full_name for c in entry.coauthors),
+                     ward_id=ward)
 
 
 def judge_info(member: PanelMember) -> JudgeInfo:
-    """A panel member as the pure assigner sees them."""
-    return JudgeInfo(member.judge_id, member.judge.full_name, member.judge.unit_id, tuple(member.fields or ()))
+    """A panel member as the pure assigner sees them, with every organisation they belong to."""
+    judge = member.judge
+    return JudgeInfo(member.judge_id, judge.full_name, judge.unit_id, tuple(member.fields or ()),
+                     organisation_ids=tuple(m.organisation_id for m in judge.memberships if m.active))
 
 
 def conflicts(contest: Contest, entries: Optional[list[Entry]] = None,
@@ -401,3 +408,72 @@ def criteria_scored_in_drafts(contest: Contest, criteria: list[Criterion]) -> li
     ids = {c.id: c.name for c in criteria if c.id is not None}
     used = set(db.session.scalars(select(Score.criterion_id).where(Score.criterion_id.in_(ids)).distinct())) if ids else set()
     return [ids[i] for i in ids if i in used]
+
+
+def latest_publication(contest_id: int) -> Optional[Publication]:
+    """The newest publication of a contest, if it was ever published."""
+    return db.session.scalar(
+        select(Publication).filter_by(contest_id=contest_id).order_by(Publication.version.desc()).limit(1)
+    )
+
+
+def active_transfers(contest: Contest) -> list[Transfer]:
+    """The contest's entries now in the town's round (sent and not withdrawn)."""
+    return list(db.session.scalars(select(Transfer).filter_by(source_contest_id=contest.id, withdrawn_at=None)
+                                   .order_by(Transfer.id)))
+
+
+def contest_transfers(contest: Contest) -> list[Transfer]:
+    """Every transfer out of a contest, withdrawn ones too, oldest first."""
+    return list(db.session.scalars(select(Transfer).filter_by(source_contest_id=contest.id).order_by(Transfer.id)
+                                   .options(selectinload(Transfer.source_entry), selectinload(Transfer.target_contest))))
+
+
+def received_count(contest: Contest) -> int:
+    """How many entries wards forwarded into this round and did not withdraw."""
+    return db.session.scalar(select(func.count(Transfer.id)).filter_by(target_contest_id=contest.id, withdrawn_at=None)) or 0
+
+
+def open_rounds_above(contest: Contest) -> list[Contest]:
+    """The rounds of the organisation above a ward's contest that take forwarded entries now."""
+    parent_id = contest.organisation.parent_id
+    if parent_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Contest).where(Contest.organisation_id == parent_id, Contest.status == OPEN,
+                              Contest.submission_deadline >= utcnow()).order_by(Contest.year.desc(), Contest.id.desc())))
+
+
+@dataclass(frozen=True)
+class TownOutcome:
+    """What became of a forwarded entry in the town's round, as the ward and the author see it."""
+
+    round_title: str
+    state: str  # a sentence in the reader's language
+    prize_label: str = ""
+    recognised: Optional[bool] = None  # known once the town publishes
+    rank: Optional[int] = None
+    mean_total: Optional[float] = None
+
+
+def town_outcome(transfer: Transfer) -> TownOutcome:
+    """The town round's verdict on a forwarded entry: its published result, else where it stands.
+    Only published results flow back: the town's scores stay the town's until then."""
+    target = transfer.target_contest
+    if not transfer.active:
+        return TownOutcome(target.title, gettext("Đơn vị đã rút lại"))
+    if transfer.target_entry.status == EXCLUDED:
+        return TownOutcome(target.title, gettext("Bị loại ở vòng thị xã (trùng lặp)"))
+    if target.status == PUBLISHED:
+        publication = latest_publication(target.id)
+        row = next((r for r in (publication.snapshot.get("results", []) if publication else [])
+                    if r.get("entry_id") == transfer.target_entry_id), None)
+        if row is not None:
+            prize = gettext(PRIZE_LABELS[row["prize"]]) if row.get("prize") in PRIZE_LABELS else ""
+            state = (gettext("Được công nhận sáng kiến cấp thị xã") if row.get("recognised")
+                     else gettext("Không được công nhận ở vòng thị xã"))
+            return TownOutcome(target.title, state, prize, bool(row.get("recognised")), row.get("rank"),
+                               row.get("mean_total"))
+    if target.status == OPEN:
+        return TownOutcome(target.title, gettext("Đã chuyển, chờ vòng thị xã chấm"))
+    return TownOutcome(target.title, gettext("Đang chấm ở vòng thị xã"))

@@ -1,7 +1,7 @@
 """The public results: rendered only from the latest published snapshot, open to anyone."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
@@ -15,15 +15,9 @@ from contest.views import change
 from judging import aggregation, charts
 from judging.models import CommunityVote, Publication
 from judging.operations import cast_community_vote
+from judging.queries import active_transfers, latest_publication, town_outcome
 
 bp = Blueprint("results", __name__, url_prefix="/results")
-
-
-def latest_publication(contest_id: int) -> Optional[Publication]:
-    """The newest publication of a contest, if it was ever published."""
-    return db.session.scalar(
-        select(Publication).filter_by(contest_id=contest_id).order_by(Publication.version.desc()).limit(1)
-    )
 
 
 @bp.route("/")
@@ -71,7 +65,9 @@ def show(contest_id: int) -> Any:
                                                contest.panel_weight, contest.vote_weight)
     return render_template("results/show.html", publication=publication, snap=snap, winners=winners,
                            voting=bool(contest and contest.community_vote), votes=votes, mine=mine,
-                           combined=combined, contest=contest, winners_chart=picture)
+                           combined=combined, contest=contest, winners_chart=picture,
+                           outcomes={t.source_entry_id: town_outcome(t)
+                                     for t in (active_transfers(contest) if contest is not None else [])})
 
 
 @bp.route("/<int:contest_id>/vote/<int:entry_id>", methods=["POST"])

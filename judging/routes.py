@@ -27,18 +27,20 @@ from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest
 from contest.db import db, utcnow
 from contest.entries.models import Attachment, Entry
 from contest.policy import is_assigned
-from contest.timeutil import format_datetime
+from contest.timeutil import format_datetime, format_number
 from contest.views import PAGE_SIZE, audit_read, change, page_window, xlsx_download
 from contest.xlsx import workbook_bytes
 from judging import aggregation, charts, export, operations, queries
 from judging.assignment import CONFLICT_LABELS
 from judging.blind import CannotAnonymise, strip_author_metadata
+from judging.dossier_routes import certificate_base_url, contest_dossier, zip_bytes
 from judging.forms import (
     AddAssignmentForm,
     AmendResultForm,
     ReasonForm,
     RemindForm,
     ReopenForm,
+    forward_form,
     panel_form,
     sheet_form,
 )
@@ -49,6 +51,7 @@ from judging.models import (
     Assignment,
     Publication,
     ScoreSheet,
+    Transfer,
 )
 from judging.ranking import PRIZE_LABELS, sheet_total
 
@@ -421,7 +424,7 @@ def _amend_form(contest: Contest, results: list, formdata: Any = None) -> AmendR
     return form
 
 
-def _render_standings(contest: Contest, status: int = 200, amend_form: Any = None) -> Any:
+def _render_standings(contest: Contest, status: int = 200, amend_form: Any = None, forward: Any = None) -> Any:
     """The standings page: ranking, means per criterion, prizes, forwarding, publications."""
     publications = db.session.scalars(
         db.select(Publication).filter_by(contest_id=contest.id).order_by(Publication.version.desc())
@@ -434,6 +437,9 @@ def _render_standings(contest: Contest, status: int = 200, amend_form: Any = Non
         contest=contest,
         total=total, forwarded=forwarded, page=page, pages=pages,
         amend_form=amend_form or _amend_form(contest, results),
+        forward_form=forward or (_forward_form(contest) if contest.status == PUBLISHED else None),
+        transfers=[(t, queries.town_outcome(t)) for t in queries.contest_transfers(contest)],
+        council=operations.forwarding_council(contest),
         members=queries.panel_members(contest),
         votes={(v.entry_id, v.judge_id): v.in_favour for v in queries.contest_votes(contest)},
         by_category=bool(contest.collective_prizes),
@@ -516,15 +522,43 @@ def publish(contest_id: int) -> Any:
                                                          version=publication.version))
 
 
+def _forward_form(contest: Contest, formdata: Any = None) -> Any:
+    """The forward form of a published contest: the town's open rounds and the entries to send."""
+    sent = {t.source_entry_id for t in queries.active_transfers(contest)}
+    waiting = [r for r in queries.contest_results(contest) if r.recognised and r.entry_id not in sent]
+    suggested = [r.entry_id for r in waiting][: max(contest.forward_count - len(sent), 0)]
+    return forward_form(queries.open_rounds_above(contest),
+                        [(r.entry_id, f"{r.rank}. {r.entry.title} ({format_number(r.mean_total)})") for r in waiting],
+                        suggested, formdata)
+
+
 @bp.route("/contests/<int:contest_id>/forward", methods=["POST"])
 @role_required(*STAFF)
 def forward(contest_id: int) -> Any:
-    """Choose the best recognised entries to forward to the town council."""
+    """Transfer the chosen recognised entries into the town council's open round."""
     contest = get_or_404(Contest, contest_id)
-    return _standings_action(contest, lambda: operations.forward_entries(current_user, contest),
-                             lambda chosen: gettext(
-                                 "Đã chọn %(count)s sáng kiến đề nghị %(council)s xem xét, công nhận.",
-                                 count=len(chosen), council=operations.forwarding_council(contest)))
+    form = _forward_form(contest, request.form)
+    if not form.validate():
+        flash(gettext("Chưa chuyển được: hãy sửa các lỗi của biểu mẫu."), "danger")
+        return _render_standings(contest, 400, forward=form)
+    target = db.session.get(Contest, form.round.data)
+    dossier = zip_bytes(contest_dossier(contest)) if contest.status == PUBLISHED and certificate_base_url() else None
+    done = change(lambda: operations.forward_entries(current_user, contest, target, form.entries.data or [],
+                                                     current_app.config["UPLOAD_FOLDER"], dossier), form, refused="danger")
+    if not done.ok:
+        return _render_standings(contest, 400, forward=form)
+    flash(gettext("Đã chuyển %(count)s sáng kiến lên “%(round)s”.", count=len(done.result), round=target.title), "success")
+    return redirect(url_for("judging.standings", contest_id=contest.id))
+
+
+@bp.route("/transfers/<int:transfer_id>/withdraw", methods=["POST"])
+@role_required(*STAFF)
+def withdraw(transfer_id: int) -> Any:
+    """Take a forwarded entry back from the town's round, before its panel is assigned."""
+    transfer = get_or_404(Transfer, transfer_id)
+    contest = transfer.source_contest
+    return _standings_action(contest, lambda: operations.withdraw_transfer(current_user, transfer),
+                             lambda t: gettext("Đã rút “%(title)s” khỏi vòng thị xã.", title=t.source_entry.title))
 
 
 @bp.route("/contests/<int:contest_id>/to-registry", methods=["POST"])

@@ -65,6 +65,7 @@ GET_EXPECTED: dict[str, dict[str, int]] = {
     "contests.edit": only(OK, "admin"),
     "dossier.download": only(MOVED, *STAFF),  # judging not closed yet: sent back to the standings
     "dossier.verify": everyone(MISSING),  # a forged code
+    "dossier.transfer_dossier": {**only(OK, *STAFF)},
     "entries.index": only(OK, *PARTICIPANTS),
     "entries.show": {**only(OK, "author", "judge", *STAFF)},
     "entries.edit": {**only(DENIED), "author": MOVED, "anon": LOGIN},  # submitted: back to the entry
@@ -121,6 +122,7 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "judging.remind": STAFF,
     "judging.publish": STAFF,
     "judging.forward": STAFF,
+    "judging.withdraw": STAFF,
     "judging.to_registry": STAFF,
     "judging.votes": STAFF,
     "judging.amend": STAFF,
@@ -172,7 +174,33 @@ def world(app: Flask, ward: Any, make_user: Callable, make_contest: Callable) ->
     assignment = db.session.scalar(db.select(Assignment))
     assert flag is not None and registry.id
     return {"users": users, "contest": contest, "entry": entry, "attachment": attachment, "sheet": sheet,
-            "job": job, "flag": flag, "assignment": assignment}
+            "job": job, "flag": flag, "assignment": assignment, "transfer": sent_to_town(app, ward, contest, entry)}
+
+
+def sent_to_town(app: Flask, ward: Any, contest: Any, entry: Any) -> Any:
+    """A transfer of the ward's entry into the town's open round, its dossier on disk (built as the
+    forward verb leaves it: that verb itself wants a published contest, tested in test_town_round)."""
+    import os
+
+    from contest.db import utcnow
+    from contest.entries.operations import copy_entry
+    from judging.models import Transfer
+
+    from contest.contests.models import Contest
+
+    town_round = Contest(organisation_id=ward.parent_id, title="Vòng thị xã", year=2024, fields=contest.fields,
+                         submission_deadline=contest.submission_deadline, judging_deadline=contest.judging_deadline)
+    db.session.add(town_round)
+    db.session.flush()
+    copy = copy_entry(entry, town_round, app.config["UPLOAD_FOLDER"], utcnow())
+    with open(os.path.join(app.config["UPLOAD_FOLDER"], "dossier-test.zip"), "wb") as fh:
+        fh.write(b"PK\x05\x06" + b"\0" * 18)
+    transfer = Transfer(source_entry_id=entry.id, target_entry_id=copy.id, source_contest_id=contest.id,
+                        target_contest_id=town_round.id, source_organisation_id=ward.id, ward_rank=1,
+                        ward_mean_total=80.0, ward_max_total=100.0, dossier_stored_name="dossier-test.zip")
+    db.session.add(transfer)
+    db.session.commit()
+    return transfer
 
 
 def url_for_rule(app: Flask, rule: Any, world: dict[str, Any]) -> str:
@@ -181,7 +209,7 @@ def url_for_rule(app: Flask, rule: Any, world: dict[str, Any]) -> str:
         "contest_id": world["contest"].id, "entry_id": world["entry"].id, "attachment_id": world["attachment"].id,
         "job_id": world["job"].id, "flag_id": world["flag"].id, "user_id": world["users"]["other"].id,
         "assignment_id": world["assignment"].id, "code": "0000000000000000", "filename": "css/app.css",
-        "mode": "keep",
+        "mode": "keep", "transfer_id": world["transfer"].id,
     }
     with app.test_request_context():
         from flask import url_for

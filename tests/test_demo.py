@@ -26,7 +26,8 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     assert db.session.scalar(select(func.count(ScoreSheet.id)).where(ScoreSheet.status == "submitted")) >= 5
     statuses = {(c.organisation.name, c.year, c.status) for c in db.session.scalars(select(Contest))}
     assert statuses == {("Phường Trung Lương", 2024, "judging"), ("Phường Trung Lương", 2025, "open"),
-                        ("Phường Đậu Liêu", 2024, "published"), ("Phường Bắc Hồng", 2025, "open")}
+                        ("Phường Đậu Liêu", 2024, "published"), ("Phường Bắc Hồng", 2025, "open"),
+                        ("Thị xã Hồng Lĩnh", 2024, "open")}
     town = db.session.scalar(select(Organisation).filter_by(level=TOWN))
     assert {o.name for o in db.session.scalars(select(Organisation).filter_by(parent_id=town.id))} == {
         "Phường Trung Lương", "Phường Đậu Liêu", "Phường Bắc Hồng"}
@@ -36,6 +37,15 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     assert {m.role for m in town_members(town)} == {"admin", "secretary", "judge"}
     forwarded = db.session.scalars(select(Result).filter_by(forwarded=True)).all()
     assert len(forwarded) == 2 and {r.entry.contest.organisation.name for r in forwarded} == {"Phường Đậu Liêu"}
+    # …transferred into the town council's open round, each a submitted copy linked to its original.
+    from judging.models import Transfer
+
+    transfers = db.session.scalars(select(Transfer)).all()
+    assert sorted(t.source_entry_id for t in transfers) == sorted(r.entry_id for r in forwarded)
+    assert {(t.target_entry.contest.organisation.name, t.target_entry.status) for t in transfers} == {(town.name, "submitted")}
+    assert all(t.dossier_stored_name for t in transfers)  # the ward's dossier went with them
+    ward_judge = db.session.scalar(select(User).filter_by(username="dauliu_giamkhao1"))
+    assert {m.organisation.name for m in ward_judge.memberships} == {"Phường Đậu Liêu", town.name}
     # The town's bank holds the same applied initiative twice, from two wards.
     twice = db.session.execute(select(RegistryItem.title, func.count(func.distinct(RegistryItem.organisation_id)))
                                .group_by(RegistryItem.title).having(func.count(func.distinct(RegistryItem.organisation_id)) > 1)).all()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from flask import current_app
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -67,6 +68,7 @@ def scene(ward: Organisation, make_user: Callable[..., User], make_contest: Call
         "secretary": make_user(SECRETARY, full_name="Trần Thị Thu Hà", position="Tổ trưởng Tổ thư ký"),
         "admin": make_user(ADMIN, full_name="Nguyễn Công Lộc", position="Chủ tịch UBND phường, Trưởng Ban tổ chức"),
         "author": author,
+        "town_round": make_contest(organisation=ward.parent, title="Sáng kiến CCHC thị xã Hồng Lĩnh năm 2024"),
     }
 
 
@@ -87,7 +89,7 @@ def judge_and_close(scene: dict[str, Any], publish: bool = True) -> Contest:
     operations.close_judging(secretary, contest)
     if publish:
         operations.publish_results(secretary, contest)
-    operations.forward_entries(secretary, contest)
+        operations.forward_entries(secretary, contest, scene["town_round"], None, current_app.config["UPLOAD_FOLDER"])
     db.session.commit()
     return contest
 

@@ -244,7 +244,8 @@ def score_everything(world: dict) -> None:
     db.session.commit()
 
 
-def test_close_standings_publish_forward_and_xlsx(world: dict, signed_in: Callable, client: Any) -> None:
+def test_close_standings_publish_forward_and_xlsx(world: dict, signed_in: Callable, client: Any, town: Any,
+                                                  make_contest: Callable) -> None:
     contest, entries = world["contest"], world["entries"]
     score_everything(world)
     secretary, _ = signed_in(SECRETARY, user=world["secretary"])
@@ -274,7 +275,12 @@ def test_close_standings_publish_forward_and_xlsx(world: dict, signed_in: Callab
     assert "Trần Văn Bình" in html and "Nguyễn Thị Lan" in html
     assert contest.title in client.get("/results/").get_data(as_text=True)
 
-    assert post_form(secretary, f"/judging/contests/{contest.id}/forward", page=standings_url).status_code == 302
+    town_round = make_contest(organisation=town, title="Sáng kiến CCHC thị xã Hồng Lĩnh năm 2024")
+    page = secretary.get(standings_url).get_data(as_text=True)
+    assert town_round.title in page  # the town's open round is offered, the top two ticked
+    assert page.count('checked') >= 2
+    assert post_form(secretary, f"/judging/contests/{contest.id}/forward", page=standings_url,
+                     data={"round": town_round.id, "entries": [entries[0].id, entries[1].id]}).status_code == 302
     db.session.expire_all()
     forwarded = [r.entry_id for r in db.session.scalars(select(Result).filter_by(forwarded=True))]
     assert sorted(forwarded) == sorted([entries[0].id, entries[1].id])  # forward_count 2, both recognised

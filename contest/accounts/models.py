@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from contest.accounts.naming import recognition_level
 from contest.db import db, utcnow
 from contest.marks import N_
 
@@ -50,6 +51,12 @@ class Organisation(db.Model):
     @property
     def level_label(self) -> str:
         return LEVEL_LABELS.get(self.level, self.level)
+
+    @property
+    def recognition_level(self) -> str:
+        """What a town council's round recognises initiatives as ("cấp thị xã"); "" for a ward,
+        whose contest forwards to the town rather than recognising at a level of its own."""
+        return recognition_level(self.name) if self.level == TOWN else ""
 
 
 class Unit(db.Model):

@@ -4,16 +4,24 @@ from __future__ import annotations
 KINDS = ("thị trấn", "thị xã", "phường", "huyện", "xã")  # longest first: "thị xã" before "xã"
 
 
+def _kind_and_place(name: str) -> tuple[str, str]:
+    name = " ".join(name.split())
+    kind = next((k for k in KINDS if name.lower().startswith(k + " ")), "")
+    return (kind or "đơn vị"), (name[len(kind):].strip() if kind else name)
+
+
+def recognition_level(name: str) -> str:
+    """The level its council recognises initiatives at: "cấp thị xã" for "Thị xã Hồng Lĩnh"."""
+    return f"cấp {_kind_and_place(name)[0]}"
+
+
 def document_names(name: str) -> dict[str, str]:
     """Place, issuing authority, council and signer of "Phường Trung Lương", "Thị xã Cai Lậy", …
 
     >>> document_names("Phường Trung Lương")["authority"]
     'Ủy ban nhân dân phường Trung Lương'
     """
-    name = " ".join(name.split())
-    kind = next((k for k in KINDS if name.lower().startswith(k + " ")), "")
-    place = name[len(kind):].strip() if kind else name
-    kind = kind or "đơn vị"
+    kind, place = _kind_and_place(name)
     return {
         "place": place,
         "authority": f"Ủy ban nhân dân {kind} {place}",

@@ -24,7 +24,7 @@ from contest.queries import count_rows, page_rows
 from contest.screening.queries import open_flag_counts
 from contest.timeutil import to_local, to_utc
 from contest.views import PAGE_SIZE, change, page_window
-from judging.queries import forwarded_count
+from judging.queries import contest_transfers, forwarded_count, received_count, town_outcome
 from judging.rubric import bands_from_json, format_bands, parse_bands
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")
@@ -134,4 +134,5 @@ def show(contest_id: int) -> Any:
     page, pages, offset = page_window(total)
     return render_template("contests/show.html", contest=contest, entries=page_rows(entries, offset, PAGE_SIZE),
                            open_flags=open_flag_counts(contest), total=total, page=page, pages=pages,
-                           forwarded=forwarded_count(contest))
+                           forwarded=forwarded_count(contest), received=received_count(contest),
+                           transfers=[(t, town_outcome(t)) for t in contest_transfers(contest)])

@@ -14,11 +14,14 @@ from contest.marks import N_
 
 if TYPE_CHECKING:
     from contest.screening.models import DuplicateFlag
+    from judging.models import Transfer
 
 
 # Entry life cycle.
-DRAFT, SUBMITTED, EXCLUDED = "draft", "submitted", "excluded"
-ENTRY_STATUS_LABELS = {DRAFT: N_("Bản nháp"), SUBMITTED: N_("Đã nộp"), EXCLUDED: N_("Bị loại (trùng lặp)")}
+# WITHDRAWN: an entry forwarded to the town's round that its ward took back.
+DRAFT, SUBMITTED, EXCLUDED, WITHDRAWN = "draft", "submitted", "excluded", "withdrawn"
+ENTRY_STATUS_LABELS = {DRAFT: N_("Bản nháp"), SUBMITTED: N_("Đã nộp"), EXCLUDED: N_("Bị loại (trùng lặp)"),
+                       WITHDRAWN: N_("Đơn vị đã rút lại")}
 INDIVIDUAL, COLLECTIVE = "individual", "collective"
 ENTRY_KIND_LABELS = {INDIVIDUAL: N_("Cá nhân"), COLLECTIVE: N_("Tập thể")}
 
@@ -59,6 +62,11 @@ class Entry(db.Model):
     flags: Mapped[list["DuplicateFlag"]] = relationship(
         back_populates="entry", foreign_keys="DuplicateFlag.entry_id", cascade="all, delete-orphan"
     )
+    # The town round's copy of a ward's entry came in by a transfer; the ward's entry went out by them.
+    transfer_in: Mapped[Optional["Transfer"]] = relationship(
+        foreign_keys="Transfer.target_entry_id", viewonly=True, uselist=False)
+    transfers_out: Mapped[list["Transfer"]] = relationship(
+        foreign_keys="Transfer.source_entry_id", viewonly=True, order_by="Transfer.id")
 
     @property
     def status_label(self) -> str:
@@ -72,6 +80,15 @@ class Entry(db.Model):
     def body(self) -> str:
         """The text the matcher compares: situation, solution and effect."""
         return "\n".join(p for p in (self.situation, self.solution, self.effect) if p)
+
+    @property
+    def unit_display(self) -> str:
+        """The author's unit, and for an entry forwarded from a ward, that ward."""
+        unit = self.unit.name if self.unit else ""
+        if self.transfer_in is not None:
+            ward = self.transfer_in.source_organisation.name
+            return f"{unit} – {ward}" if unit else ward
+        return unit
 
     @property
     def authors_display(self) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -201,3 +202,26 @@ def remove_attachment(actor: User, attachment: Attachment, upload_dir: str) -> N
     db.session.flush()
     if os.path.exists(path):
         os.remove(path)
+
+
+def copy_entry(entry: Entry, contest: Contest, upload_dir: str, now: datetime) -> Entry:
+    """A submitted copy of an entry in another contest: its texts, authors, co-authors and files
+    (each file copied under a new name, so either entry's life never touches the other's files).
+    The caller is the verb that moves the entry and writes the audit record."""
+    copy = Entry(contest_id=contest.id, author_id=entry.author_id, unit_id=entry.unit_id, kind=entry.kind,
+                 collective_name=entry.collective_name, title=entry.title, field=entry.field,
+                 situation=entry.situation, solution=entry.solution, effect=entry.effect, scope=entry.scope,
+                 applied_where=entry.applied_where, applied_since=entry.applied_since, benefit=entry.benefit,
+                 status=SUBMITTED, submitted_at=now)
+    copy.coauthors = [CoAuthor(full_name=c.full_name, position=c.position, share=c.share) for c in entry.coauthors]
+    db.session.add(copy)
+    for a in entry.attachments:
+        source = os.path.join(upload_dir, a.stored_name)
+        if not os.path.exists(source):
+            continue  # a file lost from disk cannot be carried; the ward's dossier still lists the entry
+        stored = f"{uuid.uuid4().hex}.{a.extension}"
+        shutil.copyfile(source, os.path.join(upload_dir, stored))
+        copy.attachments.append(Attachment(stored_name=stored, original_name=a.original_name,
+                                           content_type=a.content_type, size=a.size))
+    db.session.flush()
+    return copy

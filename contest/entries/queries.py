@@ -13,7 +13,8 @@ from contest.entries.models import Entry
 def contest_entries(contest: Contest) -> Select:
     """A contest's entries in the order they came, with what the overview shows of each."""
     return (select(Entry).filter_by(contest_id=contest.id).order_by(Entry.id)
-            .options(selectinload(Entry.author), selectinload(Entry.unit), selectinload(Entry.coauthors)))
+            .options(selectinload(Entry.author), selectinload(Entry.unit), selectinload(Entry.coauthors),
+                     selectinload(Entry.transfer_in)))
 
 
 def entries_of(author: User) -> list[Entry]:

@@ -32,6 +32,8 @@ from contest.entries.operations import CoAuthorData, EntryData
 from contest.policy import may_edit_entry, may_view_entry
 from contest.screening.duplicates import similar_registry_items, threshold_for
 from contest.views import change, perform, query_text
+from judging.queries import town_outcome
+from judging.ranking import PRIZE_LABELS
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
 
@@ -128,7 +130,8 @@ def show(entry_id: int) -> Any:
     if may_edit_entry(current_user, entry):
         similar = similar_registry_items(entry.title, entry.body, solution=entry.solution)
     return render_template("entries/show.html", entry=entry, similar=similar, upload_form=AttachmentForm(),
-                           threshold=threshold_for(entry.contest))
+                           threshold=threshold_for(entry.contest), prize_labels=PRIZE_LABELS,
+                           outcomes=[(t, town_outcome(t)) for t in reversed(entry.transfers_out)])
 
 
 @bp.route("/<int:entry_id>/submit", methods=["POST"])
