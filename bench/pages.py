@@ -129,7 +129,7 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
         started = time.perf_counter()
         summary = load_demo(app.config["UPLOAD_FOLDER"], app.config["MAX_ATTACHMENT_BYTES"])
         db.session.commit()
-        contest_2024, contest_2025 = (db.session.get(Contest, i) for i in summary["contests"])
+        contest_2024, contest_2025 = (db.session.get(Contest, i) for i in summary["contests"][:2])
         users = {u.username: u for u in db.session.scalars(select(User))}
         secretary = users["thuky"]
         log(f"demo loaded in {time.perf_counter() - started:.1f} s")
@@ -182,7 +182,8 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
             checked = retell or rnd.random() < 0.05
             flags = [DuplicateFlag(entry=entry, registry_item_id=int(m.id[1:]), score=m.score, title_score=m.title_score,
                                    body_score=m.body_score, shared_phrases=list(m.shared_phrases))
-                     for m in (search_registry(entry.title, entry.body, limit=3, threshold=threshold) if checked else [])]
+                     for m in (search_registry([contest_2024.organisation_id], entry.title, entry.body, limit=3,
+                                               threshold=threshold) if checked else [])]
             db.session.add_all(flags)
             db.session.flush()
             if flags:

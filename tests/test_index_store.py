@@ -5,8 +5,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
+from contest.accounts.models import Organisation
 from contest.db import db
 from contest.matching import Matcher
 from contest.registry.models import RegistryItem
@@ -16,8 +17,17 @@ QR = "Ứng dụng mã QR trên giấy hẹn trả kết quả để người d�
 MAIL = "Tiếp nhận hồ sơ đất đai qua dịch vụ bưu chính công ích"
 
 
+def the_ward() -> Organisation:
+    return db.session.scalar(select(Organisation).filter_by(name="Phường Trung Lương"))
+
+
 def titles(title: str) -> list[str]:
-    return [item.title for item, _ in duplicates.similar_registry_items(title, "", limit=3)]
+    return [item.title for item, *_ in duplicates.similar_registry_items(the_ward(), title, "", limit=3)]
+
+
+def stored() -> Any:
+    """The ward's index as a new process would load it from disk, or None."""
+    return duplicates._load_stored(the_ward().id)
 
 
 def stored_files(app: Any) -> list[Path]:
@@ -59,7 +69,7 @@ def test_a_damaged_file_is_ignored_and_written_again(app, make_registry_item) ->
     new_process()
     assert titles(QR)[0] == QR
     new_process()
-    assert duplicates._load_stored() is not None and titles(QR)[0] == QR
+    assert stored() is not None and titles(QR)[0] == QR
 
 
 def test_another_matcher_version_never_reads_an_old_index(app, make_registry_item, monkeypatch) -> None:
@@ -67,7 +77,7 @@ def test_another_matcher_version_never_reads_an_old_index(app, make_registry_ite
     titles(QR)
     new_process()
     monkeypatch.setattr(duplicates, "fingerprint", lambda: "a-changed-word-list")
-    assert duplicates._load_stored() is None
+    assert stored() is None
     assert titles(QR)[0] == QR and len(stored_files(app)) == 2
 
 
@@ -84,4 +94,4 @@ def test_a_registry_replaced_behind_the_file_is_indexed_again(app, make_registry
 def test_no_folder_keeps_nothing_on_disk(app, make_registry_item) -> None:
     app.config["INDEX_CACHE_FOLDER"] = ""
     make_registry_item(title=QR)
-    assert titles(QR)[0] == QR and duplicates._load_stored() is None
+    assert titles(QR)[0] == QR and stored() is None

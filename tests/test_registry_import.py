@@ -103,13 +103,13 @@ def test_a_big_file_goes_in_short_batches_each_audited(signed_in, make_registry_
     assert "Đã thêm 46 sáng kiến" in html and "chỉ báo các dòng có tên sáng kiến trùng hệt nhau" in html
 
 
-def test_the_index_is_ready_when_the_import_ends(signed_in, small_batches) -> None:
+def test_the_index_is_ready_when_the_import_ends(signed_in, small_batches, ward) -> None:
     client, _ = signed_in(SECRETARY)
     post_import(client, rows_csv(30))
     assert latest_job().status == JOB_DONE
-    indexed, total = duplicates.index_coverage()
+    indexed, total = duplicates.index_coverage([ward.id])
     assert (indexed, total) == (30, 30)
-    titles = [item.title for item, _ in duplicates.similar_registry_items("Sáng kiến số 17 về thủ tục 3", "")]
+    titles = [item.title for item, *_ in duplicates.similar_registry_items(ward, "Sáng kiến số 17 về thủ tục 3", "")]
     assert titles[0] == "Sáng kiến số 17 về thủ tục 3"
 
 
@@ -243,11 +243,11 @@ def test_only_the_import_accepts_a_file_over_the_general_limit(signed_in, app) -
     assert other.status_code == 413
 
 
-def test_a_request_never_builds_a_far_behind_index_itself(signed_in, make_registry_item, monkeypatch) -> None:
+def test_a_request_never_builds_a_far_behind_index_itself(signed_in, ward, make_registry_item, monkeypatch) -> None:
     client, _ = signed_in(PARTICIPANT)
     qr = make_registry_item(title="Ứng dụng mã QR trên giấy hẹn trả kết quả")
     with client.application.test_request_context():
-        duplicates.search_registry("mã QR", "", limit=3, threshold=0)  # one item: indexed inline
+        duplicates.search_registry([ward.id], "mã QR", "", limit=3, threshold=0)  # one item: indexed inline
     monkeypatch.setattr(duplicates, "INLINE_CHANGES", 5)
     for n in range(12):
         make_registry_item(title=f"Tiếp nhận hồ sơ đất đai qua bưu chính lần {n}")
@@ -263,15 +263,15 @@ def test_a_request_never_builds_a_far_behind_index_itself(signed_in, make_regist
 
     monkeypatch.setattr(duplicates.Matcher, "add", add)
     with client.application.test_request_context():
-        found = duplicates.search_registry("Tiếp nhận hồ sơ đất đai qua bưu chính", "", limit=3, threshold=0)
-        thread = duplicates._threads[duplicates._key()]
+        found = duplicates.search_registry([ward.id], "Tiếp nhận hồ sơ đất đai qua bưu chính", "", limit=3, threshold=0)
+        thread = duplicates._threads[duplicates._key(ward.id)]
     assert not built_in_request
     assert all(m.id == f"R{qr.id}" for m in found)  # what was indexed before: the QR item at most
     thread.join(timeout=60)
-    assert duplicates.index_coverage() == (13, 13)
+    assert duplicates.index_coverage([ward.id]) == (13, 13)
 
 
-def test_the_screening_page_says_while_the_index_catches_up(signed_in, make_contest, make_registry_item,
+def test_the_screening_page_says_while_the_index_catches_up(signed_in, make_contest, make_registry_item, ward,
                                                             monkeypatch) -> None:
     contest = make_contest()
     client, _ = signed_in(SECRETARY)
@@ -287,7 +287,7 @@ def test_the_screening_page_says_while_the_index_catches_up(signed_in, make_cont
     finally:
         gate.release()
     assert "Chỉ mục tra trùng đang được cập nhật (1/6 sáng kiến" in html
-    duplicates._threads[duplicates._key()].join(timeout=60)
+    duplicates._threads[duplicates._key(ward.id)].join(timeout=60)
     assert "Chỉ mục tra trùng đang được cập nhật" not in client.get(f"/screening/{contest.id}").get_data(as_text=True)
 
 
@@ -295,8 +295,8 @@ def test_a_stop_asked_while_the_index_catches_up_still_undoes(signed_in, small_b
     client, _ = signed_in(SECRETARY)
     real = duplicates.refresh_index
 
-    def refresh_then_stop(own_session: bool = False) -> None:
-        real(own_session)
+    def refresh_then_stop(organisation_id: int, own_session: bool = False) -> None:
+        real(organisation_id, own_session)
         with db.engine.begin() as conn:  # the secretary presses "Dừng và huỷ" during the index step
             conn.execute(update(Job).where(Job.status == "running").values(cancel=CANCEL_UNDO))
 

@@ -142,20 +142,20 @@ def test_recheck_after_registry_import_finds_new_duplicates(app, signed_in, make
     assert db.session.scalar(select(DuplicateFlag).filter_by(entry_id=entry.id)) is not None
 
 
-def test_the_index_never_serves_a_recreated_registry_stale(app, make_registry_item) -> None:
+def test_the_index_never_serves_a_recreated_registry_stale(app, ward, make_registry_item) -> None:
     """A registry emptied and refilled (a restore, a reset) with ids starting again is reindexed."""
     from contest.screening.duplicates import search_registry
 
     make_registry_item(title="Hộp thư góp ý điện tử cho người dân phản ánh thái độ công chức", summary="Góp ý qua Zalo.")
-    assert search_registry("Hộp thư góp ý điện tử phản ánh thái độ công chức", "", 1, 50.0)
+    assert search_registry([ward.id], "Hộp thư góp ý điện tử phản ánh thái độ công chức", "", 1, 50.0)
     db.session.execute(db.delete(RegistryItem))
     db.session.commit()
     refilled = make_registry_item(title="Tổ lưu động cấp căn cước tại nhà cho người cao tuổi",
                                   summary="Đến tận nhà làm căn cước.")  # id 1 again on SQLite
     make_registry_item(title="Loa phát thanh thủ tục hành chính hằng tuần", summary="Phát thanh mỗi sáng thứ hai.")
-    found = search_registry("Tổ lưu động cấp căn cước tại nhà cho người cao tuổi", "", 3, 50.0)
+    found = search_registry([ward.id], "Tổ lưu động cấp căn cước tại nhà cho người cao tuổi", "", 3, 50.0)
     assert found and found[0].id == f"R{refilled.id}"
-    assert not search_registry("Hộp thư góp ý điện tử phản ánh thái độ công chức", "", 1, 50.0)
+    assert not search_registry([ward.id], "Hộp thư góp ý điện tử phản ánh thái độ công chức", "", 1, 50.0)
 
 
 def test_an_entry_repeating_another_entry_of_the_contest_is_flagged(app, make_contest, make_user) -> None:

@@ -38,3 +38,8 @@ def wards_of(town: Organisation) -> list[tuple[Organisation, int]]:
                .scalar_subquery())
     return [(o, n) for o, n in db.session.execute(
         select(Organisation, members).filter_by(parent_id=town.id).order_by(Organisation.name))]
+
+
+def ward_ids_of(town: Organisation) -> list[int]:
+    """The ids of the town's wards."""
+    return list(db.session.scalars(select(Organisation.id).filter_by(parent_id=town.id).order_by(Organisation.id)))

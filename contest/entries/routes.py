@@ -29,7 +29,7 @@ from contest.entries import operations, queries
 from contest.entries.forms import AttachmentForm, EntryForm, entry_form
 from contest.entries.models import Attachment, Entry
 from contest.entries.operations import CoAuthorData, EntryData
-from contest.policy import may_edit_entry, may_view_entry
+from contest.policy import in_scope, may_edit_entry, may_view_entry
 from contest.screening.duplicates import similar_registry_items, threshold_for
 from contest.views import change, perform, query_text
 from judging.queries import town_outcome
@@ -128,7 +128,7 @@ def show(entry_id: int) -> Any:
     entry = get_entry_or_403(entry_id)
     similar = []
     if may_edit_entry(current_user, entry):
-        similar = similar_registry_items(entry.title, entry.body, solution=entry.solution)
+        similar = similar_registry_items(entry.contest.organisation, entry.title, entry.body, solution=entry.solution)
     return render_template("entries/show.html", entry=entry, similar=similar, upload_form=AttachmentForm(),
                            threshold=threshold_for(entry.contest), prize_labels=PRIZE_LABELS,
                            outcomes=[(t, town_outcome(t)) for t in reversed(entry.transfers_out)])
@@ -196,10 +196,11 @@ def similar() -> Any:
     body = "\n".join(query_text(k, 5000) for k in ("situation", "solution", "effect"))
     if len((title + body).strip()) < 8:
         return jsonify(matches=[])
-    contest_id = request.args.get("contest", type=int)
-    threshold = threshold_for(db.session.get(Contest, contest_id) if contest_id else None)
+    contest = db.session.get(Contest, request.args.get("contest", type=int) or 0)
+    threshold = threshold_for(contest if contest is not None and in_scope(current_user, contest) else None)
     return jsonify(matches=[
         {"id": item.id, "title": item.title, "summary": item.summary, "score": round(m.score, 1),
-         "flag": m.score >= threshold, "meta": ", ".join(str(p) for p in (item.unit, item.year) if p)}
-        for item, m in similar_registry_items(title, body, solution=solution)
+         "flag": m.score >= threshold and not elsewhere, "elsewhere": elsewhere,
+         "meta": ", ".join(str(p) for p in (item.unit, item.year, item.organisation.name if elsewhere else "") if p)}
+        for item, m, elsewhere in similar_registry_items(current_user.organisation, title, body, solution=solution)
     ])

@@ -5,8 +5,9 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest.accounts.models import Organisation
 from contest.db import db, utcnow
 
 # What one registry item may hold, whether typed into the form or imported from a file.
@@ -14,7 +15,8 @@ REGISTRY_TITLE_MAX, REGISTRY_SUMMARY_MAX = 500, 20_000
 
 
 class RegistryItem(db.Model):
-    """An initiative already applied in the ward (ngân hàng sáng kiến)."""
+    """An initiative already applied in an organisation (its ngân hàng sáng kiến; the town's bank
+    is the union of its wards' and its own)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -28,3 +30,5 @@ class RegistryItem(db.Model):
     # The import that added it: a stopped import can take back exactly its rows, a resumed one skip them.
     import_job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("job.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()

@@ -59,7 +59,7 @@ def import_registry_file(job: Job, actor: Optional[User], progress: Progress) ->
             raise
         jobs.set_phase(job.id, INDEX_PHASE)
         db.session.commit()
-        duplicates.refresh_index(own_session=True)
+        duplicates.refresh_index(job.organisation_id, own_session=True)
         db.session.commit()  # end any read, so that the job's last write takes the lock afresh
         _stop_if_asked(job, actor, report)  # asked during the index step: every row is in, undo still can
         return report.result()
@@ -94,7 +94,7 @@ def _add_rows(job: Job, actor: Optional[User], source: RegistryFile, report: _Re
     rows: Iterable[tuple[int, RegistryData | str]] = source.rows
     if source.total <= FUZZY_CHECK_ROWS:
         rows = list(rows)
-        _similar_rows([(line, row) for line, row in rows if not isinstance(row, str)], report)
+        _similar_rows(job.organisation_id, [(line, row) for line, row in rows if not isinstance(row, str)], report)
     else:
         report.check = "exact"
         rows = _exact_repeats(rows, report)
@@ -150,14 +150,14 @@ def _undo(job: Job, actor: Optional[User], filename: str) -> int:
         removed += count
 
 
-def _similar_rows(rows: list[tuple[int, RegistryData]], report: _Report) -> None:
-    """A small file: each row compared with the rows before it and with the registry, by the matcher."""
+def _similar_rows(organisation_id: int, rows: list[tuple[int, RegistryData]], report: _Report) -> None:
+    """A small file: each row compared with the rows before it and with the organisation's registry, by the matcher."""
     in_file = Matcher()
     for line, row in rows:
         same_file = in_file.search(row.title, row.summary, limit=1, threshold=DEFAULT_THRESHOLD)
         if same_file:
             report.note("duplicates_in_file", [line, int(same_file[0].id[1:]), round(same_file[0].score, 1)])
-        known = search_registry(row.title, row.summary, limit=1, threshold=DEFAULT_THRESHOLD)
+        known = search_registry([organisation_id], row.title, row.summary, limit=1, threshold=DEFAULT_THRESHOLD)
         if known:
             report.note("duplicates_in_registry", [line, _title(known[0].id), round(known[0].score, 1)])
         in_file.add(Document(id=f"F{line}", title=row.title, body=row.summary))

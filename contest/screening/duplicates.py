@@ -1,4 +1,9 @@
-"""The bridge between the database and the pure matcher: build indexes, find matches."""
+"""The bridge between the database and the pure matcher: build indexes, find matches.
+
+Each organisation's registry has an index of its own (a ward's import rebuilds only that ward's);
+a bank is a set of them searched together: a ward's entries are flagged against its own registry
+and shown, as a lower tier, what the rest of its town's bank holds; the town's round is flagged
+against the whole bank (`banks_of`)."""
 from __future__ import annotations
 
 import contextlib
@@ -12,11 +17,13 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from flask import Flask, current_app, has_request_context
 from sqlalchemy import func, select
 
+from contest.accounts.models import TOWN, Organisation
+from contest.accounts.queries import ward_ids_of
 from contest.contests.models import Contest
 from contest.db import db
 from contest.entries.models import EXCLUDED, SUBMITTED, Entry
@@ -32,8 +39,8 @@ from contest.registry.models import RegistryItem
 
 log = logging.getLogger(__name__)
 
-# One index per database per process. Searches and updates share the lock: an index is a
-# set of dicts that a search must not see half-updated.
+# One index per organisation's registry per database per process. Searches and updates share the
+# lock: an index is a set of dicts that a search must not see half-updated.
 _lock = threading.RLock()
 _cache: dict[str, "_Cached"] = {}
 # How many matches under the flag line an entry keeps as "similar, worth a look".
@@ -72,19 +79,35 @@ def entry_document(entry: Entry) -> Document:
     return Document(id=f"E{entry.id}", title=entry.title, body=entry.body, core=entry.solution)
 
 
-def _registry_version() -> tuple[int, int, object]:
-    """What identifies the registry's content cheaply: count, last id, last change."""
+def banks_of(organisation: Organisation) -> tuple[list[int], list[int]]:
+    """(the organisations whose registries flag an entry of this organisation, the rest of its
+    town's bank, shown as "similar elsewhere" and never flagging). A ward: its own, then its town
+    and sibling wards; the town: every registry of the town."""
+    town = organisation if organisation.level == TOWN else organisation.parent
+    bank = [town.id, *ward_ids_of(town)] if town is not None else [organisation.id]
+    if organisation.level == TOWN:
+        return bank, []
+    return [organisation.id], [o for o in bank if o != organisation.id]
+
+
+def _items(organisation_id: int) -> Any:
+    return RegistryItem.organisation_id == organisation_id
+
+
+def _registry_version(organisation_id: int) -> tuple[int, int, object]:
+    """What identifies an organisation's registry cheaply: count, last id, last change."""
     count, last_id, last_change = db.session.execute(
         select(func.count(RegistryItem.id), func.max(RegistryItem.id), func.max(RegistryItem.created_at))
+        .where(_items(organisation_id))
     ).one()
     return count or 0, last_id or 0, last_change
 
 
-def _key() -> str:
-    return str(db.engine.url)
+def _key(organisation_id: int) -> str:
+    return f"{db.engine.url}#{organisation_id}"
 
 
-def _current_index() -> Optional[_Cached]:
+def _current_index(organisation_id: int) -> Optional[_Cached]:
     """The registry's index, up to date, or as far as it goes while a thread brings it up to date.
 
     Every call compares the database's version with the index's, so a worker process never
@@ -92,46 +115,56 @@ def _current_index() -> Optional[_Cached]:
     (a job, a command) waits for the whole index; a request never builds more than INLINE_CHANGES
     items, so no page, and no save holding the write lock, waits minutes for a big import.
     """
-    version = _registry_version()
-    cached = _cache.get(_key())
+    version = _registry_version(organisation_id)
+    key = _key(organisation_id)
+    if version[0] == 0:  # an empty registry (most wards' until their first import): nothing to search
+        _cache.pop(key, None)
+        return None
+    cached = _cache.get(key)
     if cached and cached.version == version:
         return cached
     if not has_request_context():
-        refresh_index()
-        return _cache.get(_key())
+        refresh_index(organisation_id)
+        return _cache.get(key)
     small = (cached is None and version[0] <= INLINE_CHANGES) or (
         cached is not None and abs(version[0] - len(cached.ids)) + max(version[1] - cached.last_id, 0) <= INLINE_CHANGES)
     if small and _refreshing.acquire(blocking=False):
         try:
-            with _stored_index_lock(blocking=False) as locked:
+            with _stored_index_lock(organisation_id, blocking=False) as locked:
                 if locked:
-                    return _refresh(cached or _load_stored(), background=False)
+                    return _refresh(organisation_id, cached or _load_stored(organisation_id), background=False)
         finally:
             _refreshing.release()
-    _catch_up_in_background(current_app._get_current_object())
+    _catch_up_in_background(current_app._get_current_object(), [organisation_id])
     return cached
 
 
-def refresh_index(own_session: bool = False) -> None:
-    """Bring this database's index up to date, however much changed (jobs, commands, the warm-up thread).
+def refresh_index(organisation_id: int, own_session: bool = False) -> None:
+    """Bring an organisation's index up to date, however much changed (jobs, commands, the warm-up thread).
 
     With `own_session` (a thread of its own, or a job that committed its work) the session's read
     is ended between chunks; otherwise the caller's transaction, and what it has not committed, stay.
     """
-    with _refreshing, _stored_index_lock(blocking=True):
-        _refresh(_cache.get(_key()) or _load_stored(), background=own_session)
+    with _refreshing, _stored_index_lock(organisation_id, blocking=True):
+        _refresh(organisation_id, _cache.get(_key(organisation_id)) or _load_stored(organisation_id),
+                 background=own_session)
 
 
-def index_coverage() -> tuple[int, int]:
-    """(items the index holds, items in the registry): equal unless the index is still catching up.
-    Asking brings a small change in, or starts the catch-up, as a search would."""
-    cached = _current_index()
-    return (len(cached.ids) if cached else 0), _registry_version()[0]
+def index_coverage(organisation_ids: list[int]) -> tuple[int, int]:
+    """(items the indexes hold, items in those registries): equal unless an index is still catching
+    up. Asking brings a small change in, or starts the catch-up, as a search would."""
+    held = total = 0
+    for organisation_id in organisation_ids:
+        cached = _current_index(organisation_id)
+        held += len(cached.ids) if cached else 0
+        total += _registry_version(organisation_id)[0]
+    return held, total
 
 
-def _catch_up_in_background(app: Flask) -> None:
-    """Start the thread that brings the index up to date, unless it runs already."""
-    key = _key()
+def _catch_up_in_background(app: Flask, organisation_ids: list[int]) -> None:
+    """Start the thread that brings these indexes up to date, one after the other, unless one
+    runs already for the first of them."""
+    key = _key(organisation_ids[0])
     with _lock:
         thread = _threads.get(key)
         if thread is not None and thread.is_alive():
@@ -140,34 +173,41 @@ def _catch_up_in_background(app: Flask) -> None:
         def catch_up() -> None:
             with app.app_context():
                 try:
-                    refresh_index(own_session=True)
+                    for organisation_id in organisation_ids:
+                        refresh_index(organisation_id, own_session=True)
                 except Exception:  # logged; the next search starts another
                     log.exception("could not bring the registry index up to date")
                 finally:
                     db.session.remove()
 
-        thread = _threads[key] = threading.Thread(target=catch_up, name="registry-index", daemon=True)
+        thread = threading.Thread(target=catch_up, name="registry-index", daemon=True)
+        for organisation_id in organisation_ids:
+            _threads[_key(organisation_id)] = thread
         thread.start()
 
 
 def warm_index(app: Flask) -> None:
-    """Load or build the index in the background, so the server's first searches find it ready."""
+    """Load or build every organisation's index in the background, so the server's first searches
+    find them ready."""
     with app.app_context():
-        _catch_up_in_background(app)
+        organisation_ids = list(db.session.scalars(select(RegistryItem.organisation_id).distinct()))
+        db.session.remove()
+        if organisation_ids:
+            _catch_up_in_background(app, sorted(organisation_ids))
 
 
-def _refresh(cached: Optional[_Cached], background: bool) -> _Cached:
+def _refresh(organisation_id: int, cached: Optional[_Cached], background: bool) -> _Cached:
     """`cached` brought to the registry as it is now: items gone removed, new ones added a chunk at a
     time under the lock (a search in between sees a whole index, only a shorter one). A registry
     replaced behind the index (a restored backup), or one that lost many items, is indexed anew.
     The index is published at once, so searches use what is already indexed."""
-    key = _key()
-    version = _registry_version()
+    key = _key(organisation_id)
+    version = _registry_version(organisation_id)
     if cached is not None and cached.version == version:
         _cache[key] = cached
         return cached
-    first = db.session.scalar(select(func.min(RegistryItem.created_at)))
-    ids = set(db.session.scalars(select(RegistryItem.id)))
+    first = db.session.scalar(select(func.min(RegistryItem.created_at)).where(_items(organisation_id)))
+    ids = set(db.session.scalars(select(RegistryItem.id).where(_items(organisation_id))))
     if background:
         db.session.rollback()  # a reader holding one snapshot for minutes keeps SQLite's log growing
     if cached is not None:
@@ -197,8 +237,9 @@ def _refresh(cached: Optional[_Cached], background: bool) -> _Cached:
         added += len(docs)
     with _lock:
         cached.version = version
-    if cached.stored_count == 0 or abs(len(cached.ids) - cached.stored_count) >= max(_RESTORE_AFTER, cached.stored_count // 10):
-        _store(cached)
+    if cached.ids and (cached.stored_count == 0
+                       or abs(len(cached.ids) - cached.stored_count) >= max(_RESTORE_AFTER, cached.stored_count // 10)):
+        _store(organisation_id, cached)  # (an empty registry's index costs nothing to build: never stored)
     if added > INLINE_CHANGES:
         # The index is hundreds of thousands of long-lived objects: keep the cyclic collector from
         # walking them on every full collection (which otherwise shows as slow requests at p95).
@@ -213,20 +254,20 @@ def _refresh(cached: Optional[_Cached], background: bool) -> _Cached:
 # matcher or word list never reads an old index. What it holds is checked against the registry
 # exactly as the in-memory index is.
 
-def _stored_path() -> Optional[Path]:
-    """Where this database's index is kept (INDEX_CACHE_FOLDER; empty: nowhere)."""
+def _stored_path(organisation_id: int) -> Optional[Path]:
+    """Where an organisation's index is kept (INDEX_CACHE_FOLDER; empty: nowhere)."""
     folder = current_app.config.get("INDEX_CACHE_FOLDER")
     if not folder:
         return None
     name = hashlib.sha256(f"{db.engine.url}|{fingerprint()}|{_STORE_FORMAT}".encode()).hexdigest()[:20]
-    return Path(folder) / f"registry-{name}.pickle"
+    return Path(folder) / f"registry-{name}-{organisation_id}.pickle"
 
 
 @contextlib.contextmanager
-def _stored_index_lock(blocking: bool) -> Iterator[bool]:
-    """An exclusive lock on this database's stored index, shared by the processes of one host;
+def _stored_index_lock(organisation_id: int, blocking: bool) -> Iterator[bool]:
+    """An exclusive lock on an organisation's stored index, shared by the processes of one host;
     yields False when `blocking` is off and another process holds it."""
-    path = _stored_path()
+    path = _stored_path(organisation_id)
     if path is None:
         yield True
         return
@@ -243,9 +284,9 @@ def _stored_index_lock(blocking: bool) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _load_stored() -> Optional[_Cached]:
+def _load_stored(organisation_id: int) -> Optional[_Cached]:
     """The index a process stored, if it is there and whole."""
-    path = _stored_path()
+    path = _stored_path(organisation_id)
     if path is None or not path.exists():
         return None
     try:
@@ -259,9 +300,9 @@ def _load_stored() -> Optional[_Cached]:
                    stored_count=len(header["ids"]))
 
 
-def _store(cached: _Cached) -> None:
+def _store(organisation_id: int, cached: _Cached) -> None:
     """Write the index for the next process (atomically: a reader never sees half a file)."""
-    path = _stored_path()
+    path = _stored_path(organisation_id)
     if path is None:
         return
     draft = None
@@ -279,13 +320,17 @@ def _store(cached: _Cached) -> None:
             os.unlink(draft)
 
 
-def search_registry(title: str, body: str, limit: int, threshold: float, core: str = "") -> list[Match]:
-    """The registry items most like a text, from the index (as far as it goes while it catches up)."""
-    cached = _current_index()
-    if cached is None:
-        return []
-    with _lock:
-        return cached.matcher.search(title, body, limit=limit, threshold=threshold, core=core)
+def search_registry(organisation_ids: list[int], title: str, body: str, limit: int, threshold: float,
+                    core: str = "") -> list[Match]:
+    """The items of these organisations' registries most like a text, best first, from their
+    indexes (each as far as it goes while it catches up)."""
+    found: list[Match] = []
+    for organisation_id in organisation_ids:
+        cached = _current_index(organisation_id)
+        if cached is not None:
+            with _lock:
+                found += cached.matcher.search(title, body, limit=limit, threshold=threshold, core=core)
+    return sorted(found, key=lambda m: -m.score)[:limit]
 
 
 def threshold_for(contest: Optional[Contest]) -> float:
@@ -297,22 +342,27 @@ def threshold_for(contest: Optional[Contest]) -> float:
 
 @dataclass(frozen=True)
 class Found:
-    """A match resolved to what it points at."""
+    """A match resolved to what it points at; `elsewhere` when it is in another organisation's
+    registry of the town's bank (shown, never a flag)."""
 
     match: Match
     registry_item_id: Optional[int] = None
     other_entry_id: Optional[int] = None
+    elsewhere: bool = False
 
 
 def find_duplicates(entry: Entry, threshold: float) -> list[Found]:
-    """What an entry is checked against, best first: registry items and other entries of its contest.
+    """What an entry is checked against, best first: the registries that flag it and the other
+    entries of its contest, then the rest of the town's bank.
 
     Every match at or over the line, then the best SIMILAR_TOP under it that share a phrase with
-    the entry (the "similar, worth a look" tier, so a strict reader never misses the one ranked third).
+    the entry (the "similar, worth a look" tier, so a strict reader never misses the one ranked
+    third), then the best SIMILAR_TOP of the rest of the bank worth a look ("similar elsewhere").
     """
+    own, wider = banks_of(entry.contest.organisation)
     found = [
         Found(m, registry_item_id=int(m.id[1:]))
-        for m in search_registry(entry.title, entry.body, limit=10, threshold=0.0, core=entry.solution)
+        for m in search_registry(own, entry.title, entry.body, limit=10, threshold=0.0, core=entry.solution)
     ]
     others = db.session.scalars(
         select(Entry).where(
@@ -329,7 +379,10 @@ def find_duplicates(entry: Entry, threshold: float) -> list[Found]:
         ]
     flagged = [f for f in found if f.match.score >= threshold]
     under = [f for f in found if f.match.score < threshold and worth_a_look(f.match)]
-    return flagged + sorted(under, key=lambda f: -f.match.similarity)[:SIMILAR_TOP]
+    elsewhere = [Found(m, registry_item_id=int(m.id[1:]), elsewhere=True)
+                 for m in search_registry(wider, entry.title, entry.body, limit=10, threshold=0.0, core=entry.solution)
+                 if m.score >= threshold or worth_a_look(m)] if wider else []
+    return flagged + sorted(under, key=lambda f: -f.match.similarity)[:SIMILAR_TOP] + elsewhere[:SIMILAR_TOP]
 
 
 def worth_a_look(match: Match) -> bool:
@@ -337,13 +390,15 @@ def worth_a_look(match: Match) -> bool:
     return match.similarity >= SIMILAR_FLOOR and bool(match.shared_phrases)
 
 
-def similar_registry_items(title: str, body: str, limit: int = SIMILAR_TOP,
-                           solution: str = "") -> list[tuple[RegistryItem, Match]]:
-    """The applied initiatives most like a draft, best first, for the author's suggestions: those
-    worth a look by the same rule as the secretary's similar tier (a flag-level match always is)."""
-    matches = [m for m in search_registry(title, body, limit=limit + 2, threshold=0.0, core=solution)
+def similar_registry_items(organisation: Organisation, title: str, body: str, limit: int = SIMILAR_TOP,
+                           solution: str = "") -> list[tuple[RegistryItem, Match, bool]]:
+    """The applied initiatives of the town's bank most like a draft, best first, for the author's
+    suggestions: those worth a look by the same rule as the secretary's similar tier (a flag-level
+    match always is), each with whether it is elsewhere (another organisation's, never a flag)."""
+    own, wider = banks_of(organisation)
+    matches = [m for m in search_registry(own + wider, title, body, limit=limit + 2, threshold=0.0, core=solution)
                if worth_a_look(m)][:limit]
     items = {i.id: i for i in db.session.scalars(
         select(RegistryItem).where(RegistryItem.id.in_([int(m.id[1:]) for m in matches]))
     )}
-    return [(items[int(m.id[1:])], m) for m in matches if int(m.id[1:]) in items]
+    return [(items[i], m, items[i].organisation_id not in own) for m in matches if (i := int(m.id[1:])) in items]

@@ -14,16 +14,19 @@ from contest.marks import N_
 from contest.registry.models import RegistryItem
 
 # A flag (score at or over the contest's line) is "open" until decided; a match under the line
-# that ranks among the entry's best is kept as "similar" (worth a look, never blocking anything).
-FLAG_OPEN, FLAG_CONFIRMED, FLAG_CLEARED, FLAG_SIMILAR = "open", "confirmed", "cleared", "similar"
+# that ranks among the entry's best is kept as "similar" (worth a look, never blocking anything);
+# a match in another organisation's registry of the town's bank is "elsewhere", whatever its
+# score (shown below the similar ones, never a flag).
+FLAG_OPEN, FLAG_CONFIRMED, FLAG_CLEARED, FLAG_SIMILAR, FLAG_ELSEWHERE = (
+    "open", "confirmed", "cleared", "similar", "elsewhere")
 FLAG_STATUS_LABELS = {
     FLAG_OPEN: N_("Chờ xem xét"), FLAG_CONFIRMED: N_("Xác nhận trùng"), FLAG_CLEARED: N_("Không trùng"),
-    FLAG_SIMILAR: N_("Tương tự, nên xem"),
+    FLAG_SIMILAR: N_("Tương tự, nên xem"), FLAG_ELSEWHERE: N_("Tương tự ở đơn vị khác"),
 }
 
 
 # Statuses on which the secretary can still record a decision.
-FLAG_UNDECIDED = (FLAG_OPEN, FLAG_SIMILAR)
+FLAG_UNDECIDED = (FLAG_OPEN, FLAG_SIMILAR, FLAG_ELSEWHERE)
 
 
 class DuplicateFlag(db.Model):

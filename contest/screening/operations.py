@@ -16,6 +16,7 @@ from contest.screening.duplicates import find_duplicates, threshold_for
 from contest.screening.models import (
     FLAG_CLEARED,
     FLAG_CONFIRMED,
+    FLAG_ELSEWHERE,
     FLAG_OPEN,
     FLAG_SIMILAR,
     DuplicateFlag,
@@ -24,19 +25,20 @@ from judging.models import Assignment
 
 
 def flag_duplicates(actor: Optional[User], entry: Entry) -> list[DuplicateFlag]:
-    """Store a flag for each likely duplicate, and the best matches under the line as "similar";
-    decided flags are kept. Returns the new flags (similar matches are not flags)."""
+    """Store a flag for each likely duplicate, the best matches under the line as "similar", and
+    the best in the rest of the town's bank as "elsewhere"; decided flags are kept. Returns the new
+    flags (similar and elsewhere matches are not flags)."""
     existing = {(f.registry_item_id, f.other_entry_id): f for f in entry.flags}
     threshold = threshold_for(entry.contest)
     new_flags, new_similar = [], []
     for found in find_duplicates(entry, threshold):
         key = (found.registry_item_id, found.other_entry_id)
-        over = found.match.score >= threshold
+        over = found.match.score >= threshold and not found.elsewhere
         flag = existing.get(key)
         if flag is None:
             flag = DuplicateFlag(entry=entry, registry_item_id=found.registry_item_id,
                                  other_entry_id=found.other_entry_id, score=found.match.score,
-                                 status=FLAG_OPEN if over else FLAG_SIMILAR)
+                                 status=FLAG_ELSEWHERE if found.elsewhere else FLAG_OPEN if over else FLAG_SIMILAR)
             db.session.add(flag)
             (new_flags if over else new_similar).append(flag)
         elif over and flag.status == FLAG_SIMILAR:  # the registry or the line changed: now a flag

@@ -21,7 +21,7 @@ from contest.accounts.models import ADMIN, SECRETARY
 from contest.contests.models import Contest
 from contest.matching import differences, evidence_spans, fold
 from contest.screening import operations, queries
-from contest.screening.duplicates import index_coverage, threshold_for
+from contest.screening.duplicates import banks_of, index_coverage, threshold_for
 from contest.screening.forms import FlagDecisionForm
 from contest.screening.models import FLAG_OPEN, DuplicateFlag
 from contest.screening.tasks import RECHECK
@@ -49,15 +49,20 @@ def index(contest_id: int) -> Any:
         sort = "score"
     rows = sorted(queries.contest_flags(contest), key=_ORDERS[sort])
     threshold = threshold_for(contest)
-    # The tier is the score's, not the status's: a similar match decided stays in its tier.
-    flags, similar = [], []
+    own, wider = banks_of(contest.organisation)
+    # The tier is the score's and the bank's, not the status's: a similar match decided stays in its tier.
+    flags, similar, elsewhere = [], [], []
     for f in rows:
-        (flags if f.status == FLAG_OPEN or f.score >= threshold else similar).append(f)
+        if f.registry_item is not None and f.registry_item.organisation_id not in own:
+            elsewhere.append(f)
+        else:
+            (flags if f.status == FLAG_OPEN or f.score >= threshold else similar).append(f)
     anchors: dict[int, int] = {}  # entry id → its first row, the target of the contest page's links
-    for f in flags + similar:
+    for f in flags + similar + elsewhere:
         anchors.setdefault(f.entry_id, f.id)
-    indexed, registry_size = index_coverage()
-    return render_template("screening/index.html", contest=contest, flags=flags, similar=similar, sort=sort,
+    indexed, registry_size = index_coverage(own + wider)
+    return render_template("screening/index.html", contest=contest, flags=flags, similar=similar, elsewhere=elsewhere,
+                           sort=sort,
                            threshold=threshold, anchors=anchors,
                            index_behind=(indexed, registry_size) if indexed < registry_size else None)
 

@@ -41,8 +41,8 @@
         var title = document.createElement("strong");
         title.textContent = item.title;
         var badge = document.createElement("span");
-        badge.className = "badge ms-1 " + (item.flag ? "text-bg-warning" : "text-bg-info");
-        badge.textContent = box.getAttribute(item.flag ? "data-flag-label" : "data-similar-label");
+        badge.className = "badge ms-1 " + (item.flag ? "text-bg-warning" : item.elsewhere ? "text-bg-light" : "text-bg-info");
+        badge.textContent = box.getAttribute(item.flag ? "data-flag-label" : item.elsewhere ? "data-elsewhere-label" : "data-similar-label");
         summary.appendChild(title);
         summary.appendChild(badge);
         var body = document.createElement("p");
