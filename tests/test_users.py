@@ -22,15 +22,15 @@ def test_admin_creates_disables_and_resets_accounts(app, signed_in, make_user) -
     assert session.get("/judging/").status_code == 200
     post_form(admin, f"/users/{judge.id}", {"full_name": "Đỗ Thị Hạnh", "role": JUDGE, "unit": "", "position": ""},
               page=f"/users/{judge.id}")
-    db.session.refresh(judge)
-    assert not judge.active
+    db.session.expire_all()
+    assert not judge.memberships[0].active and judge.membership is None
     assert session.get("/judging/").status_code == 302  # a disabled account's sessions end at once
     assert login(app.test_client(), judge, password="mat-khau-9999").status_code == 200  # and it cannot sign in
 
     post_form(admin, f"/users/{judge.id}", {"full_name": "Đỗ Thị Hạnh", "role": JUDGE, "active": "y",
                                             "password": "mat-khau-moi-2"}, page=f"/users/{judge.id}")
-    db.session.refresh(judge)
-    assert judge.active and judge.check_password("mat-khau-moi-2")
+    db.session.expire_all()
+    assert judge.memberships[0].active and judge.check_password("mat-khau-moi-2")
     actions = [a for (a,) in db.session.execute(select(AuditLog.action))]
     assert actions.count("user.update") == 2 and "user.create" in actions
 
@@ -52,3 +52,38 @@ def test_account_errors_are_named(signed_in, make_user) -> None:
 def test_only_admin_manages_accounts(signed_in) -> None:
     secretary, _ = signed_in(SECRETARY)
     assert secretary.get("/users/").status_code == 403
+
+
+def test_closing_a_role_in_one_organisation_leaves_the_others(app, signed_in, make_user, town) -> None:
+    """A ward's admin closes a ward judge's role there; the same person still judges for the town,
+    signs in, and acts for the town; the town's admin can close and reopen the town role."""
+    from contest.accounts.operations import add_membership
+
+    judge = make_user(JUDGE, username="giamkhao_hai_noi")
+    add_membership(None, judge, JUDGE, town)
+    db.session.commit()
+    person = app.test_client()
+    assert login(person, judge).status_code == 302
+    admin, _ = signed_in(ADMIN)
+    post_form(admin, f"/users/{judge.id}", {"full_name": judge.full_name, "role": JUDGE}, page=f"/users/{judge.id}")
+    db.session.expire_all()
+    ward_role, town_role = judge.memberships
+    assert not ward_role.active and town_role.active
+    assert "Đã khoá" in admin.get("/users/").get_data(as_text=True)
+    page = person.get("/judging/")  # the session goes on, acting for the town now
+    assert page.status_code == 200 and "Thị xã Hồng Lĩnh" in page.get_data(as_text=True)
+    assert login(app.test_client(), judge).status_code == 302  # and signing in still works
+
+    town_admin = make_user(ADMIN, organisation=town)
+    client = app.test_client()
+    login(client, town_admin)
+    post_form(client, f"/users/{judge.id}", {"full_name": judge.full_name, "role": JUDGE}, page=f"/users/{judge.id}")
+    db.session.expire_all()
+    assert not any(m.active for m in judge.memberships)
+    assert person.get("/judging/").status_code == 302  # no role left open: the session ends
+    assert login(app.test_client(), judge).status_code == 200  # and the sign-in is refused
+    post_form(client, "/users/members", {"username": judge.username, "role": JUDGE}, page="/users/")
+    db.session.expire_all()
+    assert [m.active for m in judge.memberships] == [False, True]  # reopened in the town only
+    actions = [a for (a,) in db.session.execute(select(AuditLog.action))]
+    assert actions.count("user.update") == 2 and actions.count("membership.add") == 2

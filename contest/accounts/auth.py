@@ -58,8 +58,8 @@ def load_user(session_id: str) -> User | None:
     """The user of a session, if still active and the session token still current."""
     user_id, _, token = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or not token or token != user.session_token:
-        return None
+    if user is None or not user.active or not token or token != user.session_token or user.membership is None:
+        return None  # (no role left open anywhere: nothing to act as)
     chosen = next((m for m in user.memberships if m.id == session.get("membership_id") and m.active), None)
     if chosen is not None:
         user.act_as(chosen)
@@ -162,7 +162,7 @@ def login() -> Any:
         user = queries.user_named(username)
         # An unknown name costs the same scrypt check as a known one: the time tells nothing.
         matches = user.check_password(form.password.data) if user else check_password_hash(_DECOY_HASH, form.password.data)
-        succeeded = bool(user and matches and user.active)
+        succeeded = bool(user and matches and user.active and user.membership is not None)
         audit_read(lambda: operations.record_sign_in(user, username, succeeded, get_remote_address() or ""))
         if not succeeded:
             flash(gettext("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")

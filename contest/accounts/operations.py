@@ -77,12 +77,18 @@ def add_membership(actor: Optional[User], user: User, role: str, organisation: O
     organisation = organisation or acting_organisation(actor)
     if role not in ROLES:
         raise OperationError(gettext("Vai trò: “%(role)s” không hợp lệ.", role=role), "role")
-    if any(m.organisation_id == organisation.id for m in user.memberships):
+    membership = next((m for m in user.memberships if m.organisation_id == organisation.id), None)
+    if membership is not None and membership.active:
         raise OperationError(gettext("Vai trò: người này đã thuộc %(name)s.", name=organisation.name), "role")
-    membership = Membership(organisation=organisation, role=role)
-    user.memberships.append(membership)
+    before = None
+    if membership is None:  # a first role here
+        membership = Membership(organisation=organisation, role=role)
+        user.memberships.append(membership)
+    else:  # a role closed earlier, opened again
+        before = {"role": membership.role, "active": False}
+        membership.role, membership.active = role, True
     db.session.flush()
-    audit.record(actor, "membership.add", "user", user.id, None,
+    audit.record(actor, "membership.add", "user", user.id, before,
                  {"username": user.username, "role": role, "organisation": organisation.name}, organisation=organisation)
     return membership
 
@@ -184,7 +190,9 @@ class UserData:
 
 
 def update_user(actor: User, user: User, data: UserData, new_password: str = "") -> User:
-    """Change an account; disabling it or setting a password ends its sessions."""
+    """Change an account and its role here. Disabling closes the person's membership of the
+    admin's organisation only (a ward's admin never locks a person out of the town's council);
+    with no membership left open, or a new password, the person's sessions end."""
     if data.role not in ROLES:
         raise OperationError(gettext("Vai trò: “%(role)s” không hợp lệ.", role=data.role), "role")
     if user.id == actor.id and (not data.active or data.role != user.role):
@@ -197,18 +205,18 @@ def update_user(actor: User, user: User, data: UserData, new_password: str = "")
     if membership is None:
         raise OperationError(gettext("Vai trò: người này không thuộc %(name)s.", name=organisation.name), "role")
     before = {"full_name": user.full_name, "role": membership.role, "unit": user.unit.name if user.unit else "",
-              "position": user.position, "active": user.active}
+              "position": user.position, "active": membership.active}
     user.full_name = data.full_name.strip() or user.full_name
-    membership.role, user.position, user.active = data.role, data.position.strip(), data.active
+    membership.role, user.position, membership.active = data.role, data.position.strip(), data.active
     user.unit = get_or_create_unit(data.unit_name, organisation) if data.unit_name.strip() else None
     if new_password:
         user.set_password(new_password)
-    if not data.active:
+    if not any(m.active for m in user.memberships):
         user.end_sessions()
     db.session.flush()
     audit.record(actor, "user.update", "user", user.id, before,
                  {"full_name": user.full_name, "role": membership.role, "unit": data.unit_name.strip(),
-                  "position": user.position, "active": user.active, "password_reset": bool(new_password)})
+                  "position": user.position, "active": membership.active, "password_reset": bool(new_password)})
     return user
 
 

@@ -91,7 +91,7 @@ def edit(user_id: int) -> Any:
     user = membership.user
     # Not obj=user: a field the request leaves out would take user.unit, a Unit, not its name.
     form = UserForm(data={"username": user.username, "full_name": user.full_name, "role": membership.role,
-                          "unit": user.unit.name if user.unit else "", "position": user.position, "active": user.active})
+                          "unit": user.unit.name if user.unit else "", "position": user.position, "active": membership.active})
     if form.validate_on_submit():
         if change(lambda: operations.update_user(current_user, user, UserData(
                 full_name=form.full_name.data, role=form.role.data, unit_name=form.unit.data or "",
