@@ -1,7 +1,8 @@
-"""Page weight and server time of every main page of each role, on the demo plus 1,000 entries.
+"""Page weight and server time of every main page of each role: on the demo plus 1,000 entries,
+then on a town of 15 more wards of 200 entries each with a 20,000-item bank.
 
-Run: ``.venv/bin/python bench/pages.py [--entries 1000] [--registry 1000] [--requests 30] [--json]``
-(or ``make bench-pages``).
+Run: ``.venv/bin/python bench/pages.py [--entries 1000] [--registry 1000] [--wards 15]
+[--per-ward 200] [--bank 20000] [--requests 30] [--json]`` (or ``make bench-pages``).
 
 It builds a throw-away SQLite database in a temporary folder (never instance/): the demo
 (``contest.demo.load_demo``, what ``sangkien demo`` loads), then ``--entries`` more entries in the
@@ -21,6 +22,13 @@ with the Flask test client (in process, no network) and reports:
   the thread's CPU time, which other work on a shared machine does not inflate.
 * **SQL**: statements per request (SELECT/INSERT/UPDATE/DELETE, counted by a SQLAlchemy
   ``before_cursor_execute`` listener; BEGIN, COMMIT and PRAGMA left out).
+
+The town (``--wards``): each new ward gets its people, its share of the bank (imported), a 2024
+contest of ``--per-ward`` entries with their files, two judges who score them all, closing,
+publication, and its three best forwarded into the town's round (each copy checked against the
+whole bank, as the forward verb does). Its pages are measured last: a ward's contest, standings,
+screening and registry, an author's entry with the town's verdict, the town's round, its
+screening against the whole bank, its panel, the wards page, the public results of every ward.
 
 Targets: under 300 KB transferred and p95 under 100 ms per page. The judging-phase pages are
 measured first; then the 2024 contest is closed and published and the result pages measured.
@@ -248,6 +256,83 @@ def build_database(app: Any, extra_entries: int, extra_registry: int, seed: int,
                 "submitted": submitted, "sheet_entry": sheet_entry, "flag": flag_id, "counts": counts}
 
 
+def build_town(app: Any, wards: int, per_ward: int, bank: int, seed: int, log: Callable[[str], None]) -> dict:
+    """`wards` more wards of the demo's town, each with `per_ward` entries in its 2024 contest,
+    judged by two judges, published, its top three forwarded into the town's round; the town's
+    bank (every registry) filled up to `bank` items, spread over the new wards. Returns the ids
+    the town's pages need."""
+    from sqlalchemy import func, select
+
+    from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, SECRETARY, TOWN, WARD, Organisation
+    from contest.accounts.operations import OrganisationData, create_organisation
+    from contest.contests.models import Contest
+    from contest.contests.operations import DEFAULT_CRITERIA, ContestData, create_contest
+    from contest.db import db, utcnow
+    from contest.demo import DEMO_PDF
+    from contest.entries.models import INDIVIDUAL, SUBMITTED, Entry
+    from contest.matching import bench as synth
+    from contest.registry.models import RegistryItem
+    from judging.models import Transfer
+    from judging.operations import assign_panel, close_judging, forward_entries, publish_results, save_sheet
+
+    rnd = random.Random(seed + 1)
+    with app.app_context():
+        started = time.perf_counter()
+        town = db.session.scalar(select(Organisation).filter_by(level=TOWN))
+        town_round = db.session.scalar(select(Contest).filter_by(organisation_id=town.id))
+        upload = app.config["UPLOAD_FOLDER"]
+        per_bank = max(bank - (db.session.scalar(select(func.count(RegistryItem.id))) or 0), 0) // max(wards, 1)
+        now = utcnow()
+        first = None
+        for k in range(1, wards + 1):
+            ward = create_organisation(None, OrganisationData(name=f"Phường Thử nghiệm {k:02d}", level=WARD), parent=town)
+            people = {name: create_user(None, f"w{k:02d}_{name}", f"{name.title()} phường {k:02d}", role, PASSWORD,
+                                        unit_name=f"Văn phòng UBND phường {k:02d}", organisation=ward)
+                      for name, role in (("bantochuc", ADMIN), ("thuky", SECRETARY), ("giamkhao1", JUDGE),
+                                         ("giamkhao2", JUDGE))}
+            authors = [create_user(None, f"w{k:02d}_canbo{n}", f"Cán bộ {n} phường {k:02d}", PARTICIPANT, PASSWORD,
+                                   unit_name=f"Bộ phận {n} phường {k:02d}", organisation=ward) for n in range(1, 5)]
+            secretary = people["thuky"]
+            items = [synth.make_item(rnd, k * 100_000 + i) for i in range(per_bank)]
+            import_registry(secretary, [RegistryData(title=r["title"], summary=r["summary"], year=rnd.randint(2015, 2023),
+                                                     code=f"P{k:02d}-{i + 1:05d}") for i, r in enumerate(items)], "bench")
+            contest = create_contest(people["bantochuc"], ContestData(
+                title=f"Sáng kiến, giải pháp cải cách hành chính phường Thử nghiệm {k:02d} năm 2024", year=2024,
+                fields=["Cải cách TTHC", "Chính quyền số"], submission_deadline=now + timedelta(days=1),
+                judging_deadline=now + timedelta(days=14), criteria=DEFAULT_CRITERIA, forward_count=3))
+            registry = list(db.session.scalars(select(RegistryItem).filter_by(organisation_id=ward.id).limit(200)))
+            for i in range(per_ward):
+                author = authors[i % len(authors)]
+                entry = save_entry(author, contest, EntryData(
+                    kind=INDIVIDUAL, field=contest.fields[i % 2], scope="Toàn phường.", applied_where="UBND phường",
+                    applied_since=date(2024, 1 + i % 9, 1), benefit="Tiết kiệm thời gian.",
+                    **_entry_texts(rnd, registry, retell=i % 10 == 0)))
+                add_attachment(author, entry, f"Ban mo ta {i + 1}.pdf", DEMO_PDF, upload, app.config["MAX_ATTACHMENT_BYTES"])
+                entry.status, entry.submitted_at = SUBMITTED, now
+            db.session.flush()
+            assign_panel(secretary, contest)
+            for judge in (people["giamkhao1"], people["giamkhao2"]):
+                for entry in db.session.scalars(select(Entry).filter_by(contest_id=contest.id)):
+                    save_sheet(judge, entry, {c.id: (round(rnd.uniform(0.35, 0.95) * c.max_points * 2) / 2,
+                                                     "Nhận xét của giám khảo.") for c in contest.criteria}, submit=True)
+            close_judging(secretary, contest)
+            publish_results(secretary, contest)
+            forward_entries(secretary, contest, town_round, None, upload)
+            db.session.commit()
+            first = first or (ward, contest, authors[0])
+            log(f"ward {k}/{wards}: {per_ward} entries judged, published, 3 forwarded "
+                f"({time.perf_counter() - started:.0f} s so far)")
+        ward, contest, author = first
+        sent = db.session.scalar(select(Transfer).filter_by(source_contest_id=contest.id))
+        counts = {"wards": db.session.scalar(select(func.count(Organisation.id)).filter_by(level=WARD)),
+                  "bank": db.session.scalar(select(func.count(RegistryItem.id))),
+                  "entries": db.session.scalar(select(func.count(Entry.id))),
+                  "town_round_entries": db.session.scalar(select(func.count(Entry.id)).filter_by(contest_id=town_round.id))}
+        log(f"town built in {time.perf_counter() - started:.1f} s: {counts}")
+        return {"ward_contest": contest.id, "town_round": town_round.id, "forwarded_entry": sent.source_entry_id,
+                "town_entry": sent.target_entry_id, "author": author.username, "counts": counts}
+
+
 def close_and_publish(app: Any, contest_id: int) -> None:
     """End judging of the contest and publish its results, as the secretary would."""
     from sqlalchemy import select
@@ -426,6 +511,28 @@ def pages(ids: dict, phase: str) -> list[tuple[str, str | None, str]]:
     ]
 
 
+def town_pages(ids: dict) -> list[tuple[str, str | None, str]]:
+    """(page, user or None, URL) of the town: a ward among many, the town's round of what they forwarded."""
+    ward, town_round = ids["ward_contest"], ids["town_round"]
+    return [
+        ("ward secretary: contests", "w01_thuky", "/contests/"),
+        ("ward secretary: contest page (published, forwarded)", "w01_thuky", f"/contests/{ward}"),
+        ("ward secretary: standings (forward form, transfers)", "w01_thuky", f"/judging/contests/{ward}/standings"),
+        ("ward secretary: screening list", "w01_thuky", f"/screening/{ward}"),
+        ("ward secretary: registry", "w01_thuky", "/registry/"),
+        ("ward author: entry page (town outcome)", ids["author"], f"/entries/{ids['forwarded_entry']}"),
+        ("town secretary: contests", "thixa_thuky", "/contests/"),
+        ("town secretary: town round page", "thixa_thuky", f"/contests/{town_round}"),
+        ("town secretary: town round screening (whole bank)", "thixa_thuky", f"/screening/{town_round}"),
+        ("town secretary: forwarded entry", "thixa_thuky", f"/entries/{ids['town_entry']}"),
+        ("town secretary: town round panel", "thixa_thuky", f"/judging/contests/{town_round}/panel"),
+        ("town admin: wards", "thixa_bantochuc", "/organisation/wards"),
+        ("town admin: audit log", "thixa_bantochuc", "/audit"),
+        ("public: results list (every ward)", None, "/results/"),
+        ("public: a ward's result page", None, f"/results/{ward}"),
+    ]
+
+
 def kb(n: int) -> str:
     return f"{n / 1024:,.1f}"
 
@@ -446,6 +553,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1000, help="entries added to the demo's 2024 contest")
     parser.add_argument("--registry", type=int, default=1000, help="applied initiatives added to the demo's registry")
+    parser.add_argument("--wards", type=int, default=15, help="more wards of the demo's town, each judging and forwarding")
+    parser.add_argument("--per-ward", type=int, default=200, help="entries in each of those wards' contests")
+    parser.add_argument("--bank", type=int, default=20000, help="applied initiatives in the town's bank, all registries")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
@@ -466,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         })
         ids = build_database(app, args.entries, args.registry, args.seed, log)
         log(f"data: {ids['counts']}")
+        town = build_town(app, args.wards, args.per_ward, args.bank, args.seed, log) if args.wards > 0 else None
         counter = {"n": 0}
 
         def count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
@@ -479,11 +590,13 @@ def main(argv: list[str] | None = None) -> int:
         clients: dict[str | None, Any] = {}
         cache: dict[str, tuple[int, bytes]] = {}
         rows: list[Figures] = []
-        for phase in ("judging", "published"):
+        for phase in ("judging", "published", "town"):
             if phase == "published":
                 close_and_publish(app, ids["contest_2024"])
                 log("2024 contest closed and published")
-            for name, user, url in pages(ids, phase):
+            if phase == "town" and town is None:
+                continue
+            for name, user, url in (town_pages(town) if phase == "town" else pages(ids, phase)):
                 try:
                     routes.match(urlsplit(url).path, method="GET")
                 except HTTPException:
@@ -496,10 +609,13 @@ def main(argv: list[str] | None = None) -> int:
                 except AssertionError as error:
                     log(f"skipped {name}: {error}")
         if args.json:
-            print(json.dumps({"data": ids["counts"], "pages": [asdict(r) for r in rows],
+            print(json.dumps({"data": ids["counts"], "town": town["counts"] if town else None,
+                              "pages": [asdict(r) for r in rows],
                               "targets": {"bytes": BYTES_TARGET, "p95_ms": P95_TARGET_MS}}, ensure_ascii=False, indent=1))
         else:
             print()
+            if town:
+                print(f"Town: {town['counts']}")
             print(f"{args.requests} requests per page, Flask test client in process, Accept-Encoding: gzip, deflate. "
                   "Static files (sent/raw KB): "
                   + ", ".join(f"{Path(p).name} {kb(n)}/{kb(len(b))}" for p, (n, b) in sorted(cache.items())))

@@ -41,6 +41,7 @@ from contest.entries.operations import (
 from contest.registry.operations import RegistryData, import_registry
 from contest.screening.models import FLAG_OPEN, DuplicateFlag
 from contest.screening.operations import decide_flag
+from judging.dossier_routes import certificate_base_url, contest_dossier, zip_bytes
 from judging.operations import (
     assign_panel,
     close_judging,
@@ -49,7 +50,6 @@ from judging.operations import (
     save_sheet,
     set_panel,
 )
-from judging.dossier_routes import certificate_base_url, contest_dossier, zip_bytes
 from judging.queries import find_assignment
 
 DEMO_PASSWORD = "sangkien2024"

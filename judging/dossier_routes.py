@@ -33,8 +33,8 @@ from contest.audit.operations import record_export
 from contest.contests.models import CLOSED, PUBLISHED, Contest
 from contest.db import db, utcnow, write_transaction
 from contest.marks import N_
-from contest.timeutil import to_local
 from contest.policy import may_read_transfer
+from contest.timeutil import to_local
 from contest.views import audit_read
 from judging.dossier import build_dossier, certificate_code, gather_dossier
 from judging.models import Publication, Transfer

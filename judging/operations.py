@@ -64,7 +64,7 @@ from judging.queries import (
     contest_results,
     counted_sheets,
     eligible_entries,
-    entry_info,
+    entry_infos,
     find_assignment,
     find_member,
     find_sheet,
@@ -163,7 +163,7 @@ def assign_panel(actor: Any, contest: Contest, judges: Optional[list[User]] = No
     before = {"status": contest.status, "assignments": len(existing)}
     if contest.assignment_mode == BALANCED:
         plan = assignment.plan_balanced(
-            [entry_info(e) for e in entries], [judge_info(m) for m in members],
+            entry_infos(contest, entries), [judge_info(m) for m in members],
             max(contest.judges_per_entry, 1), existing, blocked,
         )
         pairs, source, short = plan.pairs, BY_BALANCE, plan.short
@@ -432,7 +432,7 @@ def _arbitrate(entry: Entry) -> Optional[Assignment]:
     for a in contest_assignments(contest):
         loads[a.judge_id] = loads.get(a.judge_id, 0) + 1
     arbiter = assignment.pick_arbiter(
-        entry_info(entry), [judge_info(m) for m in members], loads, [a.judge_id for a in current],
+        entry_infos(contest, [entry])[0], [judge_info(m) for m in members], loads, [a.judge_id for a in current],
         conflicts(contest, [entry], members),
     )
     # The chair is a judge too and reads this before closing: it says the limit was passed, not by

@@ -44,7 +44,7 @@ def eligible_entries(contest: Contest) -> list[Entry]:
     """The entries of a contest that are judged: submitted, never excluded ones."""
     # Co-authors come along: the conflict check reads them for every entry (one query, not one per entry).
     return list(db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status=SUBMITTED).order_by(Entry.id)
-                                   .options(selectinload(Entry.coauthors), selectinload(Entry.transfer_in))))
+                                   .options(selectinload(Entry.coauthors))))
 
 
 def find_assignment(entry: Entry, judge: Any) -> Optional[Assignment]:
@@ -114,11 +114,13 @@ def notice_counts(contests: list[Contest]) -> dict[int, int]:
     ).all())
 
 
-def entry_info(entry: Entry) -> EntryInfo:
-    """An entry as the pure assigner sees it; one forwarded from a ward carries that ward."""
-    ward = entry.transfer_in.source_organisation_id if entry.transfer_in is not None else None
-    return EntryInfo(entry.id, entry.author_id, entry.unit_id, entry.field, tuple(c.full_name for c in entry.coauthors),
-                     ward_id=ward)
+def entry_infos(contest: Contest, entries: list[Entry]) -> list[EntryInfo]:
+    """The entries as the pure assigner sees them; one forwarded into a town's round carries the
+    ward it came from (read in one query)."""
+    wards = dict(db.session.execute(select(Transfer.target_entry_id, Transfer.source_organisation_id)
+                                    .filter_by(target_contest_id=contest.id)).all())
+    return [EntryInfo(e.id, e.author_id, e.unit_id, e.field, tuple(c.full_name for c in e.coauthors),
+                      ward_id=wards.get(e.id)) for e in entries]
 
 
 def judge_info(member: PanelMember) -> JudgeInfo:
@@ -134,12 +136,12 @@ def conflicts(contest: Contest, entries: Optional[list[Entry]] = None,
     entries = eligible_entries(contest) if entries is None else entries
     members = panel_members(contest) if members is None else members
     found: dict[tuple[int, int], str] = {}
-    for entry in entries:
-        info = entry_info(entry)
-        for member in members:
-            kind = conflict_kind(info, judge_info(member))
+    judges = [judge_info(m) for m in members]
+    for info in entry_infos(contest, entries):
+        for judge in judges:
+            kind = conflict_kind(info, judge)
             if kind:
-                found[(entry.id, member.judge_id)] = kind
+                found[(info.id, judge.id)] = kind
     entry_ids = [e.id for e in entries]
     for c in db.session.scalars(select(Conflict).where(Conflict.entry_id.in_(entry_ids))):
         found[(c.entry_id, c.judge_id)] = DECLARED
@@ -421,6 +423,20 @@ def active_transfers(contest: Contest) -> list[Transfer]:
     """The contest's entries now in the town's round (sent and not withdrawn)."""
     return list(db.session.scalars(select(Transfer).filter_by(source_contest_id=contest.id, withdrawn_at=None)
                                    .order_by(Transfer.id)))
+
+
+# How many recognised entries the forward form offers: the best, far more than any contest sends.
+FORWARD_CHOICES = 30
+
+
+def forward_candidates(contest: Contest) -> list[Result]:
+    """The contest's recognised results not in the town's round now, best first (at most
+    FORWARD_CHOICES of them)."""
+    sent = select(Transfer.source_entry_id).filter_by(source_contest_id=contest.id, withdrawn_at=None)
+    return list(db.session.scalars(
+        select(Result).filter_by(contest_id=contest.id, recognised=True).where(Result.entry_id.not_in(sent))
+        .order_by(Result.rank, Result.category, Result.entry_id).limit(FORWARD_CHOICES)
+        .options(selectinload(Result.entry))))
 
 
 def contest_transfers(contest: Contest) -> list[Transfer]:

@@ -524,9 +524,8 @@ def publish(contest_id: int) -> Any:
 
 def _forward_form(contest: Contest, formdata: Any = None) -> Any:
     """The forward form of a published contest: the town's open rounds and the entries to send."""
-    sent = {t.source_entry_id for t in queries.active_transfers(contest)}
-    waiting = [r for r in queries.contest_results(contest) if r.recognised and r.entry_id not in sent]
-    suggested = [r.entry_id for r in waiting][: max(contest.forward_count - len(sent), 0)]
+    waiting = queries.forward_candidates(contest)
+    suggested = [r.entry_id for r in waiting][: max(contest.forward_count - len(queries.active_transfers(contest)), 0)]
     return forward_form(queries.open_rounds_above(contest),
                         [(r.entry_id, f"{r.rank}. {r.entry.title} ({format_number(r.mean_total)})") for r in waiting],
                         suggested, formdata)

@@ -113,3 +113,22 @@ def test_a_change_in_one_wards_registry_rebuilds_no_other_index(app: Any, town_b
     assert found[0].id == f"R{new.id}"
     assert added == [f"R{new.id}"]  # only the sibling's index took the new item
     assert duplicates._cache[duplicates._key(ward.id)] is ours and len(ours.ids) == 1
+
+
+def test_ranking_without_evidence_orders_as_the_search_does() -> None:
+    """A bank's search ranks every index cheaply, then explains the few it keeps: the ranking must
+    be the search's own order and scores."""
+    from contest.matching import Document, Matcher
+
+    docs = [Document(id=f"R{i}", title=t, body=b) for i, (t, b) in enumerate([
+        QR, MAIL, ("Mã QR tra cứu thủ tục tại bộ phận một cửa", "Dán mã QR tại quầy để tra cứu thủ tục."),
+        ("Tổ lưu động cấp căn cước tại nhà", "Đến tận nhà người cao tuổi làm căn cước."),
+        ("Zalo OA trả lời người dân", "Trả lời câu hỏi về thủ tục qua Zalo OA của phường.")])]
+    matcher = Matcher(docs)
+    for title, body in (QR, MAIL, ("Tra cứu hồ sơ bằng mã QR", "")):
+        found = matcher.search(title, body, limit=4)
+        ranked = matcher.rank(title, body, limit=4)
+        assert [i for _, _, i in ranked] == [m.id for m in found]
+        assert all(abs(s - m.score) < 0.01 for (_, s, _), m in zip(ranked, found))
+        fewer = matcher.search(title, body, limit=4, candidates=2)
+        assert len(fewer) <= 2 and fewer[0].id == found[0].id  # a tighter bound still finds the best

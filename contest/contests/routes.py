@@ -24,7 +24,12 @@ from contest.queries import count_rows, page_rows
 from contest.screening.queries import open_flag_counts
 from contest.timeutil import to_local, to_utc
 from contest.views import PAGE_SIZE, change, page_window
-from judging.queries import contest_transfers, forwarded_count, received_count, town_outcome
+from judging.queries import (
+    contest_transfers,
+    forwarded_count,
+    received_count,
+    town_outcome,
+)
 from judging.rubric import bands_from_json, format_bands, parse_bands
 
 bp = Blueprint("contests", __name__, url_prefix="/contests")

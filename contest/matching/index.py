@@ -345,7 +345,7 @@ class Matcher:
         # The query's own core, as a document's: its title and its solution (the field, or every
         # sentence of the body but the first); the features no document has count at the top IDF.
         if core:
-            c_toks = list(analyze(core, canonical=True))
+            c_toks = list(_cached_core(core))
         else:
             offset = len(_safe_nfc(title)) + 2
             c_toks = _core_tokens(b_toks, [(a + offset, z + offset) for a, z in core_spans(_safe_nfc(body))])
@@ -356,8 +356,9 @@ class Matcher:
         q = _Query(frozenset(ranked), frozenset(t), frozenset(b), ranked, (title, body, core), q_core, unseen)
         return q, analysed
 
-    def _candidates(self, q: _Query, exclude: set[str]) -> list[_Entry]:
-        """Entries sharing the most features with the query, rarest features first, bounded work."""
+    def _candidates(self, q: _Query, exclude: set[str], limit: int = _CANDIDATES) -> list[_Entry]:
+        """Entries sharing the most features with the query, rarest features first, bounded work;
+        the best `limit` of them are rescored exactly."""
         todo = []
         postings = self._postings
         for fid, w in q.ranked.items():
@@ -407,7 +408,7 @@ class Matcher:
             if doc_id in exclude:
                 continue
             out.append(by_num[num])
-            if len(out) >= _CANDIDATES:
+            if len(out) >= limit:
                 break
         return out
 
@@ -472,27 +473,43 @@ class Matcher:
         threshold: float = 0.0,
         exclude: Iterable[str] = (),
         core: str = "",
+        candidates: int = _CANDIDATES,
     ) -> list[Match]:
         """The best matches of an entry, score ≥ threshold, most similar first (then by score, then id).
 
         ``core`` is the entry's solution when it has a field of its own; with the title it is the
         entry's core, which counts when the entry is the shorter text, and what its evidence
-        ("what the entry proposes that the match lacks") is read from.
+        ("what the entry proposes that the match lacks") is read from. ``candidates`` bounds how many
+        preselected documents are rescored exactly (fewer: faster, a true match missed more often).
         """
         if limit <= 0 or not self._entries:
             return []
-        title = title or ""
-        body = body or ""
-        q, qtoks = self._query(title, body, core or "")
+        q, qtoks, scored = self._ranked(title or "", body or "", threshold, exclude, core or "", candidates)
+        return [self._match(q, qtoks, e, score, ts, rank) for rank, score, _, e, ts in scored[:limit]]
+
+    def rank(self, title: str, body: str = "", limit: int = 5, threshold: float = 0.0, core: str = "",
+             candidates: int = _CANDIDATES) -> list[tuple[float, float, str]]:
+        """(similarity, score, id) of the matches `search` would return, in its order, without their
+        evidence: what merging the results of several indexes needs before explaining the few kept."""
+        if limit <= 0 or not self._entries:
+            return []
+        return [(sim, score, doc_id) for sim, score, doc_id, _, _ in
+                self._ranked(title or "", body or "", threshold, (), core or "", candidates)[2][:limit]]
+
+    def _ranked(self, title: str, body: str, threshold: float, exclude: Iterable[str], core: str,
+                candidates: int) -> tuple:
+        """The query analysed, and its candidates at or over `threshold` as (similarity, score, id,
+        entry, title share), best first."""
+        q, qtoks = self._query(title, body, core)
         excl = set(exclude)
         scored = []
-        for e in self._candidates(q, excl):
+        for e in self._candidates(q, excl, candidates):
             share, ts = self._score(q, e)
             score = calibrate(share)
             if score >= threshold:
                 scored.append((self._similarity(q, e, share, score), score, e.id, e, ts))
         scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
-        return [self._match(q, qtoks, e, score, ts, rank) for rank, score, _, e, ts in scored[:limit]]
+        return q, qtoks, scored
 
     def _match(self, q: _Query, qtoks: tuple[str, tuple[Token, ...]], e: _Entry, score: float, ts: float,
                similarity: float) -> Match:
@@ -586,6 +603,12 @@ def _shared_runs(src: str, qt: Sequence[Token], has: Callable[[str], bool]) -> l
             runs.append((a, b))
         i = j
     return runs
+
+
+@lru_cache(maxsize=256)
+def _cached_core(core: str) -> tuple[Token, ...]:
+    """An entry's solution as canonical tokens (cached: a bank's indexes analyse the same one each)."""
+    return tuple(analyze(core, canonical=True))
 
 
 @lru_cache(maxsize=2048)

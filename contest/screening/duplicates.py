@@ -15,6 +15,7 @@ import os
 import pickle
 import tempfile
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
@@ -45,6 +46,10 @@ _lock = threading.RLock()
 _cache: dict[str, "_Cached"] = {}
 # How many matches under the flag line an entry keeps as "similar, worth a look".
 SIMILAR_TOP = 3
+# What each index of a town's bank rescores for an author's live suggestions (the matcher's own
+# bound is 40 an index: a town of 15 wards would rescore 700 documents a keystroke). A true match
+# is among the first few an index preselects; flagging, done once per entry, keeps the full bound.
+SUGGESTION_CANDIDATES = 12
 # The copy on disk is written again once this many items were added since it was written
 # (or a tenth of it, whichever is more), so a new process has little left to add.
 _RESTORE_AFTER = 500
@@ -94,20 +99,26 @@ def _items(organisation_id: int) -> Any:
     return RegistryItem.organisation_id == organisation_id
 
 
+def _registry_versions(organisation_ids: list[int]) -> dict[int, tuple[int, int, object]]:
+    """What identifies each organisation's registry cheaply: count, last id, last change (one
+    query for a whole bank)."""
+    rows = db.session.execute(
+        select(RegistryItem.organisation_id, func.count(RegistryItem.id), func.max(RegistryItem.id),
+               func.max(RegistryItem.created_at))
+        .where(RegistryItem.organisation_id.in_(organisation_ids)).group_by(RegistryItem.organisation_id))
+    found = {org: (count or 0, last_id or 0, last_change) for org, count, last_id, last_change in rows}
+    return {org: found.get(org, (0, 0, None)) for org in organisation_ids}
+
+
 def _registry_version(organisation_id: int) -> tuple[int, int, object]:
-    """What identifies an organisation's registry cheaply: count, last id, last change."""
-    count, last_id, last_change = db.session.execute(
-        select(func.count(RegistryItem.id), func.max(RegistryItem.id), func.max(RegistryItem.created_at))
-        .where(_items(organisation_id))
-    ).one()
-    return count or 0, last_id or 0, last_change
+    return _registry_versions([organisation_id])[organisation_id]
 
 
 def _key(organisation_id: int) -> str:
     return f"{db.engine.url}#{organisation_id}"
 
 
-def _current_index(organisation_id: int) -> Optional[_Cached]:
+def _current_index(organisation_id: int, version: Optional[tuple] = None) -> Optional[_Cached]:
     """The registry's index, up to date, or as far as it goes while a thread brings it up to date.
 
     Every call compares the database's version with the index's, so a worker process never
@@ -115,7 +126,7 @@ def _current_index(organisation_id: int) -> Optional[_Cached]:
     (a job, a command) waits for the whole index; a request never builds more than INLINE_CHANGES
     items, so no page, and no save holding the write lock, waits minutes for a big import.
     """
-    version = _registry_version(organisation_id)
+    version = version or _registry_version(organisation_id)
     key = _key(organisation_id)
     if version[0] == 0:  # an empty registry (most wards' until their first import): nothing to search
         _cache.pop(key, None)
@@ -154,10 +165,10 @@ def index_coverage(organisation_ids: list[int]) -> tuple[int, int]:
     """(items the indexes hold, items in those registries): equal unless an index is still catching
     up. Asking brings a small change in, or starts the catch-up, as a search would."""
     held = total = 0
-    for organisation_id in organisation_ids:
-        cached = _current_index(organisation_id)
+    for organisation_id, version in _registry_versions(organisation_ids).items():
+        cached = _current_index(organisation_id, version)
         held += len(cached.ids) if cached else 0
-        total += _registry_version(organisation_id)[0]
+        total += version[0]
     return held, total
 
 
@@ -321,16 +332,31 @@ def _store(organisation_id: int, cached: _Cached) -> None:
 
 
 def search_registry(organisation_ids: list[int], title: str, body: str, limit: int, threshold: float,
-                    core: str = "") -> list[Match]:
+                    core: str = "", candidates: Optional[int] = None) -> list[Match]:
     """The items of these organisations' registries most like a text, best first, from their
-    indexes (each as far as it goes while it catches up)."""
+    indexes (each as far as it goes while it catches up); `candidates` bounds the documents each
+    index rescores (the matcher's own bound when None)."""
+    if not organisation_ids:
+        return []
+    how = {"threshold": threshold, "core": core, **({"candidates": candidates} if candidates else {})}
+    indexes = [(organisation_id, cached) for organisation_id, version in _registry_versions(organisation_ids).items()
+               if (cached := _current_index(organisation_id, version)) is not None]
+    if len(indexes) == 1:
+        with _lock:
+            return indexes[0][1].matcher.search(title, body, limit=limit, **how)
+    # Rank every index, keep the best `limit` overall (in the matcher's own order), then explain
+    # only those: the evidence (shared phrases, what differs) costs more than the ranking.
+    ranked: list[tuple[float, float, str, int]] = []
     found: list[Match] = []
-    for organisation_id in organisation_ids:
-        cached = _current_index(organisation_id)
-        if cached is not None:
-            with _lock:
-                found += cached.matcher.search(title, body, limit=limit, threshold=threshold, core=core)
-    return sorted(found, key=lambda m: -m.score)[:limit]
+    with _lock:  # one hold: no index changes between ranking and explaining
+        for n, (_, cached) in enumerate(indexes):
+            ranked += [(sim, score, doc_id, n) for sim, score, doc_id in
+                       cached.matcher.rank(title, body, limit=limit, **how)]
+        ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
+        for n, count in Counter(n for *_, n in ranked[:limit]).items():
+            found += indexes[n][1].matcher.search(title, body, limit=count, **how)
+    order = {doc_id: i for i, (_, _, doc_id, _) in enumerate(ranked)}
+    return sorted(found, key=lambda m: order.get(m.id, len(order)))
 
 
 def threshold_for(contest: Optional[Contest]) -> float:
@@ -396,7 +422,9 @@ def similar_registry_items(organisation: Organisation, title: str, body: str, li
     suggestions: those worth a look by the same rule as the secretary's similar tier (a flag-level
     match always is), each with whether it is elsewhere (another organisation's, never a flag)."""
     own, wider = banks_of(organisation)
-    matches = [m for m in search_registry(own + wider, title, body, limit=limit + 2, threshold=0.0, core=solution)
+    bank = own + wider
+    matches = [m for m in search_registry(bank, title, body, limit=limit + 2, threshold=0.0, core=solution,
+                                          candidates=SUGGESTION_CANDIDATES if len(bank) > 2 else None)
                if worth_a_look(m)][:limit]
     items = {i.id: i for i in db.session.scalars(
         select(RegistryItem).where(RegistryItem.id.in_([int(m.id[1:]) for m in matches]))
