@@ -40,7 +40,7 @@ from contest.entries.operations import (
 )
 from contest.registry.operations import RegistryData, import_registry
 from contest.screening.models import FLAG_OPEN, DuplicateFlag
-from contest.screening.operations import decide_flag
+from contest.screening.operations import decide_flag, flag_duplicates
 from judging.dossier_routes import certificate_base_url, contest_dossier, zip_bytes
 from judging.operations import (
     assign_panel,
@@ -254,6 +254,10 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     ))
     db.session.flush()
     others = load_town(town, data, upload_dir, max_bytes, users["giamkhao1"])
+    # The town's bank now holds Bắc Hồng's registry too: Trung Lương's entries are checked again, as
+    # "Kiểm tra lại" would, so its screening page shows what the rest of the town's bank holds.
+    for entry in eligible:
+        flag_duplicates(None, entry)
     db.session.flush()
     return {"users": len(users) + others["users"], "registry": len(data["registry"]), "entries": len(entries),
             "contests": [judged.id, open_contest.id, others["published"], others["open"], others["town_round"]]}

@@ -50,6 +50,10 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     twice = db.session.execute(select(RegistryItem.title, func.count(func.distinct(RegistryItem.organisation_id)))
                                .group_by(RegistryItem.title).having(func.count(func.distinct(RegistryItem.organisation_id)) > 1)).all()
     assert len(twice) >= 1
+    # …and Trung Lương's screening shows Bắc Hồng's copy as "similar elsewhere", never as a flag.
+    elsewhere = db.session.scalars(select(DuplicateFlag).filter_by(status="elsewhere")).all()
+    assert elsewhere and {f.registry_item.organisation.name for f in elsewhere} == {"Phường Bắc Hồng"}
+    assert {f.entry.contest.organisation.name for f in elsewhere} == {"Phường Trung Lương"}
     from judging.models import PanelMember
 
     chair = db.session.scalar(select(PanelMember).filter_by(is_chair=True).join(Contest).filter(Contest.status == "judging"))
