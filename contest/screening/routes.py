@@ -23,7 +23,7 @@ from contest.matching import differences, evidence_spans, fold
 from contest.screening import operations, queries
 from contest.screening.duplicates import banks_of, index_coverage, threshold_for
 from contest.screening.forms import FlagDecisionForm
-from contest.screening.models import FLAG_OPEN, DuplicateFlag
+from contest.screening.models import FLAG_OPEN, FLAG_STATUS_LABELS, DuplicateFlag
 from contest.screening.tasks import RECHECK
 from contest.views import change
 
@@ -62,7 +62,7 @@ def index(contest_id: int) -> Any:
         anchors.setdefault(f.entry_id, f.id)
     indexed, registry_size = index_coverage(own + wider)
     return render_template("screening/index.html", contest=contest, flags=flags, similar=similar, elsewhere=elsewhere,
-                           sort=sort,
+                           sort=sort, status_labels={k: gettext(v) for k, v in FLAG_STATUS_LABELS.items()},
                            threshold=threshold, anchors=anchors,
                            index_behind=(indexed, registry_size) if indexed < registry_size else None)
 
