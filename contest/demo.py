@@ -95,6 +95,7 @@ TOWN_USERS = [
     ("thixa_bantochuc", "Phan Văn Hải", ADMIN, "Phòng Nội vụ thị xã", "Trưởng phòng Nội vụ, Thường trực Hội đồng"),
     ("thixa_thuky", "Lý Thị Ngọc", SECRETARY, "Phòng Nội vụ thị xã", "Chuyên viên Phòng Nội vụ, Thư ký Hội đồng"),
     ("thixa_giamkhao", "Trịnh Quang Vinh", JUDGE, "Văn phòng HĐND và UBND thị xã", "Chánh Văn phòng, thành viên Hội đồng"),
+    ("thixa_canbo", "Ngô Thị Hương", PARTICIPANT, "Phòng Văn hóa và Thông tin thị xã", "Chuyên viên"),
 ]
 PUBLISHED_WARD, OPEN_WARD = "Phường Đậu Liêu", "Phường Bắc Hồng"
 PUBLISHED_USERS = [
@@ -108,6 +109,7 @@ PUBLISHED_USERS = [
 OPEN_USERS = [
     ("bachong_bantochuc", "Quách Văn Lực", ADMIN, "Văn phòng - Thống kê UBND phường Bắc Hồng", "Chủ tịch UBND phường"),
     ("bachong_thuky", "Vương Thị Nga", SECRETARY, "Văn phòng - Thống kê UBND phường Bắc Hồng", "Công chức Văn phòng"),
+    ("bachong_giamkhao", "Đinh Văn Toàn", JUDGE, "Văn phòng - Thống kê UBND phường Bắc Hồng", "Phó Chủ tịch UBND phường"),
     ("bachong_canbo1", "Kiều Văn Sơn", PARTICIPANT, "Bộ phận Một cửa UBND phường Bắc Hồng", "Công chức Bộ phận Một cửa"),
 ]
 

@@ -34,7 +34,9 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     judge = db.session.scalar(select(User).filter_by(username="giamkhao1"))
     assert [(m.organisation.name, m.role) for m in judge.memberships] == [("Phường Trung Lương", "judge"),
                                                                         (town.name, "judge")]
-    assert {m.role for m in town_members(town)} == {"admin", "secretary", "judge"}
+    assert {m.role for m in town_members(town)} == {"admin", "secretary", "judge", "participant"}
+    for body in db.session.scalars(select(Organisation)):  # every role in every body
+        assert {m.role for m in town_members(body)} == {"admin", "secretary", "judge", "participant"}, body.name
     forwarded = db.session.scalars(select(Result).filter_by(forwarded=True)).all()
     assert len(forwarded) == 2 and {r.entry.contest.organisation.name for r in forwarded} == {"Phường Đậu Liêu"}
     # …transferred into the town council's open round, each a submitted copy linked to its original.
