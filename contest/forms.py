@@ -41,6 +41,7 @@ _VI = {
     "Not a valid datetime value.": N_("Ngày giờ không hợp lệ."),
     "Not a valid choice.": N_("Lựa chọn không hợp lệ."),
     "Invalid Choice: could not coerce.": N_("Lựa chọn không hợp lệ."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": N_("Lựa chọn không hợp lệ."),
     "This field is required.": N_("Không được để trống."),
     "Invalid input.": N_("Giá trị không hợp lệ."),
 }

@@ -62,6 +62,12 @@ def page_window(total: int, size: int = PAGE_SIZE) -> tuple[int, int, int]:
     return page, pages, (page - 1) * size
 
 
+def query_id(name: str) -> Optional[int]:
+    """A row id in the query string, or None for anything that cannot be one (text, 0, beyond 64 bits)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value < 2**63 else None
+
+
 def query_text(name: str, limit: int) -> str:
     """A text parameter of the query string (a search box), cleaned as form text is and cut to `limit`."""
     return str(clean_text(request.args.get(name, ""))).strip()[:limit]

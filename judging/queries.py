@@ -450,14 +450,19 @@ def received_count(contest: Contest) -> int:
     return db.session.scalar(select(func.count(Transfer.id)).filter_by(target_contest_id=contest.id, withdrawn_at=None)) or 0
 
 
-def open_rounds_above(contest: Contest) -> list[Contest]:
-    """The rounds of the organisation above a ward's contest that take forwarded entries now."""
+def rounds_above(contest: Contest) -> list[Contest]:
+    """Every round of the organisation above a ward's contest, newest first."""
     parent_id = contest.organisation.parent_id
     if parent_id is None:
         return []
-    return list(db.session.scalars(
-        select(Contest).where(Contest.organisation_id == parent_id, Contest.status == OPEN,
-                              Contest.submission_deadline >= utcnow()).order_by(Contest.year.desc(), Contest.id.desc())))
+    return list(db.session.scalars(select(Contest).where(Contest.organisation_id == parent_id)
+                                   .order_by(Contest.year.desc(), Contest.id.desc())))
+
+
+def open_rounds_above(contest: Contest) -> list[Contest]:
+    """The rounds of the organisation above a ward's contest that take forwarded entries now."""
+    now = utcnow()
+    return [c for c in rounds_above(contest) if c.accepts_submissions(now)]
 
 
 @dataclass(frozen=True)

@@ -540,13 +540,16 @@ def forward(contest_id: int) -> Any:
     if not form.validate():
         flash(gettext("Chưa chuyển được: hãy sửa các lỗi của biểu mẫu."), "danger")
         return _render_standings(contest, 400, forward=form)
-    target = db.session.get(Contest, form.round.data)
+    # Looked up among the town's rounds, never by a raw id: another body's contest is no round, and
+    # the verb says why a closed one refuses.
+    target = {c.id: c for c in queries.rounds_above(contest)}.get(form.round.data)
     dossier = zip_bytes(contest_dossier(contest)) if contest.status == PUBLISHED and certificate_base_url() else None
     done = change(lambda: operations.forward_entries(current_user, contest, target, form.entries.data or [],
                                                      current_app.config["UPLOAD_FOLDER"], dossier), form, refused="danger")
     if not done.ok:
         return _render_standings(contest, 400, forward=form)
-    flash(gettext("Đã chuyển %(count)s sáng kiến lên “%(round)s”.", count=len(done.result), round=target.title), "success")
+    flash(gettext("Đã chuyển %(count)s sáng kiến lên “%(round)s”.", count=len(done.result),
+                  round=done.result[0].target_contest.title), "success")
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
 

@@ -132,3 +132,10 @@ def test_ranking_without_evidence_orders_as_the_search_does() -> None:
         assert all(abs(s - m.score) < 0.01 for (_, s, _), m in zip(ranked, found))
         fewer = matcher.search(title, body, limit=4, candidates=2)
         assert len(fewer) <= 2 and fewer[0].id == found[0].id  # a tighter bound still finds the best
+
+
+def test_the_suggestions_take_any_contest_parameter_without_failing(town_bank: dict, signed_in: Callable) -> None:
+    client, _ = signed_in(PARTICIPANT)
+    for contest in ("9" * 30, "-1", "abc", "0"):
+        response = client.get("/entries/similar", query_string={"title": MAIL[0], "contest": contest})
+        assert response.status_code == 200 and response.get_json()["matches"], contest

@@ -281,3 +281,17 @@ def test_the_town_certificate_is_issued_in_the_towns_name_with_the_recognition_l
     assert winner.entry_id == transfers[0].target_entry_id
     page = client.get(f"/dossier/verify/{winner.certificate_code}").get_data(as_text=True)
     assert 'id="recognition"' in page and "Sáng kiến cấp thị xã" in page and "Thị xã Hồng Lĩnh" in page
+
+
+def test_hostile_forward_forms_get_a_named_vietnamese_refusal(scene: dict, signed_in: Callable) -> None:
+    contest, first = scene["contest"], scene["entries"][0]
+    client, _ = signed_in(SECRETARY, user=scene["secretary"])
+    url = f"/judging/contests/{contest.id}/forward"
+    for data, message in (({"round": "abc", "entries": [first.id]}, "Vòng thị xã: hãy chọn vòng chấm nhận sáng kiến."),
+                          ({"round": "9" * 30, "entries": [first.id]}, "Vòng thị xã: hãy chọn một vòng chấm do"),
+                          ({"round": scene["round"].id, "entries": ["x"]}, "Sáng kiến chuyển lên: Lựa chọn không hợp lệ."),
+                          ({"round": scene["round"].id, "entries": ["9" * 30]}, "chỉ chuyển được sáng kiến đã được công nhận")):
+        response = post_form(client, url, page=standings(contest), data=data)
+        assert response.status_code == 400 and message in response.get_data(as_text=True), data
+    db.session.expire_all()
+    assert db.session.scalar(select(db.func.count(Transfer.id))) == 0 and not first.transfers_out

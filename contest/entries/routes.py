@@ -31,7 +31,7 @@ from contest.entries.models import Attachment, Entry
 from contest.entries.operations import CoAuthorData, EntryData
 from contest.policy import in_scope, may_edit_entry, may_view_entry
 from contest.screening.duplicates import similar_registry_items, threshold_for
-from contest.views import change, perform, query_text
+from contest.views import change, perform, query_id, query_text
 from judging.queries import town_outcome
 from judging.ranking import PRIZE_LABELS
 
@@ -196,7 +196,8 @@ def similar() -> Any:
     body = "\n".join(query_text(k, 5000) for k in ("situation", "solution", "effect"))
     if len((title + body).strip()) < 8:
         return jsonify(matches=[])
-    contest = db.session.get(Contest, request.args.get("contest", type=int) or 0)
+    contest_id = query_id("contest")
+    contest = db.session.get(Contest, contest_id) if contest_id else None
     threshold = threshold_for(contest if contest is not None and in_scope(current_user, contest) else None)
     return jsonify(matches=[
         {"id": item.id, "title": item.title, "summary": item.summary, "score": round(m.score, 1),
