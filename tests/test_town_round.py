@@ -189,6 +189,7 @@ def test_the_ward_withdraws_until_the_town_assigns_its_panel(scene: dict, signed
     transfers = forward(scene)
     assert len(transfers) == 2  # forward_count: the top two recognised
     client, _ = signed_in(SECRETARY, user=scene["secretary"])
+    assert "Mọi sáng kiến được công nhận đã được chuyển lên." in client.get(standings(scene["contest"])).get_data(as_text=True)
     first = transfers[0]
     response = post_form(client, f"/judging/transfers/{first.id}/withdraw", page=standings(scene["contest"]))
     assert response.status_code == 302
@@ -295,3 +296,12 @@ def test_hostile_forward_forms_get_a_named_vietnamese_refusal(scene: dict, signe
         assert response.status_code == 400 and message in response.get_data(as_text=True), data
     db.session.expire_all()
     assert db.session.scalar(select(db.func.count(Transfer.id))) == 0 and not first.transfers_out
+
+
+def test_once_the_contests_number_is_sent_nothing_more_comes_ticked(scene: dict, signed_in: Callable) -> None:
+    scene["contest"].forward_count = 1
+    db.session.commit()
+    forward(scene, [scene["entries"][0].id])
+    client, _ = signed_in(SECRETARY, user=scene["secretary"])
+    form = client.get(standings(scene["contest"])).get_data(as_text=True).split('id="forward"', 1)[1].split("</form>")[0]
+    assert "Đã chuyển đủ 1 sáng kiến" in form and scene["entries"][1].title in form and "checked" not in form
