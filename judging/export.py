@@ -40,7 +40,7 @@ def forwarded_workbook(contest_title: str, rows: Sequence[ForwardedRow]) -> Work
     """A one-sheet workbook: the title, the contest, then one numbered line per entry."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "De nghi thi xa"
+    ws.title = "Đề nghị thị xã"
     border = _header_block(ws, FORWARD_TITLE, contest_title, FORWARD_HEADERS, WIDTHS, HEADER_ROW)
     _numbered_rows(ws, border, [(i.title, i.authors, i.unit, i.field, i.mean_total, i.rank, i.prize_label) for i in rows])
     for number in range(1, len(rows) + 1):
@@ -71,7 +71,7 @@ def reminder_workbook(contest_line: str, rows: Sequence[ReminderRow]) -> Workboo
     """A one-sheet workbook of the judges to remind: one numbered line per judge, their unsubmitted entries listed."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "Nhac giam khao"
+    ws.title = "Nhắc giám khảo"
     border = _header_block(ws, REMIND_TITLE, contest_line, REMIND_HEADERS, REMIND_WIDTHS, HEADER_ROW)
     _numbered_rows(ws, border, [(r.judge, r.position, r.unit, r.drafts, r.not_started, "\n".join(r.entries),
                                  r.last_reminded) for r in rows])

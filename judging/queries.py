@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from contest.accounts.models import JUDGE, User
@@ -231,7 +231,8 @@ def panel_judges(contest: Contest) -> list[User]:
 
 
 def judge_queue(judge: Any) -> list[tuple[Entry, Optional[ScoreSheet]]]:
-    """The judge's assigned, eligible entries of contests being judged, with the judge's own sheet."""
+    """The judge's assigned, eligible entries of contests being judged, with the judge's own sheet:
+    in each contest the ones still to score (none or a draft) first, the submitted after them."""
     query = (
         select(Entry, ScoreSheet)
         .join(Assignment, Assignment.entry_id == Entry.id)
@@ -239,7 +240,7 @@ def judge_queue(judge: Any) -> list[tuple[Entry, Optional[ScoreSheet]]]:
         .outerjoin(ScoreSheet, (ScoreSheet.entry_id == Entry.id) & (ScoreSheet.judge_id == judge.id))
         .where(Assignment.judge_id == judge.id, Contest.status == JUDGING, Entry.status == SUBMITTED,
                Contest.organisation_id == judge.organisation.id)
-        .order_by(Contest.id, Entry.id)
+        .order_by(Contest.id, case((ScoreSheet.status == SHEET_SUBMITTED, 1), else_=0), Entry.id)
         .options(selectinload(Entry.author), selectinload(Entry.unit))
     )
     return [(entry, sheet) for entry, sheet in db.session.execute(query)]

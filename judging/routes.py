@@ -348,7 +348,7 @@ def reminders_xlsx(contest_id: int) -> Any:
         )
         for o in queries.outstanding(contest, progress)
     ]
-    line = f"{contest.title} ({contest.year}) — hạn chấm {format_datetime(contest.judging_deadline)}"
+    line = f"{contest.heading} — hạn chấm {format_datetime(contest.judging_deadline)}"
     data = workbook_bytes(export.reminder_workbook(line, rows))
     return xlsx_download(data, f"nhac-giam-khao-{contest.year}-{contest.id}.xlsx", "reminders", "contest", contest.id,
                          len(rows))
@@ -591,6 +591,6 @@ def forward_xlsx(contest_id: int) -> Any:
         for r in queries.contest_results(contest)
         if r.forwarded
     ]
-    data = workbook_bytes(export.forwarded_workbook(f"{contest.title} ({contest.year})", rows))
+    data = workbook_bytes(export.forwarded_workbook(contest.heading, rows))
     return xlsx_download(data, f"de-nghi-thi-xa-{contest.year}-{contest.id}.xlsx", "forwarded", "contest", contest.id,
                          len(rows))

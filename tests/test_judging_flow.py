@@ -288,7 +288,8 @@ def test_close_standings_publish_forward_and_xlsx(world: dict, signed_in: Callab
     download = secretary.get(f"/judging/contests/{contest.id}/forwarded.xlsx")
     assert download.status_code == 200 and download.mimetype.endswith("spreadsheetml.sheet")
     ws = load_workbook(BytesIO(download.data)).active
-    assert ws["A1"].value == FORWARD_TITLE
+    assert ws["A1"].value == FORWARD_TITLE and ws.title == "Đề nghị thị xã"
+    assert ws["A2"].value == contest.title  # "… năm 2024", not "… năm 2024 (2024)"
     assert tuple(c.value for c in ws[4]) == FORWARD_HEADERS
     assert ws["B5"].value == entries[0].title and ws["C5"].value == "Nguyễn Thị Lan"
     assert ws["D5"].value == "Văn phòng HĐND-UBND phường" and ws["F5"].value == 89.0 and ws["H5"].value == "Giải Nhất"
@@ -464,3 +465,17 @@ def test_reminders_end_with_judging(world: dict, signed_in: Callable) -> None:
     refused = post_form(secretary, f"/judging/contests/{contest.id}/remind",
                         {"judges": [world["judges"][0].id], "message": "Nhắc"}, page=remind_page(contest))
     assert refused.status_code == 400 and "Chỉ nhắc giám khảo được trong giai đoạn chấm." in refused.get_data(as_text=True)
+
+
+def test_the_queue_lists_what_is_still_to_score_first(world: dict, signed_in: Callable) -> None:
+    """Issue 13: finished sheets came before the pending one."""
+    contest, entries, judge = world["contest"], world["entries"], world["judges"][0]
+    assign_panel(world["secretary"], contest)
+    values = {c.id: (c.max_points - 5, "Nhận xét của giám khảo.") for c in contest.criteria}
+    save_sheet(judge, entries[0], values, submit=True)
+    save_sheet(judge, entries[2], values)  # a draft is still to finish
+    db.session.commit()
+    client, _ = signed_in(JUDGE, user=judge)
+    page = client.get("/judging/").get_data(as_text=True)
+    order = sorted(entries, key=lambda e: page.index(e.title))
+    assert order == [entries[1], entries[2], entries[0]]  # pending, draft (by entry), then submitted

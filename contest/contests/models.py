@@ -73,6 +73,11 @@ class Contest(db.Model):
         return CONTEST_STATUS_LABELS.get(self.status, self.status)
 
     @property
+    def heading(self) -> str:
+        """The title with its year, unless the title already says it ("… năm 2024", not "… năm 2024 (2024)")."""
+        return self.title if str(self.year) in self.title else f"{self.title} ({self.year})"
+
+    @property
     def max_total(self) -> float:
         return sum(c.max_points for c in self.criteria)
 

@@ -45,6 +45,9 @@ def seat_one_judge(page: Page, name: str, others: tuple[str, ...], assigned: str
         page.get_by_role("checkbox", name=other).uncheck()
     page.get_by_role("checkbox", name=name).check()
     page.get_by_role("button", name="Lưu Ban giám khảo").click()
+    # The new page's script (which asks the confirm()) must run before the next click; under load
+    # a click could land while the page was still parsing.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Phân công Ban giám khảo chấm các sáng kiến đã nộp").click()
     expect(page.get_by_role("alert").filter(has_text=f"Đã phân công {assigned} lượt chấm mới")).to_be_visible()
     assert any("Phân công Ban giám khảo" in m for m in dialogs), dialogs
@@ -113,7 +116,7 @@ def test_an_entry_goes_from_the_ward_form_to_the_towns_certificate(page: Page, t
     expect(page.locator("#received")).to_contain_text("3 sáng kiến")
     page.get_by_role("link", name=TITLE).click()
     expect(page.locator("#transfer-in")).to_contain_text("Do Phường Trung Lương chuyển lên")
-    page.go_back()
+    open_contest(page, TOWN_ROUND)  # a fresh load, not the back-forward cache
     seat_one_judge(page, "Trịnh Quang Vinh", ("Lê Văn Minh", "Lưu Văn Tâm"), "3")
 
     # The town judge scores every entry of the round.
