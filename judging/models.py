@@ -66,6 +66,22 @@ class Conflict(db.Model):
     judge: Mapped[User] = relationship()
 
 
+class PanelWaiver(db.Model):
+    """The chair's acceptance that an entry be ranked on fewer sheets than the contest's minimum, and why."""
+
+    __table_args__ = (UniqueConstraint("entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    chair_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+    chair: Mapped[User] = relationship()
+
+
 # A blind judge asked for a file no anonymous copy could be made of: for the secretariat.
 NOTICE_ARBITRATION, NOTICE_RESCORE, NOTICE_BLIND = "arbitration", "rescore", "blind"
 

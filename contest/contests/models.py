@@ -47,6 +47,9 @@ class Contest(db.Model):
     blind: Mapped[bool] = mapped_column(default=False)  # judges see no author or unit
     assignment_mode: Mapped[str] = mapped_column(String(20), default="all")  # "all" or "balanced"
     judges_per_entry: Mapped[int] = mapped_column(default=2)  # k, in balanced mode
+    # The fewest submitted sheets an entry may be ranked on, in balanced mode (in "all" mode: the whole
+    # panel); an entry with fewer needs the chair's waiver (judging.models.PanelWaiver) before closing.
+    min_judges: Mapped[int] = mapped_column(default=2, server_default="2")
     arbitration_limit: Mapped[Optional[float]] = mapped_column(default=None)  # None: no third judge
     disagreement_threshold: Mapped[Optional[float]] = mapped_column(default=20.0)  # spread that flags
     aggregation: Mapped[str] = mapped_column(String(20), default="mean")  # "mean" or "trimmed"
@@ -60,6 +63,7 @@ class Contest(db.Model):
     panel_weight: Mapped[float] = mapped_column(default=80.0)
     vote_weight: Mapped[float] = mapped_column(default=20.0)
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
+    meeting_at: Mapped[Optional[datetime]] = mapped_column(default=None)  # UTC; the closing meeting, for the minutes
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
