@@ -64,6 +64,11 @@ class Contest(db.Model):
     vote_weight: Mapped[float] = mapped_column(default=20.0)
     status: Mapped[str] = mapped_column(String(20), default=OPEN)
     meeting_at: Mapped[Optional[datetime]] = mapped_column(default=None)  # UTC; the closing meeting, for the minutes
+    # After publication authors read the panel's comments per criterion, without judges' names.
+    share_comments: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The signed contest plan (kế hoạch, PDF) shown on the public contest page.
+    plan_filename: Mapped[Optional[str]] = mapped_column(String(255), default=None)
+    plan_stored_name: Mapped[Optional[str]] = mapped_column(String(100), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()

@@ -1,4 +1,5 @@
-"""the fewest judges an entry may be ranked on, the chair's waivers, the closing meeting's time
+"""the fewest judges an entry may be ranked on, the chair's waivers, the closing meeting's time,
+comments shared with authors, the contest's signed plan
 
 Revision ID: 0009
 Revises: 0008
@@ -19,6 +20,9 @@ def upgrade():
     with op.batch_alter_table('contest', schema=None) as batch_op:
         batch_op.add_column(sa.Column('min_judges', sa.Integer(), server_default='2', nullable=False))
         batch_op.add_column(sa.Column('meeting_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('share_comments', sa.Boolean(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('plan_filename', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('plan_stored_name', sa.String(length=100), nullable=True))
     op.create_table(
         'panel_waiver',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -40,5 +44,8 @@ def upgrade():
 def downgrade():
     op.drop_table('panel_waiver')
     with op.batch_alter_table('contest', schema=None) as batch_op:
+        batch_op.drop_column('plan_stored_name')
+        batch_op.drop_column('plan_filename')
+        batch_op.drop_column('share_comments')
         batch_op.drop_column('meeting_at')
         batch_op.drop_column('min_judges')
