@@ -49,6 +49,7 @@ from judging.operations import (
     publish_results,
     save_sheet,
     set_panel,
+    waive_shortfalls,
 )
 from judging.queries import find_assignment
 
@@ -157,13 +158,17 @@ def load_town(town: Any, data: dict, upload_dir: str, max_bytes: int, judge_of_t
         add_attachment(author, entry, f"Ban mo ta {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
         submit_entry(author, entry, now=now)
     contest.submission_deadline = now - timedelta(days=20)
-    secretary = dauliu["dauliu_thuky"]
+    secretary, chair = dauliu["dauliu_thuky"], dauliu["dauliu_giamkhao1"]
+    set_panel(secretary, contest, [chair, dauliu["dauliu_giamkhao2"]], chair=chair)
     assign_panel(secretary, contest)
     rng = random.Random(2023)
-    for judge in (dauliu["dauliu_giamkhao1"], dauliu["dauliu_giamkhao2"]):
+    for judge in (chair, dauliu["dauliu_giamkhao2"]):
         for entry in [e for e in contest.entries if find_assignment(e, judge) is not None]:  # no conflicted pair
             save_sheet(judge, entry, {c.id: (round(rng.uniform(0.5, 0.95) * c.max_points * 2) / 2,
                                              "Nhận xét của giám khảo.") for c in contest.criteria}, submit=True)
+    # Two judges in two units: each entry lost the judge of its author's unit, and the chair says so.
+    waive_shortfalls(chair, contest, "Ban giám khảo có hai thành viên thuộc hai đơn vị; giám khảo cùng đơn vị với "
+                                     "tác giả không chấm. Ban thống nhất xếp hạng theo phiếu của giám khảo còn lại.")
     close_judging(secretary, contest)
     publish_results(secretary, contest)
     # The town council's round takes what the wards forward; Đậu Liêu has sent its best two. One of

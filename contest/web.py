@@ -46,7 +46,7 @@ AUDIT_ACTIONS = {
     "judging.reopen_sheet": N_("Mở lại phiếu chấm"), "judging.request_rescore": N_("Yêu cầu chấm lại"),
     "judging.remind_judges": N_("Nhắc giám khảo nộp phiếu"), "judging.record_votes": N_("Ghi biểu quyết của Ban giám khảo"),
     "judging.amend_result": N_("Điều chỉnh kết quả"), "judging.community_vote": N_("Bình chọn của cộng đồng"),
-    "judging.close": N_("Kết thúc chấm"), "judging.publish": N_("Công bố kết quả"), "judging.forward": N_("Chuyển sáng kiến lên vòng thị xã"),
+    "judging.close": N_("Kết thúc chấm"), "judging.waive_minimum": N_("Trưởng ban chấp nhận sáng kiến ít phiếu chấm"), "judging.publish": N_("Công bố kết quả"), "judging.forward": N_("Chuyển sáng kiến lên vòng thị xã"),
     "judging.withdraw": N_("Rút sáng kiến khỏi vòng thị xã"), "entry.received": N_("Nhận sáng kiến do phường, xã chuyển lên"),
     "entry.withdrawn": N_("Phường, xã rút lại sáng kiến đã chuyển"),
     "registry.add": N_("Thêm vào ngân hàng sáng kiến"), "registry.import": N_("Nhập ngân hàng sáng kiến"),

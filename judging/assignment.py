@@ -324,6 +324,61 @@ def pick_arbiter(
     return min(candidates, key=lambda j: (not fits_field(entry, j), loads.get(j.id, 0), j.id))
 
 
+def required_judges(mode: str, min_judges: int, panel_size: int) -> int:
+    """The fewest submitted sheets an entry may be ranked on: the whole panel when every judge scores
+    every entry ("all"), otherwise the contest's minimum (at least one)."""
+    return panel_size if mode == "all" else max(min_judges, 1)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """An entry judged by fewer than the minimum, and why: who is kept off it, who has not submitted,
+    and who could fill in."""
+
+    entry_id: int
+    have: int  # judges assigned (when planning) or sheets submitted (when closing)
+    required: int
+    conflicted: tuple[tuple[int, str], ...] = ()  # (panel judge id, conflict kind) kept off the entry
+    waiting: tuple[int, ...] = ()  # assigned judges whose sheet is not submitted yet
+    candidates: tuple[int, ...] = ()  # panel judges free to be added, then judges outside the panel
+
+
+def shortfalls(
+    entries: Sequence[EntryInfo],
+    panel: Sequence[JudgeInfo],
+    outsiders: Sequence[JudgeInfo],
+    required: int,
+    assigned: Mapping[int, Iterable[int]],
+    submitted: Optional[Mapping[int, Iterable[int]]] = None,
+    declared: Iterable[tuple[int, int]] = (),
+) -> list[Shortfall]:
+    """The entries with fewer judges than `required`, in the order given.
+
+    Without `submitted` (planning) an entry counts its assigned judges; with it (closing) only the
+    judges whose sheet was submitted, the others being `waiting`. A judge is conflicted by the
+    rules of `conflict_kind` or by a declared conflict (`declared` pairs). The candidates who could
+    fill in are panel judges neither on the entry nor conflicted, then judges outside the panel
+    with no conflict, in the order given.
+    """
+    declared_set = set(declared)
+
+    def kind(entry: EntryInfo, judge: JudgeInfo) -> Optional[str]:
+        return DECLARED if (entry.id, judge.id) in declared_set else conflict_kind(entry, judge)
+
+    found = []
+    for entry in entries:
+        on = set(assigned.get(entry.id, ()))
+        done = on & set(submitted.get(entry.id, ())) if submitted is not None else on
+        if len(done) >= required:
+            continue
+        conflicted = tuple((j.id, k) for j in panel if j.id not in on and (k := kind(entry, j)))
+        blocked = {j for j, _ in conflicted}
+        candidates = tuple(j.id for j in panel if j.id not in on and j.id not in blocked)
+        candidates += tuple(j.id for j in outsiders if j.id not in on and kind(entry, j) is None)
+        found.append(Shortfall(entry.id, len(done), required, conflicted, tuple(sorted(on - done)), candidates))
+    return found
+
+
 def needs_arbitration(totals: Sequence[float], limit: Optional[float]) -> bool:
     """True when some two judges' totals differ by more than the contest's limit (None = never)."""
     return limit is not None and len(totals) >= 2 and max(totals) - min(totals) > limit

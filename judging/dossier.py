@@ -23,6 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from flask_babel import force_locale
 from fpdf import FPDF
 from sqlalchemy import select
 
@@ -89,6 +90,8 @@ class DossierData:
     trimmed: bool = False  # the contest drops each entry's highest and lowest sheet (5 or more)
     vote_share: Optional[float] = None  # percent of the panel in favour, under the vote rule
     recognition: str = ""  # "cấp thị xã": a town council's round recognises initiatives at its level
+    required: int = 0  # the fewest sheets an entry should have been ranked on
+    short: tuple[tuple[str, int, str, str], ...] = ()  # (title, sheets, why fewer, the chair's reason) per entry below it
 
     @property
     def winners(self) -> list[DossierEntry]:
@@ -324,6 +327,12 @@ def minutes_docx(data: DossierData) -> bytes:
                 _para(doc, f"- “{e.title}”: tán thành {len(favour)}/{len(data.judges)}"
                            f" ({', '.join(favour) or 'không có'}); không tán thành: {', '.join(against) or 'không có'}.",
                       indent=True)
+    if data.short:
+        _para(doc, f"{4 if data.vote_share is not None else 3}. Sáng kiến được chấm bởi ít hơn {data.required} "
+                   "giám khảo:", indent=True)
+        for title, have, why, waiver in data.short:
+            accepted = f"; Trưởng Ban giám khảo chấp nhận xếp hạng, lý do: {waiver.rstrip('. ')}" if waiver else ""
+            _para(doc, f"- “{title}”: {have}/{data.required} phiếu chấm ({why}){accepted}.", indent=True)
     _para(doc, after=0)
     _para(doc, "III. KẾT LUẬN", bold=True)
     recognised = [e for e in data.entries if e.recognised]
@@ -549,6 +558,10 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
                                              judges[0] if judges else None)
     member = lambda u: Member(u.full_name, u.position) if u else Member("")  # noqa: E731
     organisation = contest.organisation
+    shortfalls = queries.panel_shortfalls(contest, closing=True)
+    with force_locale("vi"):  # the documents are in Vietnamese whatever the reader's interface
+        short = tuple((shortfalls.entries[s.entry_id].title, s.have, queries.shortfall_reason(s, shortfalls.people),
+                       w.reason if (w := shortfalls.waivers.get(s.entry_id)) else "") for s in shortfalls.items)
     return DossierData(
         contest_id=contest.id, contest_title=contest.title, year=contest.year, threshold=contest.threshold,
         max_total=contest.max_total, criteria=tuple((c.code, c.name, c.max_points) for c in contest.criteria),
@@ -556,9 +569,11 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
         council=forwarding_council(contest), judges=tuple(member(j) for j in judges),
         chair=member(chair) if chair else Member("Trưởng Ban giám khảo"), secretary=member(secretary),
         organiser=member(organiser), entries=tuple(entries), issued_on=today,
-        meeting_at=to_local(closing.at) if closing else datetime(today.year, today.month, today.day, 8, 0),
+        meeting_at=to_local(contest.meeting_at or closing.at) if contest.meeting_at or closing
+        else datetime(today.year, today.month, today.day, 8, 0),
         submitted_count=len(queries.eligible_entries(contest)),
         trimmed=contest.aggregation == "trimmed",
         vote_share=contest.vote_share if contest.acceptance_rule == "vote" else None,
         recognition=organisation.recognition_level,
+        required=shortfalls.required, short=short,
     )

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -117,6 +118,7 @@ def panel_form(contest: Contest, judges: list[User], members: list[PanelMember],
         attrs[f"member_{j.id}"] = BooleanField(f"{j.full_name}", default=j.id in current)
         attrs[f"fields_{j.id}"] = SelectMultipleField(
             gettext("Lĩnh vực chuyên môn"), choices=choices, validate_choice=False,
+            widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
             default=list(current[j.id].fields or []) if j.id in current else [],
         )
     chair = next((m.judge_id for m in members if m.is_chair), None)
@@ -139,6 +141,20 @@ class ReasonForm(BaseForm):
     """A reason for a declared conflict, a reopened sheet, a re-score request."""
 
     reason = TextAreaField(_l("Lý do"), validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
+
+
+class CloseForm(BaseForm):
+    """Close judging: the time of the panel's closing meeting, for the minutes (Vietnam time)."""
+
+    meeting_at = DateTimeLocalField(_l("Thời gian họp Ban giám khảo (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M",
+                                    validators=[OptionalValue()])  # empty: now
+
+
+class WaiverForm(BaseForm):
+    """The chair's reason for ranking an entry on fewer sheets than the minimum."""
+
+    reason = TextAreaField(_l("Lý do chấp nhận"), id="waiver-reason",
+                           validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
 
 
 class ReopenForm(ReasonForm):

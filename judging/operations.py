@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import uuid
+from datetime import datetime
 from typing import Any, Optional
 
 from flask_babel import gettext
@@ -49,6 +50,7 @@ from judging.models import (
     Notice,
     PanelMember,
     PanelVote,
+    PanelWaiver,
     Publication,
     Reminder,
     Result,
@@ -74,6 +76,8 @@ from judging.queries import (
     panel_judges,
     panel_members,
     panel_progress,
+    panel_shortfalls,
+    shortfall_reason,
 )
 
 ALL, BALANCED = "all", "balanced"
@@ -582,18 +586,68 @@ def _store_results(contest: Contest) -> tuple[list[Result], int]:
     return results, len(sheets)
 
 
-def close_judging(actor: Any, contest: Contest) -> list[Result]:
-    """Rank the entries from submitted sheets, replace the contest's results, end judging."""
+def waive_minimum(actor: Any, entry: Entry, reason: str) -> PanelWaiver:
+    """The chair accepts that an entry be ranked on fewer sheets than the contest's minimum, saying why
+    (a second call replaces the reason); the standings and the minutes name the entry and the reason."""
+    contest = entry.contest
+    if not is_chair(contest, actor):
+        raise JudgingError(gettext("Chỉ Trưởng ban giám khảo được chấp nhận sáng kiến có ít phiếu chấm hơn quy định."))
+    if contest.status not in (OPEN, JUDGING):
+        raise JudgingError(gettext("Cuộc thi đã kết thúc chấm."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise JudgingError(gettext("Lý do: không được để trống."), field="reason")
+    waiver = db.session.scalar(select(PanelWaiver).filter_by(entry_id=entry.id))
+    before = {"reason": waiver.reason} if waiver is not None else None
+    if waiver is None:
+        waiver = PanelWaiver(contest_id=contest.id, entry_id=entry.id, reason=reason, chair_id=actor.id)
+        db.session.add(waiver)
+    waiver.reason, waiver.chair_id, waiver.created_at = reason, actor.id, utcnow()
+    db.session.flush()
+    record(actor, "judging.waive_minimum", "entry", entry.id, before, {"reason": reason})
+    return waiver
+
+
+def waive_shortfalls(actor: Any, contest: Contest, reason: str) -> list[PanelWaiver]:
+    """The chair accepts, with one reason, every entry still short of sheets and not yet accepted."""
+    short = panel_shortfalls(contest, closing=True)
+    if not short.unwaived:
+        raise JudgingError(gettext("Không còn sáng kiến nào thiếu phiếu chấm cần chấp nhận."))
+    return [waive_minimum(actor, short.entries[s.entry_id], reason) for s in short.unwaived]
+
+
+def close_judging(actor: Any, contest: Contest, meeting_at: Optional[datetime] = None) -> list[Result]:
+    """Rank the entries from submitted sheets, replace the contest's results, end judging.
+
+    Refused while an entry has fewer submitted sheets than the minimum (`panel_shortfalls`) and the
+    chair has not accepted it with a reason (`waive_minimum`). `meeting_at` (UTC) is the panel's
+    closing meeting, for the minutes; by default, now.
+    """
     if contest.status != JUDGING:
         raise JudgingError(gettext("Chỉ kết thúc chấm được khi cuộc thi đang trong giai đoạn chấm."))
+    short = panel_shortfalls(contest, closing=True)
+    if short.unwaived:
+        lines = "; ".join(gettext("“%(title)s”: %(have)s/%(required)s phiếu (%(reason)s)",
+                                  title=short.entries[s.entry_id].title, have=s.have, required=s.required,
+                                  reason=shortfall_reason(s, short.people))
+                          for s in short.unwaived[:10])
+        more = len(short.unwaived) - 10
+        raise JudgingError(
+            gettext("Chưa thể kết thúc chấm: %(count)s sáng kiến có ít hơn %(required)s phiếu chấm đã nộp — %(lines)s.",
+                    count=len(short.unwaived), required=short.required, lines=lines)
+            + (" " + gettext("(và %(count)s sáng kiến khác)", count=more) if more > 0 else "") + " "
+            + gettext("Hãy phân công thêm giám khảo, nhắc giám khảo nộp phiếu, hoặc đề nghị Trưởng ban chấp nhận kèm lý do."))
     before = {"status": contest.status}
     results, sheet_count = _store_results(contest)
     contest.status = CLOSED
+    contest.meeting_at = meeting_at or utcnow()
     db.session.flush()
     after = {
         "status": contest.status,
         "sheets": sheet_count,
+        "meeting_at": contest.meeting_at,
         "results": [[r.entry_id, r.rank, r.mean_total, r.prize] for r in results],
+        "short": [[s.entry_id, s.have, s.required, short.waivers[s.entry_id].reason] for s in short.items],
     }
     record(actor, "judging.close", "contest", contest.id, before, after)
     return results

@@ -16,7 +16,16 @@ from contest.contests.models import JUDGING, OPEN, PUBLISHED, Contest, Criterion
 from contest.db import db, utcnow
 from contest.entries.models import EXCLUDED, SUBMITTED, Entry
 from judging import charts
-from judging.assignment import DECLARED, EntryInfo, JudgeInfo, conflict_kind
+from judging.assignment import (
+    CONFLICT_LABELS,
+    DECLARED,
+    EntryInfo,
+    JudgeInfo,
+    Shortfall,
+    conflict_kind,
+    required_judges,
+    shortfalls,
+)
 from judging.models import (
     SHEET_DRAFT,
     SHEET_SUBMITTED,
@@ -25,6 +34,7 @@ from judging.models import (
     Notice,
     PanelMember,
     PanelVote,
+    PanelWaiver,
     Publication,
     Reminder,
     Result,
@@ -125,9 +135,67 @@ def entry_infos(contest: Contest, entries: list[Entry]) -> list[EntryInfo]:
 
 def judge_info(member: PanelMember) -> JudgeInfo:
     """A panel member as the pure assigner sees them, with every organisation they belong to."""
-    judge = member.judge
-    return JudgeInfo(member.judge_id, judge.full_name, judge.unit_id, tuple(member.fields or ()),
+    return user_info(member.judge, tuple(member.fields or ()))
+
+
+def user_info(judge: User, fields: tuple[str, ...] = ()) -> JudgeInfo:
+    """A judge as the pure assigner sees them (`fields` of expertise: those of their panel membership)."""
+    return JudgeInfo(judge.id, judge.full_name, judge.unit_id, fields,
                      organisation_ids=tuple(m.organisation_id for m in judge.memberships if m.active))
+
+
+@dataclass
+class PanelShortfalls:
+    """The entries judged by fewer than the contest's minimum, with the people their reasons name."""
+
+    required: int
+    items: list[Shortfall]
+    entries: dict[int, Entry]
+    people: dict[int, User]  # every judge an item names
+    waivers: dict[int, PanelWaiver]  # the chair's, by entry id
+
+    @property
+    def unwaived(self) -> list[Shortfall]:
+        return [s for s in self.items if s.entry_id not in self.waivers]
+
+
+def shortfall_reason(item: Shortfall, people: dict[int, User]) -> str:
+    """Why an entry has fewer judges than the minimum, in words: who is kept off it, who has not submitted."""
+    def name(judge_id: int) -> str:
+        return people[judge_id].full_name if judge_id in people else f"#{judge_id}"
+    parts = [gettext("%(name)s: %(kind)s", name=name(j), kind=gettext(CONFLICT_LABELS[k]).lower())
+             for j, k in item.conflicted]
+    parts += [gettext("%(name)s chưa nộp phiếu", name=name(j)) for j in item.waiting]
+    if not parts:
+        parts = [gettext("Ban giám khảo không đủ thành viên")]
+    return "; ".join(parts)
+
+
+def panel_shortfalls(contest: Contest, closing: bool = False) -> PanelShortfalls:
+    """The entries with fewer judges than the minimum (`assignment.required_judges`): counting the judges
+    assigned, or, when `closing`, the sheets submitted that count."""
+    members = [m for m in panel_members(contest) if m.judge.active]
+    entries = eligible_entries(contest)
+    required = required_judges(contest.assignment_mode, contest.min_judges, len(members))
+    assigned: dict[int, set[int]] = {}
+    for entry_id, judge_id in db.session.execute(
+            select(Assignment.entry_id, Assignment.judge_id).join(Entry, Entry.id == Assignment.entry_id)
+            .where(Entry.contest_id == contest.id)):
+        assigned.setdefault(entry_id, set()).add(judge_id)
+    submitted: Optional[dict[int, set[int]]] = None
+    if closing:
+        submitted = {}
+        for entry_id, judge_id in db.session.execute(_counted(select(ScoreSheet.entry_id, ScoreSheet.judge_id), contest)):
+            submitted.setdefault(entry_id, set()).add(judge_id)
+    on_panel = {m.judge_id for m in members}
+    outsiders = [u for u in active_judges(contest) if u.id not in on_panel]
+    declared = db.session.execute(select(Conflict.entry_id, Conflict.judge_id).join(Entry, Entry.id == Conflict.entry_id)
+                                  .where(Entry.contest_id == contest.id)).all()
+    items = shortfalls(entry_infos(contest, entries), [judge_info(m) for m in members],
+                       [user_info(u) for u in outsiders], required, assigned, submitted, [tuple(d) for d in declared])
+    people = {m.judge_id: m.judge for m in members} | {u.id: u for u in outsiders}
+    waivers = {w.entry_id: w for w in db.session.scalars(select(PanelWaiver).filter_by(contest_id=contest.id))}
+    return PanelShortfalls(required, items, {e.id: e for e in entries}, people, waivers)
 
 
 def conflicts(contest: Contest, entries: Optional[list[Entry]] = None,

@@ -27,7 +27,7 @@ from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest
 from contest.db import db, utcnow
 from contest.entries.models import Attachment, Entry
 from contest.policy import is_assigned
-from contest.timeutil import format_datetime, format_number
+from contest.timeutil import format_datetime, format_number, to_local, to_utc
 from contest.views import PAGE_SIZE, audit_read, change, page_window, xlsx_download
 from contest.xlsx import workbook_bytes
 from judging import aggregation, charts, export, operations, queries
@@ -37,9 +37,11 @@ from judging.dossier_routes import certificate_base_url, contest_dossier, zip_by
 from judging.forms import (
     AddAssignmentForm,
     AmendResultForm,
+    CloseForm,
     ReasonForm,
     RemindForm,
     ReopenForm,
+    WaiverForm,
     forward_form,
     panel_form,
     sheet_form,
@@ -184,8 +186,9 @@ def _panel_forms(contest: Contest, formdata: Any = None, shown: Optional[list[En
     add.judge_id.choices = [(m.judge_id, m.judge.full_name) for m in members]
     reopen = ReopenForm(formdata=None)
     reopen.sheet_id.choices = _reopen_choices(contest, shown)
+    close = CloseForm(formdata=None, meeting_at=to_local(utcnow()).replace(second=0, microsecond=0))
     return {"panel_form": panel_form(contest, judges, members, formdata), "add_form": add, "reopen_form": reopen,
-            "remind_form": RemindForm(formdata=None, message=_reminder_text(contest))}
+            "remind_form": RemindForm(formdata=None, message=_reminder_text(contest)), "close_form": close}
 
 
 def _reminder_text(contest: Contest) -> str:
@@ -215,7 +218,9 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
         conflicts=queries.conflicts(contest, progress.entries, members), conflict_labels=CONFLICT_LABELS,
         declared=queries.declared_conflicts(contest), overrides=queries.overridden(contest),
         assignments=assignments, source_labels=ASSIGNMENT_SOURCE_LABELS, notices=queries.contest_notices(contest),
-        behind=behind, **context,
+        behind=behind, short=queries.panel_shortfalls(contest) if contest.status in (OPEN, JUDGING) else None,
+        short_sheets=queries.panel_shortfalls(contest, closing=True) if contest.status == JUDGING else None,
+        shortfall_reason=queries.shortfall_reason, **context,
     ), status
 
 
@@ -253,7 +258,16 @@ def panel(contest_id: int) -> Any:
     success = (gettext("Đã phân công %(result)s lượt chấm mới; cuộc thi chuyển sang giai đoạn chấm.")
                if contest.status == OPEN
                else gettext("Đã phân công %(result)s lượt chấm mới (cuộc thi đang trong giai đoạn chấm)."))
-    return _panel_action(contest, lambda: operations.assign_panel(current_user, contest), success)
+    done = change(lambda: operations.assign_panel(current_user, contest), refused="danger")
+    if not done.ok:
+        return _render_panel(contest, 400)
+    flash(success % {"result": done.result}, "success")
+    short = queries.panel_shortfalls(contest)
+    if short.items:
+        flash(gettext("%(count)s sáng kiến có ít hơn %(required)s giám khảo: xem mục “Sáng kiến chưa đủ giám khảo” "
+                      "để biết lý do và người có thể bổ sung.", count=len(short.items), required=short.required),
+              "warning")
+    return redirect(url_for("judging.panel", contest_id=contest.id, _anchor="short" if short.items else None))
 
 
 @bp.route("/contests/<int:contest_id>/panel/members", methods=["POST"])
@@ -360,7 +374,8 @@ def get_chair_or_403(contest: Contest) -> None:
         abort(403)
 
 
-def _render_chair(contest: Contest, status: int = 200, form: Any = None) -> Any:
+def _render_chair(contest: Contest, status: int = 200, form: Any = None, waiver_form: Any = None,
+                  waiver_entry: Optional[int] = None) -> Any:
     """The chair's page: notices always; every sheet, spreads and z-scores only once the round is closed."""
     closed = contest.status in (CLOSED, PUBLISHED)
     # Every counted sheet's total (for each judge's scale and the z-scores), the sheets themselves for one page.
@@ -377,6 +392,9 @@ def _render_chair(contest: Contest, status: int = 200, form: Any = None) -> Any:
         totals={(e, j): t for e, j, t in rows}, z=aggregation.z_scores(rows), scales=scales,
         results=results, page=page, pages=pages,
         notices=queries.contest_notices(contest), form=form or ReasonForm(formdata=None),
+        short=queries.panel_shortfalls(contest, closing=True) if contest.status == JUDGING else None,
+        shortfall_reason=queries.shortfall_reason, waiver_form=waiver_form or WaiverForm(formdata=None),
+        waiver_entry=waiver_entry,
     ), status
 
 
@@ -405,14 +423,50 @@ def rescore(contest_id: int, entry_id: int) -> Any:
     return redirect(url_for("judging.chair", contest_id=contest.id))
 
 
+@bp.route("/contests/<int:contest_id>/chair/waive/<int:entry_id>", methods=["POST"])
+@role_required(JUDGE)
+def waive(contest_id: int, entry_id: int) -> Any:
+    """The chair accepts that the entry be ranked on fewer sheets than the minimum, with a reason."""
+    contest = get_or_404(Contest, contest_id)
+    get_chair_or_403(contest)
+    entry = get_or_404(Entry, entry_id)
+    if entry.contest_id != contest.id:
+        abort(404)
+    form = WaiverForm()
+    if not change(lambda: operations.waive_minimum(current_user, entry, form.reason.data or ""), form).ok:
+        return _render_chair(contest, 400, waiver_form=form, waiver_entry=entry.id)
+    flash(gettext("Đã ghi nhận: “%(title)s” được xếp hạng với số phiếu hiện có.", title=entry.title), "success")
+    return redirect(url_for("judging.chair", contest_id=contest.id))
+
+
+@bp.route("/contests/<int:contest_id>/chair/waive-all", methods=["POST"])
+@role_required(JUDGE)
+def waive_all(contest_id: int) -> Any:
+    """The chair accepts, with one reason, every entry still short of sheets."""
+    contest = get_or_404(Contest, contest_id)
+    get_chair_or_403(contest)
+    form = WaiverForm()
+    done = change(lambda: operations.waive_shortfalls(current_user, contest, form.reason.data or ""), form,
+                  refused="danger")
+    if not done.ok:
+        return _render_chair(contest, 400, waiver_form=form, waiver_entry=0)
+    flash(gettext("Đã ghi nhận: %(count)s sáng kiến được xếp hạng với số phiếu hiện có.", count=len(done.result)),
+          "success")
+    return redirect(url_for("judging.chair", contest_id=contest.id))
+
+
 @bp.route("/contests/<int:contest_id>/close", methods=["POST"])
 @role_required(*STAFF)
 def close(contest_id: int) -> Any:
     """End judging and compute the standings from the submitted sheets."""
     contest = get_or_404(Contest, contest_id)
-    done = change(lambda: operations.close_judging(current_user, contest))
+    form = CloseForm()
+    if not form.validate():
+        return _render_panel(contest, 400, close_form=form)
+    done = change(lambda: operations.close_judging(
+        current_user, contest, to_utc(form.meeting_at.data) if form.meeting_at.data else None), refused="danger")
     if not done.ok:
-        return _render_panel(contest, 400)
+        return _render_panel(contest, 400, close_form=form)
     flash(gettext("Đã kết thúc chấm; đã xếp hạng %(count)s sáng kiến.", count=len(done.result)), "success")
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
@@ -447,6 +501,8 @@ def _render_standings(contest: Contest, status: int = 200, amend_form: Any = Non
         publications=publications,
         prize_labels=PRIZE_LABELS,
         judging=contest.status == JUDGING,
+        short=queries.panel_shortfalls(contest, closing=True) if contest.status in (CLOSED, PUBLISHED) else None,
+        shortfall_reason=queries.shortfall_reason,
     ), status
 
 

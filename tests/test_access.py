@@ -113,6 +113,8 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "judging.sheet": ("judge",),
     "judging.declare_conflict": ("judge",),
     "judging.rescore": ("judge",),
+    "judging.waive": ("judge",),
+    "judging.waive_all": ("judge",),
     "judging.panel": STAFF,
     "judging.panel_members": STAFF,
     "judging.add_assignment": STAFF,

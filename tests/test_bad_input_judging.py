@@ -13,6 +13,7 @@ from contest.accounts.models import JUDGE, PARTICIPANT, SECRETARY, User
 from contest.contests.models import Contest
 from contest.db import db
 from judging.operations import assign_panel, save_sheet
+from tests.conftest import accept_fewer_sheets
 
 points = st.one_of(junk, st.floats(allow_nan=True, allow_infinity=True).map(str), st.integers(-50, 150).map(str))
 
@@ -124,6 +125,7 @@ def test_amend_form_never_500_and_a_refusal_changes_nothing(app, judged, data) -
 
     contest = judged["contest"]
     if contest.status == "judging":
+        accept_fewer_sheets(contest)
         close_judging(judged["secretary"], contest)
         db.session.commit()
     client = _client(app, judged["secretary"])

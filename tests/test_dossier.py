@@ -30,7 +30,7 @@ from judging.dossier import (
 )
 from judging.dossier_routes import verify_url
 from judging.models import Result
-from tests.conftest import ADMIN, JUDGE, PARTICIPANT, SECRETARY
+from tests.conftest import ADMIN, JUDGE, PARTICIPANT, SECRETARY, accept_fewer_sheets
 
 TITLE_VI = "Số hóa hồ sơ hộ tịch, rút ngắn thời gian trả kết quả cho người dân tại Bộ phận Một cửa"
 CONTEST_TITLE = "Sáng kiến, giải pháp cải cách hành chính phường Trung Lương năm 2024"
@@ -86,6 +86,7 @@ def judge_and_close(scene: dict[str, Any], publish: bool = True) -> Contest:
             values = {criteria[code]: (p, "Nhận xét của giám khảo.")
                       for code, p in (("novelty", n), ("usefulness", u), ("replicability", r))}
             operations.save_sheet(judge, scene["entries"][index], values, submit=True)
+    accept_fewer_sheets(contest, "Sáng kiến nộp muộn, Ban giám khảo không kịp chấm")
     operations.close_judging(secretary, contest)
     if publish:
         operations.publish_results(secretary, contest)
@@ -292,6 +293,7 @@ def test_the_contest_page_warns_when_nothing_is_forwarded_yet(scene: dict, signe
     contest, secretary = scene["contest"], scene["secretary"]
     operations.set_panel(secretary, contest, scene["judges"], chair=scene["judges"][0])
     operations.assign_panel(secretary, contest)
+    accept_fewer_sheets(contest)
     operations.close_judging(secretary, contest)
     db.session.commit()
     client, _ = signed_in(SECRETARY, user=secretary)

@@ -19,7 +19,7 @@ from judging.export import FORWARD_HEADERS, FORWARD_TITLE
 from judging.models import Assignment, Publication, Result, ScoreSheet
 from judging.operations import JudgingError, assign_panel, save_sheet
 from judging.queries import find_assignment, judge_queue
-from tests.conftest import ADMIN, JUDGE, PARTICIPANT, SECRETARY, post_form
+from tests.conftest import ADMIN, JUDGE, PARTICIPANT, SECRETARY, accept_fewer_sheets, post_form
 
 
 @pytest.fixture
@@ -378,6 +378,7 @@ def test_standings_show_the_ranking_a_page_at_a_time(world: dict, signed_in: Cal
     for entry in db.session.scalars(select(Entry).filter_by(contest_id=contest.id, status="submitted")):
         save_sheet(world["judges"][0], entry, {c.id: (5 + entry.id % 20, "Nhận xét") for c in contest.criteria},
                    submit=True)
+    accept_fewer_sheets(contest)  # one judge of two scored: the chair accepts
     close_judging(world["secretary"], contest)
     db.session.commit()
     client, _ = signed_in(SECRETARY, user=world["secretary"])
@@ -457,6 +458,7 @@ def test_reminders_are_refused_without_a_message_or_to_a_judge_not_behind(world:
 def test_reminders_end_with_judging(world: dict, signed_in: Callable) -> None:
     contest = world["contest"]
     assign_panel(world["secretary"], contest)
+    accept_fewer_sheets(contest)
     db.session.commit()
     secretary, _ = signed_in(SECRETARY, user=world["secretary"])
     post_form(secretary, f"/judging/contests/{contest.id}/close", page=remind_page(contest))

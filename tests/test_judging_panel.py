@@ -31,7 +31,7 @@ from judging.operations import (
     save_sheet,
     set_panel,
 )
-from tests.conftest import JUDGE, PARTICIPANT, SECRETARY, post_form
+from tests.conftest import JUDGE, PARTICIPANT, SECRETARY, accept_fewer_sheets, post_form
 
 CANARY_AUTHOR = "Hoàng Canary Xuân"
 CANARY_UNIT = "Phòng Canary-Unit 42"
@@ -577,6 +577,7 @@ def test_community_vote_once_per_person_on_published_winners(scene: dict, signed
     for judge in (a, b):
         save_sheet(judge, entries[0], values(contest, 35, 30, 20), submit=True)  # 85: a winner
         save_sheet(judge, entries[1], values(contest, 10, 10, 5), submit=True)  # 25: below the threshold
+    accept_fewer_sheets(contest)
     close_judging(scene["secretary"], contest)
     publish_results(scene["secretary"], contest)
     db.session.commit()

@@ -81,6 +81,9 @@ class ContestForm(CreateForm):
     judges_per_entry = IntegerField(_l("Số giám khảo mỗi sáng kiến (khi phân công cân bằng)"), default=2,
                                     validators=[Optional(),
                                                 NumberRange(1, 20, _l("Số giám khảo mỗi sáng kiến: từ 1 đến 20."))])
+    min_judges = IntegerField(
+        _l("Số phiếu chấm tối thiểu của mỗi sáng kiến (khi phân công cân bằng; khi mọi giám khảo cùng chấm: cả ban)"),
+        default=2, validators=[Optional(), NumberRange(1, 20, _l("Số phiếu chấm tối thiểu: từ 1 đến 20."))])
     arbitration_limit = FloatField(
         _l("Chênh lệch tối đa giữa hai giám khảo trước khi mời giám khảo thứ ba (để trống = không)"),
         validators=[Optional(), NumberRange(0, 1000, _l("Chênh lệch tối đa: từ 0 đến 1000."))])

@@ -48,6 +48,7 @@ class ContestData:
     blind: bool = False
     assignment_mode: str = "all"
     judges_per_entry: int = 2
+    min_judges: int = 2  # in balanced mode; in "all" mode the whole panel
     arbitration_limit: Optional[float] = None
     disagreement_threshold: Optional[float] = 20.0
     aggregation: str = "mean"
@@ -60,7 +61,7 @@ class ContestData:
     vote_weight: float = 20.0
 
 
-JUDGING_SETTINGS = ("blind", "assignment_mode", "judges_per_entry", "arbitration_limit", "disagreement_threshold",
+JUDGING_SETTINGS = ("blind", "assignment_mode", "judges_per_entry", "min_judges", "arbitration_limit", "disagreement_threshold",
                     "aggregation", "score_step", "collective_prizes", "acceptance_rule", "vote_share",
                     "community_vote", "panel_weight", "vote_weight")
 DEFAULT_CRITERIA = [
@@ -102,6 +103,9 @@ def _validate_contest(data: ContestData) -> None:
         raise OperationError(gettext("Tiêu chí chấm: mỗi tiêu chí cần một mã riêng, không trùng nhau."), "criteria")
     if data.assignment_mode not in ("all", "balanced"):
         raise OperationError(gettext("Cách phân công: không hợp lệ."), "assignment_mode")
+    if data.assignment_mode == "balanced" and not 1 <= data.min_judges <= data.judges_per_entry:
+        raise OperationError(gettext("Số phiếu chấm tối thiểu: từ 1 đến số giám khảo mỗi sáng kiến (%(count)s).",
+                                     count=data.judges_per_entry), "min_judges")
     if data.aggregation not in ("mean", "trimmed"):
         raise OperationError(gettext("Cách tính điểm: không hợp lệ."), "aggregation")
     if data.collective_prizes is not None and (len(data.collective_prizes) != 4

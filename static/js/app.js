@@ -150,3 +150,22 @@
     input.insertAdjacentElement("afterend", group);
   });
 })();
+
+// A filter box over a long list (the panel's judges): rows whose text lacks the words typed are hidden;
+// case and Vietnamese diacritics are ignored. <input data-filter-rows="#table-id"> names the table.
+(function () {
+  "use strict";
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+  document.querySelectorAll("input[data-filter-rows]").forEach(function (input) {
+    var rows = document.querySelectorAll(input.dataset.filterRows + " tbody tr");
+    input.addEventListener("input", function () {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      rows.forEach(function (row) {
+        var text = fold(row.textContent);
+        row.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+      });
+    });
+  });
+})();
