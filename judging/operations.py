@@ -74,6 +74,7 @@ from judging.queries import (
     panel_judges,
     panel_members,
     panel_progress,
+    shared_comments,
 )
 
 ALL, BALANCED = "all", "balanced"
@@ -718,6 +719,9 @@ def results_snapshot(contest: Contest) -> dict:
         "criteria": criteria,
         "results": rows,
         "panel": panel,
+        # Frozen with the rest, so authors read the comments behind the published points; shown only
+        # to each entry's author, and only while the contest shares them (Contest.share_comments).
+        "comments": shared_comments(contest),
     }
 
 
