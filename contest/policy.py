@@ -54,6 +54,15 @@ def may_view_entry(user: Any, entry: Entry) -> bool:
     return user.has_role(JUDGE) and not entry.contest.blind and is_assigned(user, entry)
 
 
+def may_read_result(user: Any, entry: Entry) -> bool:
+    """An entry's own result block (its published place, and the panel's comments when shared): its
+    author, and the secretariat of its organisation, who read the sheets anyway; never a judge or
+    another author, who have the public results page."""
+    if not _signed_in(user):
+        return False
+    return user.id == entry.author_id or (user.has_role(ADMIN, SECRETARY) and in_scope(user, entry))
+
+
 def may_edit_entry(user: Any, entry: Entry) -> bool:
     """Only the author edits, and only a draft."""
     return _signed_in(user) and user.id == entry.author_id and entry.status == DRAFT

@@ -87,6 +87,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["tr"] = translate_label
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["may_edit_entry"] = policy.may_edit_entry
+    app.jinja_env.globals["may_read_result"] = policy.may_read_result
     app.jinja_env.globals["may_manage_wards"] = policy.may_manage_wards
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS

@@ -78,6 +78,7 @@ from judging.queries import (
     panel_progress,
     panel_shortfalls,
     shortfall_reason,
+    shared_comments,
 )
 
 ALL, BALANCED = "all", "balanced"
@@ -772,6 +773,9 @@ def results_snapshot(contest: Contest) -> dict:
         "criteria": criteria,
         "results": rows,
         "panel": panel,
+        # Frozen with the rest, so authors read the comments behind the published points; shown only
+        # to each entry's author, and only while the contest shares them (Contest.share_comments).
+        "comments": shared_comments(contest),
     }
 
 

@@ -1,11 +1,13 @@
 """Read-only queries the judging views and verbs share (no state changes here)."""
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
+from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
@@ -15,7 +17,7 @@ from contest.accounts.queries import members_with_role
 from contest.contests.models import JUDGING, OPEN, PUBLISHED, Contest, Criterion
 from contest.db import db, utcnow
 from contest.entries.models import EXCLUDED, SUBMITTED, Entry
-from judging import charts
+from judging import charts, feedback
 from judging.assignment import (
     CONFLICT_LABELS,
     DECLARED,
@@ -282,6 +284,20 @@ def counted_points(contest: Contest) -> dict[tuple[int, int], dict[int, float]]:
     return points
 
 
+def shared_comments(contest: Contest, entry_ids: Optional[list[int]] = None) -> dict[str, feedback.EntryComments]:
+    """The counted sheets' comments per entry and criterion, judges numbered without their names
+    (`feedback.anonymous_comments`, keyed by the installation's secret); what a publication freezes."""
+    query = _counted(select(ScoreSheet.entry_id, ScoreSheet.judge_id, Criterion.code, Score.comment)
+                     .join(Score, Score.sheet_id == ScoreSheet.id).join(Criterion, Criterion.id == Score.criterion_id),
+                     contest)
+    if entry_ids is not None:
+        query = query.where(ScoreSheet.entry_id.in_(entry_ids))
+    secret = current_app.config["SECRET_KEY"]
+    key = hashlib.sha256(b"judge-numbers:" + (secret if isinstance(secret, bytes) else str(secret).encode())).digest()
+    return feedback.anonymous_comments(db.session.execute(query.order_by(ScoreSheet.entry_id, Criterion.position)).all(),
+                                       key)
+
+
 def panel_judges(contest: Contest) -> list[User]:
     """The panel's judges (the chair first), or for a contest without a panel those assigned to it."""
     members = panel_members(contest)
@@ -486,6 +502,40 @@ def latest_publication(contest_id: int) -> Optional[Publication]:
     return db.session.scalar(
         select(Publication).filter_by(contest_id=contest_id).order_by(Publication.version.desc()).limit(1)
     )
+
+
+def latest_publications(contest_ids: Iterable[int]) -> dict[int, Publication]:
+    """The newest publication of each of these contests that was ever published, by contest id."""
+    ids = set(contest_ids)
+    if not ids:
+        return {}
+    newest = (select(Publication.contest_id, func.max(Publication.version).label("version"))
+              .where(Publication.contest_id.in_(ids)).group_by(Publication.contest_id).subquery())
+    return {p.contest_id: p for p in db.session.scalars(
+        select(Publication).join(newest, (Publication.contest_id == newest.c.contest_id)
+                                 & (Publication.version == newest.c.version)))}
+
+
+def author_results(entries: list[Entry], comments: bool = False) -> dict[int, Optional[feedback.AuthorResult]]:
+    """Each entry's result as its contest last published it, even while an amendment is under way:
+    entries of contests never published are absent, those not in the publication (excluded, never
+    submitted) map to None. With `comments`, the panel's comments frozen at publication (read from
+    the sheets for a publication older than that) when the contest shares them."""
+    publications = latest_publications({e.contest_id for e in entries})
+    results: dict[int, Optional[feedback.AuthorResult]] = {}
+    for entry in entries:
+        publication = publications.get(entry.contest_id)
+        if publication is None:
+            continue
+        shared = None
+        if comments and entry.contest.share_comments:
+            frozen = publication.snapshot.get("comments")
+            if frozen is None:
+                frozen = shared_comments(entry.contest, [entry.id])
+            shared = frozen.get(str(entry.id), {})
+        results[entry.id] = feedback.author_result(publication.snapshot, entry.id, shared, publication.published_at,
+                                                   publication.version)
+    return results
 
 
 def active_transfers(contest: Contest) -> list[Transfer]:

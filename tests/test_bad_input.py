@@ -32,7 +32,7 @@ def _client(app, user):
     "prize_consolation", "criteria-0-max_points", "criteria-0-name", "criteria-0-bands", "criteria-4-max_points",
     "duplicate_threshold", "collective_prizes", "acceptance_rule", "vote_share", "community_vote", "panel_weight",
     "vote_weight", "blind", "assignment_mode", "judges_per_entry", "arbitration_limit", "disagreement_threshold",
-    "aggregation", "score_step"]), junk, min_size=1))
+    "aggregation", "score_step", "share_comments"]), junk, min_size=1))
 def test_contest_form_never_500(app, make_user, data) -> None:
     admin = db.session.scalar(select(User).filter_by(role=ADMIN)) or make_user(ADMIN)
     client = _client(app, admin)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from datetime import date, timedelta
 from typing import Any, Callable
@@ -251,7 +252,8 @@ def test_results_flow_back_to_the_ward_and_the_author_once_the_town_publishes(sc
     first = transfers[0].source_entry
     author, _ = signed_in(PARTICIPANT, user=scene["author"])
     html = author.get(f"/entries/{first.id}").get_data(as_text=True)
-    assert 'id="town-outcome"' in html and "Đang chấm ở vòng thị xã" in html and "Giải Nhất" not in html
+    town = re.search(r'id="town-outcome".*?</(dd|section)>', html, re.S).group(0)  # the ward's own prize shows beside it
+    assert "Đang chấm ở vòng thị xã" in town and "Giải Nhất" not in town
 
     operations.publish_results(scene["town_secretary"], scene["round"])
     db.session.commit()

@@ -73,6 +73,8 @@ class ContestForm(CreateForm):
                               validators=[Optional(), NumberRange(0, 100, _l("Trọng số: từ 0 đến 100."))])
     vote_weight = FloatField(_l("Trọng số bình chọn"), default=20,
                              validators=[Optional(), NumberRange(0, 100, _l("Trọng số: từ 0 đến 100."))])
+    share_comments = BooleanField(
+        _l("Sau khi công bố, cho tác giả xem nhận xét của Ban giám khảo theo từng tiêu chí (không ghi tên giám khảo)"))
     blind = BooleanField(_l("Chấm kín: giám khảo không thấy tên tác giả, đơn vị"))
     assignment_mode = SelectField(_l("Cách phân công"), choices=[
         SelectChoice("all", _l("Mọi giám khảo chấm mọi sáng kiến")),

@@ -59,11 +59,14 @@ class ContestData:
     community_vote: bool = False
     panel_weight: float = 80.0
     vote_weight: float = 20.0
+    share_comments: bool = False  # authors read the panel's comments on their entry once published
 
 
 JUDGING_SETTINGS = ("blind", "assignment_mode", "judges_per_entry", "min_judges", "arbitration_limit", "disagreement_threshold",
                     "aggregation", "score_step", "collective_prizes", "acceptance_rule", "vote_share",
                     "community_vote", "panel_weight", "vote_weight")
+# What the published results show beyond the public page (entries/_result.html).
+RESULT_SETTINGS = ("share_comments",)
 DEFAULT_CRITERIA = [
     CriterionData("novelty", "Tính mới", 40, "Giải pháp chưa được áp dụng tại đơn vị; mức độ mới so với cách làm hiện có."),
     CriterionData("usefulness", "Tính hữu ích, hiệu quả", 35, "Lợi ích thực tế đã đạt được khi áp dụng: thời gian, chi phí, sự hài lòng."),
@@ -83,7 +86,7 @@ def _contest_snapshot(contest: Contest) -> dict[str, Any]:
         "prizes": [contest.prize_first, contest.prize_second, contest.prize_third, contest.prize_consolation],
         "duplicate_threshold": contest.duplicate_threshold,
         "criteria": [[c.code, c.name, c.max_points, c.bands] for c in contest.criteria],
-        **{name: getattr(contest, name) for name in JUDGING_SETTINGS},
+        **{name: getattr(contest, name) for name in JUDGING_SETTINGS + RESULT_SETTINGS},
     }
 
 
@@ -127,7 +130,7 @@ def _validate_contest(data: ContestData) -> None:
 def _apply_contest(contest: Contest, data: ContestData) -> None:
     for name in ("title", "year", "submission_deadline", "judging_deadline", "threshold", "forward_count",
                  "prize_first", "prize_second", "prize_third", "prize_consolation", "duplicate_threshold",
-                 *JUDGING_SETTINGS):
+                 *JUDGING_SETTINGS, *RESULT_SETTINGS):
         setattr(contest, name, getattr(data, name))
     contest.title = data.title.strip()
     contest.fields = [f.strip() for f in data.fields if f.strip()]

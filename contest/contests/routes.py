@@ -15,6 +15,7 @@ from contest.contests.models import Contest
 from contest.contests.operations import (
     DEFAULT_CRITERIA,
     JUDGING_SETTINGS,
+    RESULT_SETTINGS,
     ContestData,
     CriterionData,
 )
@@ -50,7 +51,7 @@ def _data_from(form: ContestForm) -> ContestData:
             code=(row.form.code.data or f"c{i + 1}").strip(), name=row.form.name.data.strip(),
             max_points=float(row.form.max_points.data), description=(row.form.description.data or "").strip(),
             bands=bands))
-    settings = {name: getattr(form, name).data for name in JUDGING_SETTINGS
+    settings = {name: getattr(form, name).data for name in JUDGING_SETTINGS + RESULT_SETTINGS
                 if getattr(form, name).data is not None or name in ("arbitration_limit", "disagreement_threshold")}
     settings["collective_prizes"] = _parse_counts(form.collective_prizes.data or "")
     return ContestData(

@@ -18,5 +18,6 @@ def contest_entries(contest: Contest) -> Select:
 
 
 def entries_of(author: User) -> list[Entry]:
-    """An author's own entries, newest first."""
-    return list(db.session.scalars(select(Entry).filter_by(author_id=author.id).order_by(Entry.id.desc())))
+    """An author's own entries, newest first, with their contests and transfers to the town's round."""
+    return list(db.session.scalars(select(Entry).filter_by(author_id=author.id).order_by(Entry.id.desc())
+                                   .options(selectinload(Entry.contest), selectinload(Entry.transfers_out))))

@@ -29,10 +29,10 @@ from contest.entries import operations, queries
 from contest.entries.forms import AttachmentForm, EntryForm, entry_form
 from contest.entries.models import Attachment, Entry
 from contest.entries.operations import CoAuthorData, EntryData
-from contest.policy import in_scope, may_edit_entry, may_view_entry
+from contest.policy import in_scope, may_edit_entry, may_read_result, may_view_entry
 from contest.screening.duplicates import similar_registry_items, threshold_for
 from contest.views import change, perform, query_id, query_text
-from judging.queries import town_outcome
+from judging.queries import author_results, town_outcome
 from judging.ranking import PRIZE_LABELS
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
@@ -61,8 +61,11 @@ def _entry_data(form: EntryForm) -> EntryData:
 @bp.route("/")
 @role_required(PARTICIPANT)
 def index() -> Any:
-    """The participant's own entries and the contests open for submission."""
-    return render_template("entries/index.html", entries=queries.entries_of(current_user),
+    """The participant's own entries, each with its published result, and the contests open for submission."""
+    entries = queries.entries_of(current_user)
+    return render_template("entries/index.html", entries=entries, results=author_results(entries),
+                           outcomes={t.source_entry_id: town_outcome(t) for e in entries for t in e.transfers_out
+                                     if t.active},
                            contests=contests_taking_entries(current_user.organisation, utcnow()))
 
 
@@ -124,13 +127,16 @@ def edit(entry_id: int) -> Any:
 @bp.route("/<int:entry_id>")
 @login_required
 def show(entry_id: int) -> Any:
-    """An entry with its attachments; for a draft, the similar applied initiatives too."""
+    """An entry with its attachments; for a draft, the similar applied initiatives too; for its author
+    (and the secretariat), its published result with the panel's comments when the contest shares them."""
     entry = get_entry_or_403(entry_id)
     similar = []
     if may_edit_entry(current_user, entry):
         similar = similar_registry_items(entry.contest.organisation, entry.title, entry.body, solution=entry.solution)
+    results = author_results([entry], comments=True) if may_read_result(current_user, entry) else {}
     return render_template("entries/show.html", entry=entry, similar=similar, upload_form=AttachmentForm(),
                            threshold=threshold_for(entry.contest), prize_labels=PRIZE_LABELS,
+                           published=entry.id in results, result=results.get(entry.id),
                            outcomes=[(t, town_outcome(t)) for t in reversed(entry.transfers_out)])
 
 

@@ -153,6 +153,13 @@ def result_page(page: Page) -> None:
     expect(page.get_by_role("heading", level=1, name=CONTEST_2024)).to_be_visible()
 
 
+def author_result(page: Page) -> None:
+    """An author's entry of Đậu Liêu's published contest, its result block at the top."""
+    entries_list(page)
+    page.get_by_role("link").filter(has_text=re.compile(r"Hạng \d+/\d+")).first.click()
+    expect(page.get_by_role("region", name="Kết quả của bài")).to_be_visible()
+
+
 # (name, user or None for a visitor, how to get there, needs the 2024 results published), in run order.
 PAGES: list[tuple[str, str | None, Callable[[Page], None], bool]] = [
     ("login", None, login, False),
@@ -160,6 +167,7 @@ PAGES: list[tuple[str, str | None, Callable[[Page], None], bool]] = [
     ("entry-form", "canbo1", entry_form, False),
     ("entry-form-suggestions", "canbo1", entry_form_with_suggestions, False),
     ("entry-page", "canbo1", entry_page, False),
+    ("author-result", "dauliu_canbo1", author_result, False),
     ("judge-queue", "giamkhao1", judge_queue, False),
     ("score-sheet", "giamkhao1", score_sheet, False),
     ("contests-list", "thuky", contests_list, False),
