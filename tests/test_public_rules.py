@@ -197,6 +197,7 @@ def test_a_file_that_is_not_a_pdf_is_refused_beside_the_field_and_the_old_plan_k
     error = re.search(r'<div id="plan-error"[^>]*>(.*?)</div>', page, flags=re.S).group(1)
     assert f"Kế hoạch cuộc thi: {message}" in html.unescape(error)
     assert 'class="form-control is-invalid"' in page and 'id="current-plan"' in page  # the edit page, plan shown
+    assert 'id="plan-refused"' in page and 'href="#plan"' in page  # said at the top too, linking down
     db.session.refresh(contest)
     assert contest.plan_stored_name == kept and files_in(app) == files  # nothing written, nothing lost
     assert db.session.scalar(select(func.count(AuditLog.id))) == records
