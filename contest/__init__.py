@@ -136,6 +136,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from contest import main
     from contest.accounts import auth, organisations, users
     from contest.audit import routes as audit
+    from contest.contests import public as rules
     from contest.contests import routes as contests
     from contest.entries import routes as entries
     from contest.jobs import routes as jobs_routes
@@ -145,7 +146,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from judging import results as results_routes
     from judging import routes as judging_routes
 
-    for module in (auth, main, audit, organisations, contests, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
+    for module in (auth, main, audit, organisations, contests, rules, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
                    dossier_routes):
         app.register_blueprint(module.bp)
 

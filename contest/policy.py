@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from contest.accounts.models import ADMIN, JUDGE, SECRETARY, TOWN
+from contest.accounts.models import ADMIN, JUDGE, SECRETARY, TOWN, WARD
 from contest.entries.models import DRAFT, Entry
 from contest.jobs.models import Job
 from judging.queries import find_assignment
@@ -66,6 +66,20 @@ def may_read_result(user: Any, entry: Entry) -> bool:
 def may_edit_entry(user: Any, entry: Entry) -> bool:
     """Only the author edits, and only a draft."""
     return _signed_in(user) and user.id == entry.author_id and entry.status == DRAFT
+
+
+def contest_is_public(contest: Any) -> bool:
+    """A contest's rules page (thể lệ) and its signed plan are open to anyone, signed in or not,
+    as its published results are (judging.results lists every organisation's): each ward and town
+    of the installation announces its contest to its staff and residents. Only the rules are
+    public; entries, scores and the registry stay behind sign-in."""
+    organisation = getattr(contest, "organisation", None)
+    return organisation is not None and organisation.level in (WARD, TOWN)
+
+
+def may_edit_contest(user: Any, contest: Any) -> bool:
+    """A contest's settings and its signed plan: the admin (Ban tổ chức) of its organisation."""
+    return _signed_in(user) and user.has_role(ADMIN) and in_scope(user, contest)
 
 
 def may_follow_job(user: Any, job: Job) -> bool:

@@ -16,6 +16,8 @@ MAX_PENDING_PER_USER = 3
 PDF = ("pdf", "application/pdf")
 DOCX = ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 XLSX = ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+# What an entry's attachments may be (the contest's public rules page lists them from here).
+ATTACHMENT_TYPES = (PDF, DOCX)
 
 
 def _zip_names(data: bytes) -> set[str]:
@@ -44,7 +46,7 @@ def detect_type(data: bytes) -> Optional[tuple[str, str]]:
 def detect_attachment_type(data: bytes) -> Optional[tuple[str, str]]:
     """An entry's attachment may be a PDF or a Word document."""
     kind = detect_type(data)
-    return kind if kind in (PDF, DOCX) else None
+    return kind if kind in ATTACHMENT_TYPES else None
 
 
 # What an uploaded Word or Excel file may unpack to. A real one is a few dozen parts and a few
@@ -107,6 +109,13 @@ def pdf_problem(data: bytes) -> Optional[str]:
     except Exception:  # pypdf raises many kinds on a damaged file
         return N_("tệp PDF bị hỏng, không đọc được.")
     return None
+
+
+def display_filename(original: str, limit: int = 250) -> str:
+    """An uploaded file's name fit to show and to download under: printable, no path; "" when none is left."""
+    name = "".join(ch for ch in original if ch.isprintable()).strip()
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return "" if not name.strip(". ") else name[:limit]
 
 
 def attachment_problem(data: bytes, kind: tuple[str, str]) -> Optional[str]:

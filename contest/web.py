@@ -36,6 +36,7 @@ AUDIT_ACTIONS = {
     "export.registry": N_("Xuất ngân hàng sáng kiến (XLSX)"), "export.reminders": N_("Xuất danh sách nhắc giám khảo (XLSX)"),
     "export.forwarded": N_("Xuất danh sách đề nghị thị xã (XLSX)"), "export.dossier": N_("Tải hồ sơ gửi Hội đồng thị xã"),
     "contest.create": N_("Tạo cuộc thi"), "contest.update": N_("Sửa cuộc thi"), "contest.recheck": N_("Kiểm tra lại trùng lặp"),
+    "contest.attach_plan": N_("Đính kèm kế hoạch cuộc thi"), "contest.remove_plan": N_("Gỡ kế hoạch cuộc thi"),
     "entry.save": N_("Lưu bài dự thi"), "entry.submit": N_("Nộp bài dự thi"), "entry.flag": N_("Cảnh báo trùng lặp"),
     "flag.decide": N_("Kết luận cảnh báo trùng lặp"), "job.enqueue": N_("Bắt đầu tác vụ nền"),
     "job.stop": N_("Yêu cầu dừng tác vụ nền"),

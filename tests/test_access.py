@@ -86,6 +86,8 @@ GET_EXPECTED: dict[str, dict[str, int]] = {
     "registry.index": only(OK, *STAFF),
     "registry.export": only(OK, *STAFF),
     "results.index": everyone(OK),
+    "rules.show": everyone(OK),  # the contest's rules (thể lệ) are public
+    "rules.plan": everyone(MISSING),  # no signed plan attached
     "results.show": everyone(MISSING),  # not published
     "screening.index": only(OK, *STAFF),
     "screening.flag": only(OK, *STAFF),
@@ -105,6 +107,8 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "organisations.wards": (),  # one's own memberships
     "contests.create": ("admin",),
     "contests.edit": ("admin",),
+    "contests.upload_plan": ("admin",),
+    "contests.remove_plan": ("admin",),
     "entries.create": PARTICIPANTS,
     "entries.edit": ("author",),
     "entries.upload": ("author",),
@@ -362,8 +366,10 @@ def test_nobody_acting_for_another_ward_reaches_this_wards_objects(app: Flask, w
         assert login(client, make_user(role, organisation=ward_b)).status_code == 302
         strangers[role] = client
     wrong = []
+    # What anyone may read without signing in (a contest's rules page) a stranger may read too.
+    public = {endpoint for endpoint, answers in GET_EXPECTED.items() if answers["anon"] == OK}
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint == "static":
+        if "GET" not in rule.methods or rule.endpoint == "static" or (rule.arguments and rule.endpoint in public):
             continue
         url = url_for_rule(app, rule, world)
         for role, client in strangers.items():

@@ -35,7 +35,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from contest.accounts import operations, queries
 from contest.accounts.models import User
-from contest.db import db, reads_only
+from contest.contests.queries import public_contests_taking_entries
+from contest.db import db, reads_only, utcnow
 from contest.forms import BaseForm
 from contest.marks import N_
 from contest.policy import in_scope
@@ -175,7 +176,7 @@ def login() -> Any:
             session.permanent = bool(form.remember.data)
             session["login_at"] = session["seen_at"] = time.time()
             return redirect(target if is_safe_next(target) else url_for("main.home"))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, open_contests=public_contests_taking_entries(utcnow()))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -16,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from contest.forms import CreateForm, SubForm, required
+from contest.forms import BaseForm, CreateForm, SubForm, required
 
 
 class CriterionForm(SubForm):
@@ -98,3 +99,9 @@ class ContestForm(CreateForm):
     score_step = SelectField(_l("Bước điểm"),
                              choices=[SelectChoice("0.5", _l("0,5 điểm")), SelectChoice("1", _l("1 điểm"))],
                              coerce=float, default=0.5)
+
+
+class PlanForm(BaseForm):
+    """The contest's signed plan (kế hoạch), one PDF."""
+
+    plan = FileField(_l("Tệp PDF kế hoạch đã ký"))

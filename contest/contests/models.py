@@ -95,6 +95,13 @@ class Contest(db.Model):
         return self.status == OPEN and now <= self.submission_deadline
 
     @property
+    def plan_download_name(self) -> str:
+        """The signed plan's name to download under: the uploaded name, always ending in .pdf."""
+        name = self.plan_filename or ""
+        stem = name.rsplit(".", 1)[0].strip(". ") if "." in name else name
+        return f"{stem or f'ke-hoach-{self.year}'}.pdf"
+
+    @property
     def results_public(self) -> bool:
         return self.status == PUBLISHED
 

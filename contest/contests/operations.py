@@ -1,6 +1,8 @@
 """Verb functions of contests: creating and changing a contest and its rubric."""
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
@@ -13,6 +15,9 @@ from contest.accounts.operations import acting_organisation
 from contest.contests.models import OPEN, Contest, Criterion
 from contest.db import db
 from contest.errors import OperationError
+from contest.policy import may_edit_contest
+from contest.timeutil import format_size
+from contest.uploads import PDF, detect_type, display_filename, pdf_problem
 from judging.queries import criteria_scored_in_drafts, rubric_frozen
 from judging.rubric import bands_from_json
 
@@ -183,3 +188,47 @@ def update_contest(actor: User, contest: Contest, data: ContestData) -> Contest:
     db.session.flush()
     audit.record(actor, "contest.update", "contest", contest.id, before, _contest_snapshot(contest))
     return contest
+
+
+def attach_plan(actor: User, contest: Contest, original_name: str, data: bytes, upload_dir: str,
+                max_bytes: int) -> Optional[str]:
+    """Attach the contest's signed plan (kế hoạch), a PDF judged by its content, in place of any
+    earlier one; returns the stored name of the file it replaced, which the caller deletes once
+    the change is committed (a refusal or a failed commit keeps the old plan whole)."""
+    if not may_edit_contest(actor, contest):
+        raise OperationError(gettext("Kế hoạch cuộc thi: chỉ Ban tổ chức của đơn vị được đính kèm."), "plan")
+    if not data:
+        raise OperationError(gettext("Kế hoạch cuộc thi: tệp rỗng; hãy chọn tệp PDF của kế hoạch đã ký."), "plan")
+    if len(data) > max_bytes:
+        raise OperationError(gettext("Kế hoạch cuộc thi: tệp %(size)s vượt quá giới hạn %(limit)s.",
+                                     size=format_size(len(data)), limit=format_size(max_bytes)), "plan")
+    if detect_type(data) != PDF:
+        raise OperationError(gettext("Kế hoạch cuộc thi: chỉ nhận tệp PDF; nội dung tệp này không phải PDF "
+                                     "(dù tên tệp có thể là .pdf)."), "plan")
+    problem = pdf_problem(data)
+    if problem:
+        raise OperationError(gettext("Kế hoạch cuộc thi: %(reason)s", reason=gettext(problem)), "plan")
+    name = display_filename(original_name) or f"ke-hoach-{contest.year}.pdf"
+    stored = f"plan-{uuid.uuid4().hex}.pdf"
+    os.makedirs(upload_dir, exist_ok=True)
+    with open(os.path.join(upload_dir, stored), "xb") as fh:
+        fh.write(data)
+    replaced = contest.plan_stored_name
+    before = {"plan": contest.plan_filename} if replaced else None
+    contest.plan_filename, contest.plan_stored_name = name, stored
+    db.session.flush()
+    audit.record(actor, "contest.attach_plan", "contest", contest.id, before, {"plan": name, "size": len(data)})
+    return replaced
+
+
+def remove_plan(actor: User, contest: Contest) -> Optional[str]:
+    """Take the signed plan off the contest; returns its stored name, for the caller to delete once committed."""
+    if not may_edit_contest(actor, contest):
+        raise OperationError(gettext("Kế hoạch cuộc thi: chỉ Ban tổ chức của đơn vị được gỡ."), "plan")
+    if not contest.plan_stored_name:
+        raise OperationError(gettext("Kế hoạch cuộc thi: cuộc thi chưa có kế hoạch đính kèm."), "plan")
+    removed = contest.plan_stored_name
+    audit.record(actor, "contest.remove_plan", "contest", contest.id, {"plan": contest.plan_filename}, None)
+    contest.plan_filename = contest.plan_stored_name = None
+    db.session.flush()
+    return removed

@@ -1,16 +1,25 @@
 """The organising committee's contests: create, edit, and the secretariat's overview."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
 
 from contest.accounts.auth import get_or_404, role_required
 from contest.accounts.models import ADMIN, SECRETARY
 from contest.contests import operations, queries
-from contest.contests.forms import ContestForm
+from contest.contests.forms import ContestForm, PlanForm
 from contest.contests.models import Contest
 from contest.contests.operations import (
     DEFAULT_CRITERIA,
@@ -21,6 +30,7 @@ from contest.contests.operations import (
 )
 from contest.entries.queries import contest_entries
 from contest.errors import OperationError
+from contest.policy import may_edit_contest
 from contest.queries import count_rows, page_rows
 from contest.screening.queries import open_flag_counts
 from contest.timeutil import to_local, to_utc
@@ -111,23 +121,82 @@ def create() -> Any:
     return render_template("contests/form.html", form=form, contest=None), 400 if form.errors else 200
 
 
-@bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
-@role_required(ADMIN)
-def edit(contest_id: int) -> Any:
-    """Change a contest's settings."""
+def get_contest_to_edit_or_404(contest_id: int) -> Contest:
+    """A contest of the admin's organisation (404 for another's), 403 unless they may edit it."""
     contest = get_or_404(Contest, contest_id)
-    form = ContestForm(obj=contest)
-    if not form.is_submitted():
+    if not may_edit_contest(current_user, contest):
+        abort(403)
+    return contest
+
+
+def _edit_page(contest: Contest, form: ContestForm | None = None, plan_form: PlanForm | None = None) -> Any:
+    """The edit page: the settings form (as stored unless given) and the signed plan's form."""
+    if form is None:
+        form = ContestForm(obj=contest, formdata=None)
         form.fields.data = "\n".join(contest.fields)
         form.submission_deadline.data = to_local(contest.submission_deadline)
         form.judging_deadline.data = to_local(contest.judging_deadline)
         _fill_criteria(form, contest.criteria)
         form.collective_prizes.data = ", ".join(str(n) for n in contest.collective_prizes or [])
-    if form.validate_on_submit():
-        if change(lambda: operations.update_contest(current_user, contest, _data_from(form)), form).ok:
-            flash(gettext("Đã lưu thay đổi của cuộc thi."), "success")
-            return redirect(url_for("contests.show", contest_id=contest_id))
-    return render_template("contests/form.html", form=form, contest=contest), 400 if form.errors else 200
+    plan_form = plan_form or PlanForm(formdata=None)
+    failed = form.errors or plan_form.errors
+    return render_template("contests/form.html", form=form, contest=contest, plan_form=plan_form,
+                           max_plan_bytes=current_app.config["MAX_ATTACHMENT_BYTES"]), 400 if failed else 200
+
+
+@bp.route("/<int:contest_id>/edit", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit(contest_id: int) -> Any:
+    """Change a contest's settings."""
+    contest = get_contest_to_edit_or_404(contest_id)
+    form = ContestForm()
+    if not form.is_submitted():
+        return _edit_page(contest)
+    if form.validate() and change(lambda: operations.update_contest(current_user, contest, _data_from(form)), form).ok:
+        flash(gettext("Đã lưu thay đổi của cuộc thi."), "success")
+        return redirect(url_for("contests.show", contest_id=contest_id))
+    return _edit_page(contest, form=form)
+
+
+@bp.route("/<int:contest_id>/plan", methods=["POST"])
+@role_required(ADMIN)
+def upload_plan(contest_id: int) -> Any:
+    """Attach the signed plan (PDF), replacing any earlier one; a refusal is shown beside the field."""
+    contest = get_contest_to_edit_or_404(contest_id)
+    plan_form = PlanForm()
+    if plan_form.validate_on_submit():
+        upload = plan_form.plan.data
+        if not upload or not upload.filename:
+            plan_form.plan.errors = [gettext("Kế hoạch cuộc thi: hãy chọn tệp PDF của kế hoạch đã ký.")]
+            return _edit_page(contest, plan_form=plan_form)
+        folder = current_app.config["UPLOAD_FOLDER"]
+        done = change(lambda: operations.attach_plan(current_user, contest, upload.filename, upload.read(), folder,
+                                                     current_app.config["MAX_ATTACHMENT_BYTES"]), plan_form)
+        if done.ok:
+            _discard(folder, done.result)
+            flash(gettext("Đã đính kèm kế hoạch cuộc thi; trang thể lệ công khai có liên kết tải về."), "success")
+            return redirect(url_for("contests.edit", contest_id=contest.id, _anchor="plan"))
+    return _edit_page(contest, plan_form=plan_form)
+
+
+@bp.route("/<int:contest_id>/plan/remove", methods=["POST"])
+@role_required(ADMIN)
+def remove_plan(contest_id: int) -> Any:
+    """Take the signed plan off the contest."""
+    contest = get_contest_to_edit_or_404(contest_id)
+    done = change(lambda: operations.remove_plan(current_user, contest))
+    if done.ok:
+        _discard(current_app.config["UPLOAD_FOLDER"], done.result)
+        flash(gettext("Đã gỡ kế hoạch cuộc thi."), "success")
+    return redirect(url_for("contests.edit", contest_id=contest.id, _anchor="plan"))
+
+
+def _discard(folder: str, stored_name: str | None) -> None:
+    """Delete a file the committed change no longer points at (a plan replaced or removed)."""
+    if stored_name:
+        path = os.path.join(folder, stored_name)
+        if os.path.exists(path):
+            os.remove(path)
 
 
 @bp.route("/<int:contest_id>")

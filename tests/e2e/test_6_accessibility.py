@@ -160,9 +160,17 @@ def author_result(page: Page) -> None:
     expect(page.get_by_role("region", name="Kết quả của bài")).to_be_visible()
 
 
+def contest_rules(page: Page) -> None:
+    """The public rules (thể lệ) of the open contest, from the sign-in page."""
+    login(page)
+    page.get_by_role("region", name="Cuộc thi đang nhận bài").get_by_role("link", name=CONTEST_2025).first.click()
+    expect(page.get_by_role("heading", level=1, name=CONTEST_2025)).to_be_visible()
+
+
 # (name, user or None for a visitor, how to get there, needs the 2024 results published), in run order.
 PAGES: list[tuple[str, str | None, Callable[[Page], None], bool]] = [
     ("login", None, login, False),
+    ("contest-rules", None, contest_rules, False),
     ("entries-list", "canbo1", entries_list, False),
     ("entry-form", "canbo1", entry_form, False),
     ("entry-form-suggestions", "canbo1", entry_form_with_suggestions, False),
