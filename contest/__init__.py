@@ -23,6 +23,11 @@ def database_url_from_env(default: str) -> str:
     return normalize_database_url(os.environ.get("DATABASE_URL", "").strip() or default)
 
 
+def env_flag(name: str) -> bool:
+    """An on/off environment variable: 1, true, yes or on (any case) is on."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory, as in Flask's tutorial."""
     root = Path(__file__).resolve().parent.parent
@@ -65,6 +70,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # its HMAC key is AUDIT_KEY in config.py, or instance/audit_key made on first use.
         AUDIT_HEAD_FILE=os.environ.get("SANGKIEN_AUDIT_HEAD_FILE"),
         BASE_URL=os.environ.get("BASE_URL", ""),  # empty: certificates link to the host that served them
+        # E-mailed notices (contest.notices.delivery); without MAIL_SERVER notices stay in the app.
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "0") or 0),  # 0: 465 with SSL, 587 with TLS, else 25
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
+        MAIL_USE_TLS=env_flag("MAIL_USE_TLS"),  # STARTTLS after connecting
+        MAIL_USE_SSL=env_flag("MAIL_USE_SSL"),  # TLS from the start (port 465)
+        MAIL_FROM=os.environ.get("MAIL_FROM", ""),  # e.g. "Sáng kiến CCHC <sangkien@phuong.gov.vn>"
+        MAIL_TIMEOUT=float(os.environ.get("MAIL_TIMEOUT", "30") or 30),
         # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none, use the peer's address).
         TRUSTED_PROXIES=int(os.environ.get("SANGKIEN_TRUSTED_PROXIES", "0") or 0),
         # Pages, CSS, JS, JSON and SVG are compressed (Bootstrap alone is 306 KB uncompressed).
@@ -140,14 +154,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from contest.contests import routes as contests
     from contest.entries import routes as entries
     from contest.jobs import routes as jobs_routes
+    from contest.notices import routes as notices_routes
     from contest.registry import routes as registry
     from contest.screening import routes as screening
     from judging import dossier_routes
     from judging import results as results_routes
     from judging import routes as judging_routes
 
-    for module in (auth, main, audit, organisations, contests, rules, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
-                   dossier_routes):
+    for module in (auth, main, audit, organisations, contests, rules, entries, registry, screening, users, jobs_routes,
+                   judging_routes, results_routes, dossier_routes, notices_routes):
         app.register_blueprint(module.bp)
 
     from contest.web import register_web

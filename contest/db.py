@@ -106,6 +106,7 @@ def _reads_after_commit(session: Session) -> None:
 MODEL_MODULES = (
     "contest.accounts.models", "contest.contests.models", "contest.entries.models", "contest.registry.models",
     "contest.screening.models", "contest.audit.models", "contest.jobs.models", "contest.forms", "judging.models",
+    "contest.notices.models",
 )
 
 

@@ -56,7 +56,7 @@ AUDIT_ACTIONS = {
     "organisation.create": N_("Tạo cơ quan, đơn vị"), "organisation.update": N_("Sửa thông tin cơ quan, đơn vị"),
     "membership.add": N_("Thêm vai trò ở cơ quan, đơn vị khác"),
     "user.create": N_("Tạo tài khoản"), "user.update": N_("Sửa tài khoản"), "user.password": N_("Đổi mật khẩu"),
-    "user.language": N_("Đổi ngôn ngữ giao diện"),
+    "user.language": N_("Đổi ngôn ngữ giao diện"), "user.contact": N_("Đổi cách nhận thông báo"),
 }
 AUDIT_OBJECTS = {
     "contest": lazy_pgettext("audit object", "Cuộc thi"),

@@ -29,6 +29,7 @@ from contest.entries.models import (
 from contest.entries.operations import copy_entry
 from contest.errors import OperationError
 from contest.marks import N_
+from contest.notices import operations as notices
 from contest.registry.models import RegistryItem
 from contest.screening.operations import flag_duplicates
 from contest.timeutil import format_number
@@ -190,6 +191,7 @@ def assign_panel(actor: Any, contest: Contest, judges: Optional[list[User]] = No
         "short": short,
     }
     record(actor, "judging.assign_panel", "contest", contest.id, before, after)
+    notices.judges_assigned(contest, pairs)
     return len(pairs)
 
 
@@ -217,6 +219,7 @@ def add_assignment(actor: Any, entry: Entry, judge: User, override_reason: str =
     db.session.flush()
     record(actor, "judging.add_assignment", "assignment", new.id, None,
            {"entry_id": entry.id, "judge_id": judge.id, "conflict": kind, "override_reason": new.override_reason})
+    notices.judges_assigned(contest, [(entry.id, judge.id)])
     return new
 
 
@@ -281,6 +284,7 @@ def remind_judges(actor: Any, contest: Contest, judge_ids: list[int], message: s
     db.session.flush()
     record(actor, "judging.remind_judges", "contest", contest.id, None,
            {"judges": {str(r.judge_id): r.outstanding for r in sent}, "message": message})
+    notices.judges_reminded(contest, sent, actor)
     return sent
 
 
@@ -456,6 +460,7 @@ def _arbitrate(entry: Entry) -> Optional[Assignment]:
     db.session.flush()
     record(None, "judging.arbitration", "entry", entry.id, None,
            {"totals": totals, "limit": contest.arbitration_limit, "arbiter": arbiter.id if arbiter else None})
+    notices.arbitration(entry, new, message)
     return new
 
 
@@ -651,6 +656,7 @@ def close_judging(actor: Any, contest: Contest, meeting_at: Optional[datetime] =
         "short": [[s.entry_id, s.have, s.required, short.waivers[s.entry_id].reason] for s in short.items],
     }
     record(actor, "judging.close", "contest", contest.id, before, after)
+    notices.judging_closed(contest, results)
     return results
 
 
@@ -796,6 +802,7 @@ def publish_results(actor: Any, contest: Contest) -> Publication:
     contest.status = PUBLISHED
     db.session.flush()
     record(actor, "judging.publish", "contest", contest.id, before, {"status": contest.status, "version": publication.version})
+    notices.results_published(contest, publication)
     return publication
 
 

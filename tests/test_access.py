@@ -59,6 +59,8 @@ GET_EXPECTED: dict[str, dict[str, int]] = {
     "static": everyone(OK),
     "auth.login": {**everyone(MOVED), "anon": OK},
     "auth.password": signed_in_only(OK),
+    "auth.account": signed_in_only(OK),  # one's own e-mail address and notices by e-mail
+    "notices.index": signed_in_only(OK),  # one's own notices
     "contests.index": only(OK, *STAFF),
     "contests.show": only(OK, *STAFF),
     "contests.create": only(OK, "admin"),
@@ -101,6 +103,8 @@ POST_ALLOWED: dict[str, tuple[str, ...]] = {
     "auth.login": ROLES,
     "auth.logout": ROLES[1:],
     "auth.password": ROLES[1:],
+    "auth.account": ROLES[1:],  # one's own
+    "notices.read": ROLES[1:],  # one's own notices
     "auth.language": ROLES[1:],  # one's own language
     "auth.act_as": ROLES[1:],
     "organisations.edit": ("admin",),

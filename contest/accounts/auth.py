@@ -39,6 +39,7 @@ from contest.contests.queries import public_contests_taking_entries
 from contest.db import db, reads_only, utcnow
 from contest.forms import BaseForm
 from contest.marks import N_
+from contest.notices.operations import mail_configured
 from contest.policy import in_scope
 from contest.views import audit_read, change
 
@@ -202,6 +203,26 @@ def password() -> Any:
             flash(gettext("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+class AccountForm(BaseForm):
+    """What a person sets on their own account: where notices are e-mailed, and whether they are."""
+
+    email = StringField(_l("Thư điện tử"), validators=[Length(max=254, message=_l("Thư điện tử: tối đa 254 ký tự."))])
+    notices_by_email = BooleanField(_l("Nhận thông báo qua thư điện tử"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> Any:
+    """One's own account: e-mail address and e-mail notices on or off (the in-app list always has them)."""
+    user = current_user._get_current_object()
+    form = AccountForm(data={"email": user.email, "notices_by_email": user.notices_by_email})
+    if form.validate_on_submit() and change(
+            lambda: operations.update_contact(user, form.email.data or "", form.notices_by_email.data), form).ok:
+        flash(gettext("Đã lưu cách nhận thông báo."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, by_email=mail_configured()), 400 if form.errors else 200
 
 
 @bp.route("/language", methods=["POST"])

@@ -85,6 +85,10 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     # The interface language the user chose (contest.i18n.LANGUAGES); stored documents stay Vietnamese.
     language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
+    # Where notices are e-mailed ("" for none), and whether the person wants them by e-mail at all
+    # (the in-app list always has them).
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    notices_by_email: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Optional[Unit]] = relationship()

@@ -3,6 +3,7 @@
 Views and CLI commands call these and commit once (contest/views.py); nothing here commits."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -46,6 +47,7 @@ def create_user(
     unit_name: str = "",
     position: str = "",
     organisation: Optional[Organisation] = None,
+    email: str = "",
 ) -> User:
     """Create an account with a hashed password and its membership: of the organisation given,
     else of the one the actor acts for."""
@@ -59,7 +61,7 @@ def create_user(
         raise OperationError(gettext("Mật khẩu: cần ít nhất 8 ký tự."), "password")
     if db.session.scalar(select(User.id).filter_by(username=username)) is not None:
         raise OperationError(gettext("Tên đăng nhập: “%(username)s” đã có người dùng.", username=username), "username")
-    user = User(username=username, full_name=full_name.strip() or username, position=position)
+    user = User(username=username, full_name=full_name.strip() or username, position=position, email=clean_email(email))
     if unit_name:
         user.unit = get_or_create_unit(unit_name, organisation)
     user.set_password(password)
@@ -187,6 +189,7 @@ class UserData:
     unit_name: str = ""
     position: str = ""
     active: bool = True
+    email: Optional[str] = None  # None: left as it is
 
 
 def update_user(actor: User, user: User, data: UserData, new_password: str = "") -> User:
@@ -204,10 +207,12 @@ def update_user(actor: User, user: User, data: UserData, new_password: str = "")
     membership = next((m for m in user.memberships if m.organisation_id == organisation.id), None)
     if membership is None:
         raise OperationError(gettext("Vai trò: người này không thuộc %(name)s.", name=organisation.name), "role")
+    email = user.email if data.email is None else clean_email(data.email)
     before = {"full_name": user.full_name, "role": membership.role, "unit": user.unit.name if user.unit else "",
-              "position": user.position, "active": membership.active}
+              "position": user.position, "active": membership.active, "email": user.email}
     user.full_name = data.full_name.strip() or user.full_name
     membership.role, user.position, membership.active = data.role, data.position.strip(), data.active
+    user.email = email
     user.unit = get_or_create_unit(data.unit_name, organisation) if data.unit_name.strip() else None
     if new_password:
         user.set_password(new_password)
@@ -216,7 +221,8 @@ def update_user(actor: User, user: User, data: UserData, new_password: str = "")
     db.session.flush()
     audit.record(actor, "user.update", "user", user.id, before,
                  {"full_name": user.full_name, "role": membership.role, "unit": data.unit_name.strip(),
-                  "position": user.position, "active": membership.active, "password_reset": bool(new_password)})
+                  "position": user.position, "active": membership.active, "email": user.email,
+                  "password_reset": bool(new_password)})
     return user
 
 
@@ -255,3 +261,36 @@ def sign_out(user: User, address: str) -> None:
     user.end_sessions()
     db.session.flush()
     audit.record(user, "auth.sign_out", "user", user.id, None, {"address": address[:100]})
+
+
+EMAIL_MAX = 254
+# One address: a local part and a domain with a dot, no spaces, quotes, commas or angle brackets
+# (the usual office address; nothing that could add a header or a second recipient).
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                           r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+def clean_email(raw: Optional[str]) -> str:
+    """The address as stored ("" for none), or refused with the reason beside the field."""
+    address = (raw or "").strip()
+    if not address:
+        return ""
+    if len(address) > EMAIL_MAX:
+        raise OperationError(gettext("Thư điện tử: tối đa %(max)s ký tự.", max=EMAIL_MAX), "email")
+    if not EMAIL_PATTERN.match(address) or ".." in address:
+        raise OperationError(gettext("Thư điện tử: “%(address)s” không phải địa chỉ thư hợp lệ (ví dụ: ten@phuong.gov.vn).",
+                                     address=address), "email")
+    return address
+
+
+def update_contact(user: User, email: str, by_email: bool) -> User:
+    """A person sets their own e-mail address and whether notices are e-mailed to them (the
+    in-app list has them either way); their organisation's admin can set the address too (update_user)."""
+    address = clean_email(email)
+    before = {"email": user.email, "notices_by_email": user.notices_by_email}
+    user.email, user.notices_by_email = address, by_email
+    after = {"email": user.email, "notices_by_email": user.notices_by_email}
+    if after != before:
+        db.session.flush()
+        audit.record(user, "user.contact", "user", user.id, before, after)
+    return user

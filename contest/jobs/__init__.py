@@ -35,6 +35,8 @@ from contest.jobs.models import (
     JOB_RUNNING,
     Job,
 )
+from contest.notices import delivery
+from contest.notices import operations as notices
 
 Progress = Callable[[int, int], None]
 Handler = Callable[[Job, Optional[User], Progress], dict]
@@ -188,6 +190,7 @@ def run(job_id: int) -> None:
                          .values(status=JOB_FAILED, error=message, finished_at=utcnow()))
     finally:
         stop.set()
+    notices.job_finished(job_id)
 
 
 def start(app: Flask, job_id: int) -> None:
@@ -239,7 +242,8 @@ def watch(app: Flask, interval: float = HEARTBEAT_SECONDS) -> Watcher:
 
 
 def run_pending(app: Flask) -> int:
-    """Run every queued job, and those whose process died (the `sangkien worker` loop)."""
+    """Run every queued job, and those whose process died, then send the notices' e-mails that are
+    due (the `sangkien worker` loop)."""
     count = 0
     with app.app_context():
         reclaim_expired()
@@ -249,4 +253,5 @@ def run_pending(app: Flask) -> int:
             run(job_id)
             db.session.remove()
         count += 1
+    delivery.deliver_due(app, worker_name())
     return count

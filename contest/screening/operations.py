@@ -12,6 +12,7 @@ from contest.contests.models import CLOSED, PUBLISHED, Contest
 from contest.db import db, utcnow
 from contest.entries.models import EXCLUDED, SUBMITTED, Entry
 from contest.errors import OperationError
+from contest.notices import operations as notices
 from contest.screening.duplicates import find_duplicates, threshold_for
 from contest.screening.models import (
     FLAG_CLEARED,
@@ -89,6 +90,7 @@ def decide_flag(actor: User, flag: DuplicateFlag, confirmed: bool, reason: str) 
     db.session.flush()
     audit.record(actor, "flag.decide", "duplicate_flag", flag.id, before,
                  {"status": flag.status, "reason": reason, "entry_status": entry.status})
+    notices.flag_decided(flag)
     return flag
 
 
