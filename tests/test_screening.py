@@ -284,3 +284,27 @@ def test_a_decided_similar_match_stays_in_its_tier_and_entries_have_anchors(app,
     flags_part, similar_part = page.split('id="similar"')
     assert f'id="flag-{row.id}"' in similar_part and f'id="flag-{row.id}"' not in flags_part
     assert page.count(f'id="entry-{entry.id}"') == 1  # the contest page's "#entry-N" links land here
+
+
+def test_the_decision_starts_on_neither_choice_and_the_last_one_points_to_the_panel(
+        app, signed_in, make_registry_item, make_contest, make_user) -> None:
+    import re
+
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user)
+    flag = db.session.scalar(select(DuplicateFlag).filter_by(status="open"))
+    client, _ = signed_in(SECRETARY)
+    page = client.get(f"/screening/flags/{flag.id}").get_data(as_text=True)
+    options = page.split('name="decision"')[1].split("</select>")[0]
+    assert re.search(r'<option[^>]*value=""[^>]*>— Chọn kết luận —', options)
+    assert "selected" not in options  # nothing chosen: the destructive choice is never the default
+    missing = post_form(client, f"/screening/flags/{flag.id}", {"reason": "Cùng giải pháp."})
+    assert missing.status_code == 400 and "Kết luận: hãy chọn." in missing.get_data(as_text=True)
+    db.session.refresh(flag)
+    assert flag.status == "open"
+    listing = client.get(f"/screening/{entry.contest_id}").get_data(as_text=True)
+    assert 'id="next-step"' not in listing  # a flag still open: no next step yet
+    done = post_form(client, f"/screening/flags/{flag.id}", {"decision": "clear", "reason": "Khác đối tượng."})
+    assert done.status_code == 302 and done.headers["Location"].endswith("#next-step")
+    listing = client.get(done.headers["Location"]).get_data(as_text=True)
+    step = listing.split('id="next-step"')[1].split("</section>")[0]
+    assert f'href="/judging/contests/{entry.contest_id}/panel"' in step
