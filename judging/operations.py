@@ -775,8 +775,11 @@ def forward_entries(actor: Any, contest: Contest, target: Optional[Contest], ent
         raise JudgingError(gettext("Sáng kiến “%(title)s” đã được chuyển lên vòng thị xã; hãy rút lại trước nếu muốn chuyển lần nữa.",
                                    title=twice[0].entry.title), "entries")
     if not chosen:
-        raise JudgingError(gettext("Sáng kiến chuyển lên: chưa chọn sáng kiến nào (hoặc đã chuyển đủ %(count)s sáng kiến).",
-                                   count=contest.forward_count), "entries")
+        if entry_ids is None and sent:
+            raise JudgingError(gettext("Sáng kiến chuyển lên: đã chuyển %(count)s sáng kiến (số cuộc thi định gửi là "
+                                       "%(planned)s); hãy chọn thêm nếu Hội đồng đề nghị.",
+                                       count=len(sent), planned=contest.forward_count), "entries")
+        raise JudgingError(gettext("Sáng kiến chuyển lên: chưa chọn sáng kiến nào."), "entries")
     dossier_name = None
     if dossier is not None:
         dossier_name = f"{uuid.uuid4().hex}.zip"

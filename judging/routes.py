@@ -525,10 +525,13 @@ def publish(contest_id: int) -> Any:
 def _forward_form(contest: Contest, formdata: Any = None) -> Any:
     """The forward form of a published contest: the town's open rounds and the entries to send."""
     waiting = queries.forward_candidates(contest)
-    suggested = [r.entry_id for r in waiting][: max(contest.forward_count - len(queries.active_transfers(contest)), 0)]
-    return forward_form(queries.open_rounds_above(contest),
+    sent = len(queries.active_transfers(contest))
+    suggested = [r.entry_id for r in waiting][: max(contest.forward_count - sent, 0)]
+    form = forward_form(queries.open_rounds_above(contest),
                         [(r.entry_id, f"{r.rank}. {r.entry.title} ({format_number(r.mean_total)})") for r in waiting],
                         suggested, formdata)
+    form.sent_count = sent  # the hint says the real numbers, not only the contest's planned one
+    return form
 
 
 @bp.route("/contests/<int:contest_id>/forward", methods=["POST"])
