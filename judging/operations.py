@@ -28,6 +28,7 @@ from contest.entries.models import (
 from contest.entries.operations import copy_entry
 from contest.errors import OperationError
 from contest.marks import N_
+from contest.registry.codes import next_registry_codes
 from contest.registry.models import RegistryItem
 from contest.screening.operations import flag_duplicates
 from contest.timeutil import format_number
@@ -834,12 +835,14 @@ def add_recognised_to_registry(actor: Any, contest: Contest) -> list[RegistryIte
     if contest.status not in (CLOSED, PUBLISHED):
         raise JudgingError(gettext("Chỉ đưa vào ngân hàng được khi cuộc thi đã kết thúc chấm."))
     already = set(db.session.scalars(select(RegistryItem.source_entry_id).where(RegistryItem.source_entry_id.is_not(None))))
+    recognised = [r for r in contest_results(contest) if r.recognised and r.entry_id not in already]
+    # Codes as the registry writes them (SK-2024-040): its running number carried on, in rank order.
+    codes = next_registry_codes(db.session.scalars(select(RegistryItem.code).where(
+        RegistryItem.organisation_id == contest.organisation_id)), contest.year, len(recognised))
     items = [
         RegistryItem(organisation_id=contest.organisation_id, title=r.entry.title, summary=r.entry.body, unit=r.entry.unit.name if r.entry.unit else "",
-                     year=contest.year, field=r.entry.field, source_entry_id=r.entry_id,
-                     code=f"{contest.year}-{r.rank:03d}")
-        for r in contest_results(contest)
-        if r.recognised and r.entry_id not in already
+                     year=contest.year, field=r.entry.field, source_entry_id=r.entry_id, code=code)
+        for r, code in zip(recognised, codes)
     ]
     db.session.add_all(items)
     db.session.flush()
