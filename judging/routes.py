@@ -27,6 +27,7 @@ from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest
 from contest.db import db, utcnow
 from contest.entries.models import Attachment, Entry
 from contest.policy import is_assigned
+from contest.screening.queries import cleared_registry_flags
 from contest.timeutil import format_datetime, format_number
 from contest.views import PAGE_SIZE, audit_read, change, page_window, xlsx_download
 from contest.xlsx import workbook_bytes
@@ -110,7 +111,8 @@ def _render_sheet(entry: Entry, own: ScoreSheet | None, form: Any, status: int =
     """The sheet page with the judge's own total (never anyone else's sheet)."""
     total = sheet_total(own.points_by_criterion()) if own else 0.0
     return render_template("judging/sheet.html", entry=entry, sheet=own, form=form, total=total,
-                           conflict_form=conflict_form or ReasonForm(formdata=None), blind=entry.contest.blind), status
+                           conflict_form=conflict_form or ReasonForm(formdata=None), blind=entry.contest.blind,
+                           cleared=cleared_registry_flags(entry)), status
 
 
 @bp.route("/entries/<int:entry_id>/conflict", methods=["POST"])
