@@ -19,6 +19,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired
+from wtforms.widgets import TextInput
 
 from contest.db import db, utcnow
 from contest.errors import OperationError
@@ -134,7 +135,14 @@ class SubForm(PlainErrors, Form):
 
 class DecimalCommaField(FloatField):
     """A number as Vietnamese write it: shown with a decimal comma ("66,67"), read with a comma or a
-    dot, never with a thousands separator (the values it holds are small: points, percentages)."""
+    dot, never with a thousands separator (the values it holds are small: points, percentages).
+    A text input with a decimal keypad: a browser's number input would show "66,67" as empty."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["render_kw"] = {"inputmode": "decimal", **(kwargs.get("render_kw") or {})}  # type: ignore[dict-item]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def _value(self) -> str:
         if self.raw_data:

@@ -147,6 +147,7 @@ def test_the_contest_form_speaks_vietnamese_numbers_names_and_this_year(signed_i
     assert f'value="{to_local(utcnow()).year}"' in year
     vote_share = re.search(r'<input[^>]*name="vote_share"[^>]*>', html).group(0)
     assert 'value="66,67"' in vote_share and "Hai phần ba: 66,67." in html
+    assert 'type="text"' in vote_share and 'inputmode="decimal"' in vote_share  # type="number" would show it empty
     assert re.search(r'<table[^>]*class="[^"]*table-stack[^"]*"[^>]*id="rubric"', html)
     assert 'data-label="Điểm tối đa"' in html
 
