@@ -3,11 +3,10 @@ just under the title, and opens one to read it without leaving the form; writing
 further down, the box follows, under the solution and above the save button."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import CONTEST_NEXT_YEAR
 from tests.e2e.test_4_public_results import PHONE, assert_no_horizontal_overflow
 
 TITLE = "Tổ lưu động giải quyết thủ tục hành chính tại các thôn vùng sâu"
@@ -19,7 +18,7 @@ REGISTRY_MATCH = "Tổ lưu động giải quyết thủ tục hành chính đ�
 def test_author_on_a_phone_sees_and_opens_similar_initiatives_while_typing_the_title(page: Page, sign_in) -> None:
     sign_in(page, "canbo4")
     page.goto("/entries/")
-    page.get_by_role("listitem").filter(has_text=re.compile("năm 2025")).get_by_role(
+    page.get_by_role("listitem").filter(has_text=CONTEST_NEXT_YEAR).get_by_role(
         "link", name="Viết sáng kiến mới").tap()
     title = page.get_by_label("Tên sáng kiến, giải pháp")
     title.press_sequentially(TITLE, delay=5)
