@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -30,7 +30,7 @@ from contest.accounts.operations import (
 )
 from contest.contests.operations import DEFAULT_CRITERIA, ContestData, create_contest
 from contest.db import db, utcnow
-from contest.entries.models import COLLECTIVE, INDIVIDUAL
+from contest.entries.models import COLLECTIVE, INDIVIDUAL, Entry
 from contest.entries.operations import (
     CoAuthorData,
     EntryData,
@@ -41,6 +41,7 @@ from contest.entries.operations import (
 from contest.registry.operations import RegistryData, import_registry
 from contest.screening.models import FLAG_OPEN, DuplicateFlag
 from contest.screening.operations import decide_flag, flag_duplicates
+from contest.timeutil import to_local
 from judging.dossier_routes import certificate_base_url, contest_dossier, zip_bytes
 from judging.operations import (
     assign_panel,
@@ -51,6 +52,7 @@ from judging.operations import (
     set_panel,
     waive_shortfalls,
 )
+from judging.models import ScoreSheet
 from judging.queries import find_assignment
 
 DEMO_PASSWORD = "sangkien2024"
@@ -123,6 +125,21 @@ DEMO_LOGINS = ([(u[0], u[1], u[2], WARD_NAME) for u in DEMO_USERS] + [("giamkhao
                + [(u[0], u[1], u[2], OPEN_WARD) for u in OPEN_USERS])
 
 
+# The demo's calendar, relative to the day it is loaded, so that its dates never contradict each other:
+# this year's contests closed their submissions before today (every entry submitted before its
+# deadline); Trung Lương's is being judged, Đậu Liêu's was judged and published weeks ago; the town's
+# round takes entries now; next year's contests are open.
+JUDGED_CLOSED_DAYS_AGO = 3  # Trung Lương: submissions closed 3 days ago, judging until 14 days from now
+PUBLISHED_CLOSED_DAYS_AGO = 40  # Đậu Liêu: closed 40 days ago, judged until 10 days ago, published 7 days ago
+
+
+def demo_years(now: datetime) -> tuple[int, int]:
+    """(this year's contests, next year's), as the demo names them when loaded at `now` (UTC): the year
+    in Vietnam when this year's round closed its submissions, and the one after."""
+    year = to_local(now - timedelta(days=JUDGED_CLOSED_DAYS_AGO)).year
+    return year, year + 1
+
+
 def _people(rows: list, organisation: Any) -> dict[str, User]:
     return {u[0]: create_user(None, u[0], u[1], u[2], DEMO_PASSWORD, unit_name=u[3], position=u[4],
                               organisation=organisation) for u in rows}
@@ -142,22 +159,23 @@ def load_town(town: Any, data: dict, upload_dir: str, max_bytes: int, judge_of_t
     Trung Lương's (the town's bank holds both)."""
 
     now = utcnow()
+    this_year, next_year = demo_years(now)
     people = _people(TOWN_USERS, town)
     add_membership(None, judge_of_trung_luong, JUDGE, town)
 
     published_ward = create_organisation(None, OrganisationData(name=PUBLISHED_WARD, level=WARD), parent=town)
     dauliu = _people(PUBLISHED_USERS, published_ward)
+    closed = now - timedelta(days=PUBLISHED_CLOSED_DAYS_AGO)
     contest = create_contest(dauliu["dauliu_bantochuc"], ContestData(
-        title="Sáng kiến, giải pháp cải cách hành chính phường Đậu Liêu năm 2024", year=2024, fields=data["fields"],
-        submission_deadline=now + timedelta(days=1), judging_deadline=now + timedelta(days=14),
+        title=f"Sáng kiến, giải pháp cải cách hành chính phường Đậu Liêu năm {this_year}", year=this_year,
+        fields=data["fields"], submission_deadline=closed, judging_deadline=now - timedelta(days=10),
         criteria=DEFAULT_CRITERIA, forward_count=2))
     authors = [dauliu["dauliu_canbo1"], dauliu["dauliu_canbo2"]]
     for index, item in enumerate(data["entries"][8:13]):
         author = authors[index % 2]
         entry = save_entry(author, contest, _entry_data(item, "phường Đậu Liêu", index))
         add_attachment(author, entry, f"Ban mo ta {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
-        submit_entry(author, entry, now=now)
-    contest.submission_deadline = now - timedelta(days=20)
+        submit_entry(author, entry, now=closed - timedelta(days=10 - index))  # before the deadline
     secretary, chair = dauliu["dauliu_thuky"], dauliu["dauliu_giamkhao1"]
     set_panel(secretary, contest, [chair, dauliu["dauliu_giamkhao2"]], chair=chair)
     assign_panel(secretary, contest)
@@ -169,14 +187,20 @@ def load_town(town: Any, data: dict, upload_dir: str, max_bytes: int, judge_of_t
     # Two judges in two units: each entry lost the judge of its author's unit, and the chair says so.
     waive_shortfalls(chair, contest, "Ban giám khảo có hai thành viên thuộc hai đơn vị; giám khảo cùng đơn vị với "
                                      "tác giả không chấm. Ban thống nhất xếp hạng theo phiếu của giám khảo còn lại.")
+    # Judged within the judging period, the panel met, then the results were published (the audit log
+    # keeps the loading time: its records are chained and never backdated).
+    for sheet in db.session.scalars(select(ScoreSheet).join(ScoreSheet.entry).where(Entry.contest_id == contest.id)):
+        sheet.submitted_at = now - timedelta(days=15)
     close_judging(secretary, contest)
-    publish_results(secretary, contest)
+    contest.meeting_at = now - timedelta(days=9)
+    publication = publish_results(secretary, contest)
+    publication.published_at = now - timedelta(days=7)
     # The town council's round takes what the wards forward; Đậu Liêu has sent its best two. One of
     # Đậu Liêu's judges also sits on the town council: never assigned the entries of their own ward.
     town_round = create_contest(people["thixa_bantochuc"], ContestData(
-        title=f"Sáng kiến, giải pháp cải cách hành chính cấp thị xã {TOWN_NAME.split(' ', 2)[-1]} năm 2024", year=2024,
-        fields=data["fields"], submission_deadline=now + timedelta(days=20), judging_deadline=now + timedelta(days=40),
-        criteria=DEFAULT_CRITERIA, forward_count=0))
+        title=f"Sáng kiến, giải pháp cải cách hành chính cấp thị xã {TOWN_NAME.split(' ', 2)[-1]} năm {this_year}",
+        year=this_year, fields=data["fields"], submission_deadline=now + timedelta(days=20),
+        judging_deadline=now + timedelta(days=40), criteria=DEFAULT_CRITERIA, forward_count=0))
     add_membership(None, dauliu["dauliu_giamkhao1"], JUDGE, town)
     dossier = zip_bytes(contest_dossier(contest)) if certificate_base_url() else None
     forward_entries(secretary, contest, town_round, None, upload_dir, dossier)
@@ -189,7 +213,8 @@ def load_town(town: Any, data: dict, upload_dir: str, max_bytes: int, judge_of_t
         RegistryData(**{**data["registry"][1], "code": "BH-2023-002", "unit": "UBND phường Bắc Hồng", "year": 2023}),
     ], "demo")
     open_contest = create_contest(bachong["bachong_bantochuc"], ContestData(
-        title="Sáng kiến, giải pháp cải cách hành chính phường Bắc Hồng năm 2025", year=2025, fields=data["fields"],
+        title=f"Sáng kiến, giải pháp cải cách hành chính phường Bắc Hồng năm {next_year}", year=next_year,
+        fields=data["fields"],
         submission_deadline=now + timedelta(days=30), judging_deadline=now + timedelta(days=45),
         criteria=DEFAULT_CRITERIA))
     save_entry(bachong["bachong_canbo1"], open_contest, _entry_data(data["entries"][13], "phường Bắc Hồng", 1))
@@ -209,9 +234,11 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
     import_registry(secretary, [RegistryData(**item) for item in data["registry"]], "demo")
 
     now = utcnow()
+    this_year, next_year = demo_years(now)
+    closed = now - timedelta(days=JUDGED_CLOSED_DAYS_AGO)
     judged = create_contest(admin, ContestData(
-        title=f"Sáng kiến, giải pháp cải cách hành chính {WARD_IN_TEXT} năm 2024", year=2024, fields=data["fields"],
-        submission_deadline=now + timedelta(days=1), judging_deadline=now + timedelta(days=14),
+        title=f"Sáng kiến, giải pháp cải cách hành chính {WARD_IN_TEXT} năm {this_year}", year=this_year,
+        fields=data["fields"], submission_deadline=closed, judging_deadline=now + timedelta(days=14),
         criteria=DEFAULT_CRITERIA, forward_count=3,
     ))
     authors = [users[k] for k in ("canbo1", "canbo2", "canbo3", "canbo4")]
@@ -229,9 +256,8 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
             coauthors=[CoAuthorData("Nguyễn Văn Bình", "Công chức Văn phòng", 30)] if index % 3 == 0 else [],
         ))
         add_attachment(author, entry, f"Ban mo ta sang kien {index + 1}.pdf", DEMO_PDF, upload_dir, max_bytes)
-        submit_entry(author, entry, now=now)
+        submit_entry(author, entry, now=closed - timedelta(days=12, hours=-12 * index))  # over the last 12 days
         entries.append(entry)
-    judged.submission_deadline = now - timedelta(days=3)
 
     # The secretariat has settled the strongest flag and left the rest for the user to review.
     flags = db.session.scalars(select(DuplicateFlag).where(DuplicateFlag.status == FLAG_OPEN)
@@ -255,7 +281,8 @@ def load_demo(upload_dir: str, max_bytes: int) -> dict[str, Any]:
             save_sheet(judge, entry, values, submit=not (j == 2 and k % 2 == 1))
 
     open_contest = create_contest(admin, ContestData(
-        title=f"Sáng kiến, giải pháp cải cách hành chính {WARD_IN_TEXT} năm 2025", year=2025, fields=data["fields"],
+        title=f"Sáng kiến, giải pháp cải cách hành chính {WARD_IN_TEXT} năm {next_year}", year=next_year,
+        fields=data["fields"],
         submission_deadline=now + timedelta(days=30), judging_deadline=now + timedelta(days=45),
         criteria=DEFAULT_CRITERIA,
     ))

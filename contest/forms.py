@@ -13,11 +13,13 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import (
     FieldList,
+    FloatField,
     Form,
     HiddenField,
     StringField,
 )
 from wtforms.validators import DataRequired
+from wtforms.widgets import TextInput
 
 from contest.db import db, utcnow
 from contest.errors import OperationError
@@ -129,6 +131,40 @@ class SubForm(PlainErrors, Form):
 
     class Meta(VietnameseMeta):
         pass
+
+
+class DecimalCommaField(FloatField):
+    """A number as Vietnamese write it: shown with a decimal comma ("66,67"), read with a comma or a
+    dot, never with a thousands separator (the values it holds are small: points, percentages).
+    A text input with a decimal keypad: a browser's number input would show "66,67" as empty."""
+
+    widget = TextInput()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["render_kw"] = {"inputmode": "decimal", **(kwargs.get("render_kw") or {})}  # type: ignore[dict-item]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return f"{self.data:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+    def process_formdata(self, valuelist: list) -> None:
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip().replace(" ", "")
+        if not text:
+            self.data = None
+            return
+        try:
+            if text.count(",") + text.count(".") > 1:
+                raise ValueError(text)
+            self.data = float(text.replace(",", "."))
+        except ValueError:
+            self.data = None
+            raise ValueError(gettext("Phải là một số (phần thập phân sau dấu phẩy, ví dụ 66,67).")) from None
 
 
 def required(label: LazyString) -> DataRequired:

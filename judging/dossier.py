@@ -92,6 +92,7 @@ class DossierData:
     recognition: str = ""  # "cấp thị xã": a town council's round recognises initiatives at its level
     required: int = 0  # the fewest sheets an entry should have been ranked on
     short: tuple[tuple[str, int, str, str], ...] = ()  # (title, sheets, why fewer, the chair's reason) per entry below it
+    organisation: str = ""  # who writes the documents (their author in Word's properties), "" = `seat`
 
     @property
     def winners(self) -> list[DossierEntry]:
@@ -137,9 +138,17 @@ def qr_code(url: str) -> segno.QRCode:
 
 # --- Word documents -----------------------------------------------------------------
 
-def _new_document() -> Document:
-    """An A4 document with NĐ 30 margins and Times New Roman 13."""
+def _new_document(data: DossierData, title: str) -> Document:
+    """An A4 document with NĐ 30 margins and Times New Roman 13, its properties (File → Info in
+    Word) naming the organisation as author and the document's title, never "python-docx"."""
     doc = Document()
+    properties = doc.core_properties
+    properties.author = properties.last_modified_by = data.organisation or data.seat
+    properties.title, properties.subject = title, contest_name(data.contest_title)
+    properties.comments = properties.keywords = properties.category = ""
+    properties.language = "vi-VN"
+    properties.created = properties.modified = datetime(data.issued_on.year, data.issued_on.month, data.issued_on.day)
+    properties.revision = 1
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
@@ -293,7 +302,7 @@ def _aggregate_words(data: DossierData) -> str:
 
 def minutes_docx(data: DossierData) -> bytes:
     """Biên bản họp Ban giám khảo: time and place, members, entries judged, results, conclusion."""
-    doc = _new_document()
+    doc = _new_document(data, f"Biên bản họp Ban giám khảo {contest_name(data.contest_title)}")
     _header(doc, data, "BAN GIÁM KHẢO CUỘC THI", "BB-BGK")
     _title(doc, "BIÊN BẢN", f"Họp Ban giám khảo {contest_name(data.contest_title)}")
     at = data.meeting_at
@@ -360,7 +369,7 @@ def minutes_docx(data: DossierData) -> bytes:
 
 def submission_docx(data: DossierData) -> bytes:
     """Tờ trình: the request to the town council to consider and recognise the forwarded entries."""
-    doc = _new_document()
+    doc = _new_document(data, f"Tờ trình đề nghị công nhận sáng kiến, giải pháp năm {data.year}")
     _header(doc, data, "BAN TỔ CHỨC CUỘC THI", "TTr-BTC")
     _title(doc, "TỜ TRÌNH", f"Về việc đề nghị xem xét, công nhận sáng kiến, giải pháp cải cách hành chính năm {data.year}")
     p = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, after=10)
@@ -575,5 +584,5 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
         trimmed=contest.aggregation == "trimmed",
         vote_share=contest.vote_share if contest.acceptance_rule == "vote" else None,
         recognition=organisation.recognition_level,
-        required=shortfalls.required, short=short,
+        required=shortfalls.required, short=short, organisation=organisation.authority or organisation.name,
     )

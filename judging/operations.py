@@ -30,6 +30,7 @@ from contest.entries.operations import copy_entry
 from contest.errors import OperationError
 from contest.marks import N_
 from contest.notices import operations as notices
+from contest.registry.codes import next_registry_codes
 from contest.registry.models import RegistryItem
 from contest.screening.operations import flag_duplicates
 from contest.timeutil import format_number
@@ -840,8 +841,11 @@ def forward_entries(actor: Any, contest: Contest, target: Optional[Contest], ent
         raise JudgingError(gettext("Sáng kiến “%(title)s” đã được chuyển lên vòng thị xã; hãy rút lại trước nếu muốn chuyển lần nữa.",
                                    title=twice[0].entry.title), "entries")
     if not chosen:
-        raise JudgingError(gettext("Sáng kiến chuyển lên: chưa chọn sáng kiến nào (hoặc đã chuyển đủ %(count)s sáng kiến).",
-                                   count=contest.forward_count), "entries")
+        if entry_ids is None and sent:
+            raise JudgingError(gettext("Sáng kiến chuyển lên: đã chuyển %(count)s sáng kiến (số cuộc thi định gửi là "
+                                       "%(planned)s); hãy chọn thêm nếu Hội đồng đề nghị.",
+                                       count=len(sent), planned=contest.forward_count), "entries")
+        raise JudgingError(gettext("Sáng kiến chuyển lên: chưa chọn sáng kiến nào."), "entries")
     dossier_name = None
     if dossier is not None:
         dossier_name = f"{uuid.uuid4().hex}.zip"
@@ -896,12 +900,14 @@ def add_recognised_to_registry(actor: Any, contest: Contest) -> list[RegistryIte
     if contest.status not in (CLOSED, PUBLISHED):
         raise JudgingError(gettext("Chỉ đưa vào ngân hàng được khi cuộc thi đã kết thúc chấm."))
     already = set(db.session.scalars(select(RegistryItem.source_entry_id).where(RegistryItem.source_entry_id.is_not(None))))
+    recognised = [r for r in contest_results(contest) if r.recognised and r.entry_id not in already]
+    # Codes as the registry writes them (SK-2024-040): its running number carried on, in rank order.
+    codes = next_registry_codes(db.session.scalars(select(RegistryItem.code).where(
+        RegistryItem.organisation_id == contest.organisation_id)), contest.year, len(recognised))
     items = [
         RegistryItem(organisation_id=contest.organisation_id, title=r.entry.title, summary=r.entry.body, unit=r.entry.unit.name if r.entry.unit else "",
-                     year=contest.year, field=r.entry.field, source_entry_id=r.entry_id,
-                     code=f"{contest.year}-{r.rank:03d}")
-        for r in contest_results(contest)
-        if r.recognised and r.entry_id not in already
+                     year=contest.year, field=r.entry.field, source_entry_id=r.entry_id, code=code)
+        for r, code in zip(recognised, codes)
     ]
     db.session.add_all(items)
     db.session.flush()

@@ -27,6 +27,7 @@ from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest
 from contest.db import db, utcnow
 from contest.entries.models import Attachment, Entry
 from contest.policy import is_assigned
+from contest.screening.queries import cleared_registry_flags
 from contest.timeutil import format_datetime, format_number, to_local, to_utc
 from contest.views import PAGE_SIZE, audit_read, change, page_window, xlsx_download
 from contest.xlsx import workbook_bytes
@@ -112,7 +113,8 @@ def _render_sheet(entry: Entry, own: ScoreSheet | None, form: Any, status: int =
     """The sheet page with the judge's own total (never anyone else's sheet)."""
     total = sheet_total(own.points_by_criterion()) if own else 0.0
     return render_template("judging/sheet.html", entry=entry, sheet=own, form=form, total=total,
-                           conflict_form=conflict_form or ReasonForm(formdata=None), blind=entry.contest.blind), status
+                           conflict_form=conflict_form or ReasonForm(formdata=None), blind=entry.contest.blind,
+                           cleared=cleared_registry_flags(entry)), status
 
 
 @bp.route("/entries/<int:entry_id>/conflict", methods=["POST"])
@@ -581,10 +583,13 @@ def publish(contest_id: int) -> Any:
 def _forward_form(contest: Contest, formdata: Any = None) -> Any:
     """The forward form of a published contest: the town's open rounds and the entries to send."""
     waiting = queries.forward_candidates(contest)
-    suggested = [r.entry_id for r in waiting][: max(contest.forward_count - len(queries.active_transfers(contest)), 0)]
-    return forward_form(queries.open_rounds_above(contest),
+    sent = len(queries.active_transfers(contest))
+    suggested = [r.entry_id for r in waiting][: max(contest.forward_count - sent, 0)]
+    form = forward_form(queries.open_rounds_above(contest),
                         [(r.entry_id, f"{r.rank}. {r.entry.title} ({format_number(r.mean_total)})") for r in waiting],
                         suggested, formdata)
+    form.sent_count = sent  # the hint says the real numbers, not only the contest's planned one
+    return form
 
 
 @bp.route("/contests/<int:contest_id>/forward", methods=["POST"])

@@ -126,3 +126,41 @@ def test_the_admin_reads_who_changed_what_in_the_audit_log(signed_in) -> None:
     assert "Sửa cuộc thi" in page and "Tạo cuộc thi" in page and user.full_name in page
     update = page[page.index("Sửa cuộc thi"):page.index("Tạo cuộc thi")]  # newest first: the edit, with before and after
     assert "Trước:" in update and "năm 2025" in update and "(sửa đổi)" in update
+
+
+def test_the_contest_form_speaks_vietnamese_numbers_names_and_this_year(signed_in) -> None:
+    """Rubric codes stay internal, the year starts at this year in Vietnam, the vote share is written
+    and read with a decimal comma, and the rubric table stacks on a phone."""
+    import re
+
+    from contest.db import utcnow
+    from contest.timeutil import to_local
+
+    admin, _ = signed_in(ADMIN)
+    html = admin.get("/contests/new").get_data(as_text=True)
+    for code in ("novelty", "usefulness", "replicability"):
+        shown = [tag for tag in re.findall(r"<input[^>]*>", html) if f'value="{code}"' in tag]
+        assert shown and all('type="hidden"' in tag for tag in shown), shown
+        assert f">{code}<" not in html
+    assert ">Mã<" not in html
+    year = re.search(r'<input[^>]*name="year"[^>]*>', html).group(0)
+    assert f'value="{to_local(utcnow()).year}"' in year
+    vote_share = re.search(r'<input[^>]*name="vote_share"[^>]*>', html).group(0)
+    assert 'value="66,67"' in vote_share and "Hai phần ba: 66,67." in html
+    assert 'type="text"' in vote_share and 'inputmode="decimal"' in vote_share  # type="number" would show it empty
+    assert re.search(r'<table[^>]*class="[^"]*table-stack[^"]*"[^>]*id="rubric"', html)
+    assert 'data-label="Điểm tối đa"' in html
+
+    response = post_form(admin, "/contests/new", contest_form(vote_share="66,67", threshold="50,5",
+                                                              **{"criteria-0-max_points": "40,0"}), page="/contests/new")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    contest = db.session.scalar(select(Contest))
+    assert contest.vote_share == 66.67 and contest.threshold == 50.5 and contest.criteria[0].max_points == 40
+    assert [c.code for c in contest.criteria] == ["novelty", "usefulness", "replicability"]
+    edit = admin.get(f"/contests/{contest.id}/edit").get_data(as_text=True)
+    assert 'value="66,67"' in re.search(r'<input[^>]*name="vote_share"[^>]*>', edit).group(0)
+    assert 'value="50,5"' in re.search(r'<input[^>]*name="threshold"[^>]*>', edit).group(0)
+    bad = post_form(admin, f"/contests/{contest.id}/edit", contest_form(vote_share="66,6,7"), page=f"/contests/{contest.id}/edit")
+    assert bad.status_code == 400 and "ví dụ 66,67" in bad.get_data(as_text=True)
+    db.session.refresh(contest)
+    assert contest.vote_share == 66.67

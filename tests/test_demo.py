@@ -7,7 +7,8 @@ from contest import audit
 from contest.accounts.models import TOWN, Membership, Organisation, User
 from contest.audit.models import AuditLog
 from contest.contests.models import Contest
-from contest.db import db
+from contest.db import db, utcnow
+from contest.demo import demo_years
 from contest.entries.models import Entry
 from contest.registry.models import RegistryItem
 from contest.screening.models import DuplicateFlag
@@ -25,9 +26,10 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     assert db.session.scalar(select(func.count(DuplicateFlag.id))) >= 3
     assert db.session.scalar(select(func.count(ScoreSheet.id)).where(ScoreSheet.status == "submitted")) >= 5
     statuses = {(c.organisation.name, c.year, c.status) for c in db.session.scalars(select(Contest))}
-    assert statuses == {("Phường Trung Lương", 2024, "judging"), ("Phường Trung Lương", 2025, "open"),
-                        ("Phường Đậu Liêu", 2024, "published"), ("Phường Bắc Hồng", 2025, "open"),
-                        ("Thị xã Hồng Lĩnh", 2024, "open")}
+    this_year, next_year = demo_years(utcnow())
+    assert statuses == {("Phường Trung Lương", this_year, "judging"), ("Phường Trung Lương", next_year, "open"),
+                        ("Phường Đậu Liêu", this_year, "published"), ("Phường Bắc Hồng", next_year, "open"),
+                        ("Thị xã Hồng Lĩnh", this_year, "open")}
     town = db.session.scalar(select(Organisation).filter_by(level=TOWN))
     assert {o.name for o in db.session.scalars(select(Organisation).filter_by(parent_id=town.id))} == {
         "Phường Trung Lương", "Phường Đậu Liêu", "Phường Bắc Hồng"}
@@ -63,6 +65,39 @@ def test_demo_loads_a_realistic_contest_once(runner) -> None:
     again = runner.invoke(args=["demo", "--if-empty"])
     assert again.exit_code == 0 and "không nạp" in again.output
     assert db.session.scalar(select(func.count(Entry.id))) >= 12 and runner.invoke(args=["demo"]).exit_code != 0
+
+
+def test_the_demos_calendar_is_coherent_relative_to_today(runner) -> None:
+    """Every contest's year is its deadline's, deadlines before judging deadlines, every entry submitted
+    before its contest's deadline; past rounds have past deadlines, open ones future deadlines."""
+    from judging.models import Publication, ScoreSheet
+    from contest.timeutil import to_local
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    now = utcnow()
+    this_year, next_year = demo_years(now)
+    assert this_year == to_local(now).year or to_local(now).month == 1  # the round that closed days ago
+    for contest in db.session.scalars(select(Contest)):
+        assert str(contest.year) in contest.title, contest.title
+        assert contest.year in (this_year, next_year)
+        assert contest.submission_deadline < contest.judging_deadline, contest.title
+        if contest.status == "open":
+            assert contest.submission_deadline > now, contest.title
+        else:
+            assert contest.submission_deadline < now, contest.title
+            assert to_local(contest.submission_deadline).year == contest.year, contest.title
+        if contest.status == "published":
+            assert contest.judging_deadline < now
+        for entry in contest.entries:
+            if entry.submitted_at is not None and entry.transfer_in is None:
+                assert entry.submitted_at <= contest.submission_deadline, (contest.title, entry.title)
+    for sheet in db.session.scalars(select(ScoreSheet).where(ScoreSheet.submitted_at.is_not(None))):
+        contest = sheet.entry.contest
+        assert contest.submission_deadline <= sheet.submitted_at <= min(contest.judging_deadline, now), contest.title
+    for publication in db.session.scalars(select(Publication)):
+        contest = db.session.get(Contest, publication.contest_id)
+        assert contest.judging_deadline <= publication.published_at <= now
+        assert contest.meeting_at is not None and contest.meeting_at <= publication.published_at
 
 
 def town_members(town: Organisation) -> list[Membership]:

@@ -362,3 +362,22 @@ def test_a_production_server_without_base_url_issues_no_certificate(scene: dict,
         assert verify_url("ABC").startswith("https://sangkien.phuong.gov.vn/dossier/verify/")
     response = secretary.get(f"/dossier/contests/{contest.id}.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
+
+
+def test_every_word_document_names_the_organisation_as_author_and_its_title(scene: dict, app: Any) -> None:
+    """Word's File → Info shows who wrote the document: the ward, never "python-docx"."""
+    contest = judge_and_close(scene)
+    files = dossier_files(contest, app)
+    documents = {name: data for name, data in files.items() if name.endswith(".docx")}
+    assert len(documents) == 2
+    organisation = contest.organisation
+    author = organisation.authority or organisation.name
+    for name, data in documents.items():
+        properties = Document(BytesIO(data)).core_properties
+        assert properties.author == author and properties.last_modified_by == author, name
+        assert properties.title and properties.comments == "", name
+        core = zipfile.ZipFile(BytesIO(data)).read("docProps/core.xml").decode("utf-8")
+        assert "python-docx" not in core, name
+    minutes = Document(BytesIO(named(files, "bien-ban"))).core_properties
+    assert minutes.title.startswith("Biên bản họp Ban giám khảo") and CONTEST_TITLE in minutes.title
+    assert Document(BytesIO(named(files, "to-trinh"))).core_properties.title.startswith("Tờ trình")

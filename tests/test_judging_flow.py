@@ -481,3 +481,26 @@ def test_the_queue_lists_what_is_still_to_score_first(world: dict, signed_in: Ca
     page = client.get("/judging/").get_data(as_text=True)
     order = sorted(entries, key=lambda e: page.index(e.title))
     assert order == [entries[1], entries[2], entries[0]]  # pending, draft (by entry), then submitted
+
+
+def test_recognised_entries_enter_the_registry_under_its_own_code_pattern(world: dict, signed_in: Callable,
+                                                                         make_registry_item: Callable, town: Any) -> None:
+    """The ward's codes read SK-2024-040: the recognised entries carry the running number on (SK-<year>-041…),
+    never "2024-001"; another organisation's codes do not count."""
+    from contest.registry.codes import REGISTRY_CODE_PREFIX, next_registry_codes
+
+    contest = world["contest"]
+    for code, title in (("SK-2024-040", "Sổ theo dõi hồ sơ điện tử"), ("SK-2022-007", "Hộp thư góp ý"),
+                        ("BH-2023-099", "Mã khác kiểu")):
+        make_registry_item(code=code, title=title)
+    make_registry_item(code="SK-2025-500", title="Của thị xã", organisation=town)
+    score_everything(world)
+    secretary, _ = signed_in(SECRETARY, user=world["secretary"])
+    post_form(secretary, f"/judging/contests/{contest.id}/close", page=f"/judging/contests/{contest.id}/panel")
+    post_form(secretary, f"/judging/contests/{contest.id}/to-registry", page=f"/judging/contests/{contest.id}/standings")
+    added = db.session.scalars(select(RegistryItem).where(RegistryItem.source_entry_id.is_not(None))
+                               .order_by(RegistryItem.id)).all()
+    assert [i.code for i in added] == [f"SK-{contest.year}-041", f"SK-{contest.year}-042"]
+    assert REGISTRY_CODE_PREFIX == "SK"
+    assert next_registry_codes([], 2026, 2) == ["SK-2026-001", "SK-2026-002"]
+    assert next_registry_codes(["SK-2020-1234", "x", ""], 2026, 1) == ["SK-2026-1235"]

@@ -284,3 +284,57 @@ def test_a_decided_similar_match_stays_in_its_tier_and_entries_have_anchors(app,
     flags_part, similar_part = page.split('id="similar"')
     assert f'id="flag-{row.id}"' in similar_part and f'id="flag-{row.id}"' not in flags_part
     assert page.count(f'id="entry-{entry.id}"') == 1  # the contest page's "#entry-N" links land here
+
+
+def test_the_decision_starts_on_neither_choice_and_the_last_one_points_to_the_panel(
+        app, signed_in, make_registry_item, make_contest, make_user) -> None:
+    import re
+
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user)
+    flag = db.session.scalar(select(DuplicateFlag).filter_by(status="open"))
+    client, _ = signed_in(SECRETARY)
+    page = client.get(f"/screening/flags/{flag.id}").get_data(as_text=True)
+    options = page.split('name="decision"')[1].split("</select>")[0]
+    assert re.search(r'<option[^>]*value=""[^>]*>— Chọn kết luận —', options)
+    assert "selected" not in options  # nothing chosen: the destructive choice is never the default
+    missing = post_form(client, f"/screening/flags/{flag.id}", {"reason": "Cùng giải pháp."})
+    assert missing.status_code == 400 and "Kết luận: hãy chọn." in missing.get_data(as_text=True)
+    db.session.refresh(flag)
+    assert flag.status == "open"
+    listing = client.get(f"/screening/{entry.contest_id}").get_data(as_text=True)
+    assert 'id="next-step"' not in listing  # a flag still open: no next step yet
+    done = post_form(client, f"/screening/flags/{flag.id}", {"decision": "clear", "reason": "Khác đối tượng."})
+    assert done.status_code == 302 and done.headers["Location"].endswith("#next-step")
+    listing = client.get(done.headers["Location"]).get_data(as_text=True)
+    step = listing.split('id="next-step"')[1].split("</section>")[0]
+    assert f'href="/judging/contests/{entry.contest_id}/panel"' in step
+
+
+def test_the_judges_sheet_shows_a_cleared_flag_with_its_reason_but_never_the_author_when_blind(
+        app, signed_in, make_registry_item, make_contest, make_user) -> None:
+    from judging.operations import assign_panel
+
+    entry = submitted_duplicate(make_registry_item, make_contest, make_user)
+    judge = make_user("judge")
+    secretary = make_user(SECRETARY)
+    author = entry.author
+    # The secretary's reason names the author: fine for an open panel, never for a blind one.
+    reason = f"Khác giải pháp: {author.full_name} in mã QR riêng, sáng kiến cũ chỉ tra cứu trên web."
+    decide_flag(secretary, db.session.scalar(select(DuplicateFlag).filter_by(status="open")), False, reason)
+    assign_panel(secretary, entry.contest)
+    db.session.commit()
+    client, _ = signed_in(user=judge)
+    page = client.get(f"/judging/entries/{entry.id}").get_data(as_text=True)
+    section = page.split('id="cleared-flags"')[1].split("</section>")[0]
+    assert REGISTRY_TITLE in section and "không trùng" in section
+    assert reason in section and secretary.full_name in section
+
+    entry.contest.blind = True
+    db.session.commit()
+    page = client.get(f"/judging/entries/{entry.id}").get_data(as_text=True)
+    section = page.split('id="cleared-flags"')[1].split("</section>")[0]
+    assert REGISTRY_TITLE in section  # the applied initiative's title is no clue to the author
+    assert reason not in section and "Chấm kín" in section
+    assert author.full_name not in page
+    if author.unit:
+        assert author.unit.name not in page

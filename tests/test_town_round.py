@@ -307,3 +307,19 @@ def test_once_the_contests_number_is_sent_nothing_more_comes_ticked(scene: dict,
     client, _ = signed_in(SECRETARY, user=scene["secretary"])
     form = client.get(standings(scene["contest"])).get_data(as_text=True).split('id="forward"', 1)[1].split("</form>")[0]
     assert "Đã chuyển đủ 1 sáng kiến" in form and scene["entries"][1].title in form and "checked" not in form
+
+
+def test_the_forward_form_says_the_real_number_when_fewer_are_recognised(scene: dict, signed_in: Callable) -> None:
+    """The contest plans 3 for the council, but only 2 entries are recognised: the form says 2, not 3."""
+    scene["contest"].forward_count = 3
+    db.session.commit()
+    client, _ = signed_in(SECRETARY, user=scene["secretary"])
+    form = client.get(standings(scene["contest"])).get_data(as_text=True).split('id="forward"', 1)[1].split("</form>")[0]
+    hint = form.split('id="forward-hint"', 1)[1].split("</p>")[0]
+    assert "Đã đánh dấu sẵn cả 2 sáng kiến" in hint and "chỉ có 2 sáng kiến được công nhận" in hint
+    assert "3 sáng kiến điểm cao nhất" not in hint
+    assert form.count("checked") == 2
+    forward(scene)  # the two go; the same press again says how many went, and the contest's plan
+    with pytest.raises(operations.JudgingError) as refused:
+        forward(scene)
+    assert "đã chuyển 2 sáng kiến (số cuộc thi định gửi là 3)" in refused.value.message

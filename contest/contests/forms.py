@@ -7,8 +7,8 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    FloatField,
     FormField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -17,15 +17,16 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from contest.forms import BaseForm, CreateForm, SubForm, required
+from contest.forms import BaseForm, CreateForm, DecimalCommaField, SubForm, required
 
 
 class CriterionForm(SubForm):
     """One rubric row."""
 
-    code = StringField(_l("Mã"), validators=[Optional(), Length(max=40)])
+    # Internal (tie-breaks and default bands go by it): carried, never shown; a new row gets one on save.
+    code = HiddenField(validators=[Optional(), Length(max=40)])
     name = StringField(_l("Tên tiêu chí"), validators=[Optional(), Length(max=200)])
-    max_points = FloatField(_l("Điểm tối đa"),
+    max_points = DecimalCommaField(_l("Điểm tối đa"),
                             validators=[Optional(), NumberRange(0, 1000, _l("Điểm tối đa: từ 0 đến 1000."))])
     description = StringField(_l("Mô tả"), validators=[Optional(), Length(max=1000)])
     bands = TextAreaField(_l("Các mức điểm (mỗi dòng “thấp-cao: mô tả”)"), validators=[Optional(), Length(max=3000)])
@@ -43,7 +44,7 @@ class ContestForm(CreateForm):
     judging_deadline = DateTimeLocalField(_l("Hạn chấm (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M",
                                           validators=[InputRequired(_l("Hạn chấm: cần chọn ngày giờ hợp lệ."))])
     criteria = FieldList(FormField(CriterionForm), min_entries=5, max_entries=5)
-    threshold = FloatField(_l("Ngưỡng công nhận (điểm)"), default=50,
+    threshold = DecimalCommaField(_l("Ngưỡng công nhận (điểm)"), default=50,
                            validators=[InputRequired(_l("Ngưỡng công nhận: cần một số."))])
     forward_count = IntegerField(_l("Số sáng kiến gửi Hội đồng thị xã"), default=3,
                                  validators=[InputRequired(_l("Số sáng kiến gửi Hội đồng: cần một số.")),
@@ -56,7 +57,7 @@ class ContestForm(CreateForm):
                                validators=[NumberRange(0, 100, _l("Số giải Ba: từ 0 đến 100."))])
     prize_consolation = IntegerField(_l("Số giải Khuyến khích"), default=4,
                                      validators=[NumberRange(0, 100, _l("Số giải Khuyến khích: từ 0 đến 100."))])
-    duplicate_threshold = FloatField(
+    duplicate_threshold = DecimalCommaField(
         _l("Ngưỡng cảnh báo trùng lặp (0–100, để trống = mặc định)"),
         validators=[Optional(), NumberRange(0, 100, _l("Ngưỡng trùng lặp: từ 0 đến 100."))])
     collective_prizes = StringField(
@@ -66,13 +67,13 @@ class ContestForm(CreateForm):
         SelectChoice("threshold", _l("Đạt ngưỡng điểm")),
         SelectChoice("vote", _l("Đạt ngưỡng điểm và được Ban giám khảo biểu quyết tán thành"))],
         default="threshold")
-    vote_share = FloatField(_l("Tỷ lệ thành viên tán thành cần có (%)"), default=66.67,
+    vote_share = DecimalCommaField(_l("Tỷ lệ thành viên tán thành cần có (%)"), default=66.67,
                             validators=[Optional(), NumberRange(1, 100, _l("Tỷ lệ tán thành: từ 1 đến 100%%."))])
     community_vote = BooleanField(
         _l("Tổ chức bình chọn của cán bộ, người dân cho các sáng kiến đạt giải đã công bố"))
-    panel_weight = FloatField(_l("Trọng số điểm Ban giám khảo"), default=80,
+    panel_weight = DecimalCommaField(_l("Trọng số điểm Ban giám khảo"), default=80,
                               validators=[Optional(), NumberRange(0, 100, _l("Trọng số: từ 0 đến 100."))])
-    vote_weight = FloatField(_l("Trọng số bình chọn"), default=20,
+    vote_weight = DecimalCommaField(_l("Trọng số bình chọn"), default=20,
                              validators=[Optional(), NumberRange(0, 100, _l("Trọng số: từ 0 đến 100."))])
     share_comments = BooleanField(
         _l("Sau khi công bố, cho tác giả xem nhận xét của Ban giám khảo theo từng tiêu chí (không ghi tên giám khảo)"))
@@ -87,10 +88,10 @@ class ContestForm(CreateForm):
     min_judges = IntegerField(
         _l("Số phiếu chấm tối thiểu của mỗi sáng kiến (khi phân công cân bằng; khi mọi giám khảo cùng chấm: cả ban)"),
         default=2, validators=[Optional(), NumberRange(1, 20, _l("Số phiếu chấm tối thiểu: từ 1 đến 20."))])
-    arbitration_limit = FloatField(
+    arbitration_limit = DecimalCommaField(
         _l("Chênh lệch tối đa giữa hai giám khảo trước khi mời giám khảo thứ ba (để trống = không)"),
         validators=[Optional(), NumberRange(0, 1000, _l("Chênh lệch tối đa: từ 0 đến 1000."))])
-    disagreement_threshold = FloatField(
+    disagreement_threshold = DecimalCommaField(
         _l("Độ chênh tổng điểm để đánh dấu cần thảo luận (để trống = không)"), default=20,
         validators=[Optional(), NumberRange(0, 1000, _l("Độ chênh: từ 0 đến 1000."))])
     aggregation = SelectField(_l("Cách tính điểm"), choices=[

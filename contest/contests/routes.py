@@ -28,6 +28,7 @@ from contest.contests.operations import (
     ContestData,
     CriterionData,
 )
+from contest.db import utcnow
 from contest.entries.queries import contest_entries
 from contest.errors import OperationError
 from contest.policy import may_edit_contest
@@ -110,6 +111,7 @@ def create() -> Any:
     form = ContestForm()
     if not form.is_submitted():
         _fill_criteria(form, DEFAULT_CRITERIA)
+        form.year.data = to_local(utcnow()).year  # this year in Vietnam, as the contest usually is
     if form.validate_on_submit():
         if not form.first_submission():
             flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")

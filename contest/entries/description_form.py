@@ -19,6 +19,7 @@ from datetime import date
 from itertools import islice
 from typing import Any, Iterator, Optional, Sequence
 
+from contest.entries.limits import TITLE_MAX
 from contest.marks import N_
 from contest.matching import fold, normalize
 from contest.uploads import DOCX, PDF, XLSX, detect_type, package_problem
@@ -89,7 +90,7 @@ _BULLET = re.compile(r"^\s*[-–—•+*·▪●○■□✓]")
 _SHARE = re.compile(r"(\d{1,3}(?:[.,]\d{1,2})?)\s*%")
 _PERSON_SPLIT = re.compile(r"\s*(?:,(?!\d)|;|\(|\)|\[|\])\s*|\s+[-–—]\s+")
 
-MAX_TITLE = 500
+MAX_TITLE = TITLE_MAX  # a title longer than the entry may hold is read whole, then refused by the form
 MAX_LINE = 300
 MAX_BLOCKS = 5000  # paragraphs and table rows; a description has a few hundred, reading 5000 takes seconds
 _MAX_XML_BYTES = 20 * 1024 * 1024  # a description's text is a few hundred kB; more is a zip bomb
@@ -126,6 +127,9 @@ class ParsedDescription:
     authors: list[Person] = _field(default_factory=list)
     coauthors: list[Person] = _field(default_factory=list)
     labels: list[str] = _field(default_factory=list)  # the labels recognised, as written, in order
+    # The title section ran over several paragraphs longer than a title may be: only its first was
+    # taken as the title; this is the length of the whole section (0 when the title is all of it).
+    title_section_length: int = 0
 
     @property
     def message(self) -> str:
@@ -529,7 +533,11 @@ def _assemble(sections: Sequence[_Section], title_under_heading: str) -> ParsedD
         if parts and section.target in BODY_SECTIONS:
             parts.append(section.label)  # a second section of the same kind keeps its heading
         parts.extend(section.lines)
-    result.title = _one_line(texts.get(TITLE, []), MAX_TITLE) or _one_line([title_under_heading], MAX_TITLE)
+    title_lines = texts.get(TITLE, [])
+    result.title = _one_line(title_lines, MAX_TITLE) or _one_line([title_under_heading], MAX_TITLE)
+    whole = _one_line(title_lines, len(" ".join(title_lines)) + 1)
+    if title_lines and whole != result.title:
+        result.title_section_length = len(whole)
     result.field = _one_line(texts.get(FIELD, [])[:1], 200)
     result.applied_where = _one_line(texts.get(APPLIED_WHERE, []), MAX_LINE)
     result.applied_since_text = _one_line(texts.get(APPLIED_SINCE, []), MAX_LINE)
@@ -611,6 +619,10 @@ def plan_fill(parsed: ParsedDescription, choices: Sequence[str], author_name: st
         value = getattr(parsed, name)
         if value:
             fill.values[name] = value
+    if parsed.title_section_length:
+        fill.notes.append((N_("Mục “Tên sáng kiến” trong tệp có nhiều đoạn, dài %(length)d ký tự (tên tối đa %(max)d ký "
+                              "tự): chỉ đoạn đầu được điền làm tên; hãy kiểm tra lại tên."),
+                           {"length": parsed.title_section_length, "max": MAX_TITLE}))
     if parsed.field:
         choice = match_choice(parsed.field, choices)
         if choice is not None:

@@ -19,6 +19,8 @@ from contest.entries import operations, pending_uploads
 from contest.entries.description_form import plan_fill, read_description
 from contest.entries.forms import EntryForm, entry_form
 from contest.entries.models import Entry
+from contest.errors import OperationError
+from contest.forms import attach_error
 from contest.uploads import DOCX, PDF, detect_type
 
 # The entry form's fields a description can fill, in the form's order (the order the author is told them in).
@@ -93,7 +95,11 @@ def fill_form(contest: Contest, entry: Optional[Entry]) -> tuple[EntryForm, Fill
     if previous and pending_uploads.name_of(folder, previous, current_user.id) is not None:
         pending_uploads.discard(folder, previous)  # the new file replaces the one uploaded before
     merged["description_token"] = pending_uploads.keep(folder, current_user.id, report.file_name, data)
-    return entry_form(contest, entry, merged), report
+    filled = entry_form(contest, entry, merged)
+    too_long = operations.title_problem(filled.title.data or "")
+    if too_long:  # the whole title is kept in the field, refused beside it until the author shortens it
+        attach_error(filled, OperationError(too_long, "title"))
+    return filled, report
 
 
 def kept_file(form: EntryForm) -> tuple[Optional[str], bool]:

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from contest.contests.models import Contest
+from contest.entries.limits import TITLE_MAX
 from contest.entries.models import COLLECTIVE, INDIVIDUAL, Entry
 from contest.forms import BaseForm, CreateForm, SubForm, required
 
@@ -37,7 +38,10 @@ class EntryForm(CreateForm):
                        choices=[SelectChoice(INDIVIDUAL, _l("Cá nhân")), SelectChoice(COLLECTIVE, _l("Tập thể"))],
                        validators=[InputRequired(_l("Hình thức dự thi: hãy chọn cá nhân hoặc tập thể."))])
     collective_name = StringField(_l("Tên tập thể (nếu dự thi tập thể)"), validators=[Optional(), Length(max=200)])
-    title = StringField(_l("Tên sáng kiến, giải pháp"), validators=[required(_l("Tên sáng kiến")), Length(max=500)])
+    # No Length validator: it would render maxlength, and the browser would cut a pasted title
+    # silently; a title over the limit is refused by save_entry, beside the field, with the limit.
+    title = StringField(_l("Tên sáng kiến, giải pháp"), validators=[required(_l("Tên sáng kiến"))],
+                        description=_l("Tối đa %(max)s ký tự.", max=TITLE_MAX))  # shown as its help
     field = SelectField(_l("Lĩnh vực"), validators=[InputRequired(_l("Lĩnh vực: hãy chọn một lĩnh vực."))],
                         validate_choice=False)
     situation = TextAreaField(_l("Thực trạng"), validators=[Optional(), Length(max=20000)])

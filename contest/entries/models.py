@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from contest.accounts.models import Unit, User
 from contest.contests.models import Contest
 from contest.db import db, utcnow
+from contest.entries.limits import TITLE_MAX
 from contest.marks import N_
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class Entry(db.Model):
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
     kind: Mapped[str] = mapped_column(String(20), default=INDIVIDUAL)
     collective_name: Mapped[str] = mapped_column(String(200), default="")
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     field: Mapped[str] = mapped_column(String(200))
     situation: Mapped[str] = mapped_column(Text, default="")
     solution: Mapped[str] = mapped_column(Text, default="")

@@ -14,6 +14,7 @@ from contest import audit
 from contest.accounts.models import User
 from contest.contests.models import OPEN, Contest
 from contest.db import db, utcnow
+from contest.entries.limits import TITLE_MAX
 from contest.entries.models import (
     COLLECTIVE,
     DRAFT,
@@ -79,6 +80,15 @@ def _entry_snapshot(entry: Entry) -> dict[str, Any]:
     }
 
 
+def title_problem(title: str) -> Optional[str]:
+    """Why a title cannot be saved as it is (over the limit: never cut silently), or None."""
+    length = len(title.strip())
+    if length > TITLE_MAX:
+        return gettext("Tên sáng kiến: tối đa %(max)s ký tự; tên đang có %(length)s ký tự, hãy rút gọn.",
+                       max=TITLE_MAX, length=length)
+    return None
+
+
 def save_entry(actor: User, contest: Contest, data: EntryData, entry: Optional[Entry] = None) -> Entry:
     """Create or update the author's draft."""
     if entry is not None and not may_edit_entry(actor, entry):
@@ -87,6 +97,9 @@ def save_entry(actor: User, contest: Contest, data: EntryData, entry: Optional[E
         raise OperationError(gettext("Cuộc thi đã hết thời gian nhận bài."))
     if not data.title.strip():
         raise OperationError(gettext("Tên sáng kiến: không được để trống."), "title")
+    too_long = title_problem(data.title)
+    if too_long:
+        raise OperationError(too_long, "title")
     if data.field not in contest.fields:
         raise OperationError(gettext("Lĩnh vực: hãy chọn một lĩnh vực của cuộc thi."), "field")
     if data.kind == COLLECTIVE and not data.collective_name.strip():
@@ -119,6 +132,28 @@ SUBMIT_REQUIRED = [
 ]
 
 
+def _missing_parts(entry: Entry) -> list[tuple[str, str]]:
+    """(field, label) of each part a submission needs that the draft lacks, in the form's order."""
+    parts = [(name, label) for name, label in SUBMIT_REQUIRED if not getattr(entry, name).strip()]
+    if entry.applied_since is None:
+        parts.append(("applied_since", N_("Áp dụng từ ngày")))
+    if not entry.attachments:
+        parts.append(("file", N_("Tệp đính kèm")))
+    return parts
+
+
+def submission_problems(entry: Entry) -> list[tuple[Optional[str], str]]:
+    """What a draft still needs before it can be submitted: (field, message naming it), each field
+    the id of its input (on the edit form; "file" on the entry's page), so a page can link to it."""
+    messages = {
+        "applied_since": N_("Áp dụng từ ngày: cần điền (chỉ công nhận sáng kiến đã được áp dụng hoặc áp dụng thử)."),
+        "file": N_("Tệp đính kèm: cần ít nhất một tệp bản mô tả sáng kiến (PDF hoặc DOCX)."),
+    }
+    return [(name, gettext(messages[name]) if name in messages
+             else gettext("%(field)s: cần điền trước khi nộp bài.", field=gettext(label)))
+            for name, label in _missing_parts(entry)]
+
+
 def submit_entry(actor: User, entry: Entry, now: Optional[datetime] = None) -> list[DuplicateFlag]:
     """Submit a draft before the deadline, then flag its likely duplicates."""
     now = now or utcnow()
@@ -132,15 +167,11 @@ def submit_entry(actor: User, entry: Entry, now: Optional[datetime] = None) -> l
     if not contest.accepts_submissions(now):
         raise OperationError(gettext("Đã hết hạn nộp bài (%(deadline)s, giờ Việt Nam). Không thể nộp bài.",
                                      deadline=format_datetime(contest.submission_deadline)))
-    missing = [gettext("%(field)s: cần điền trước khi nộp bài.", field=gettext(label))
-               for name, label in SUBMIT_REQUIRED if not getattr(entry, name).strip()]
-    if entry.applied_since is None:
-        missing.append(
-            gettext("Áp dụng từ ngày: cần điền (chỉ công nhận sáng kiến đã được áp dụng hoặc áp dụng thử)."))
-    if not entry.attachments:
-        missing.append(gettext("Tệp đính kèm: cần ít nhất một tệp bản mô tả sáng kiến (PDF hoặc DOCX)."))
+    missing = submission_problems(entry)
     if missing:
-        raise OperationError(" ".join(missing))
+        raise OperationError(gettext("Chưa nộp được bài, còn thiếu: %(parts)s.",
+                                     parts="; ".join(gettext(label) for _, label in _missing_parts(entry))),
+                             None, problems=missing)
     entry.status = SUBMITTED
     entry.submitted_at = now
     db.session.flush()

@@ -29,6 +29,7 @@ from contest.entries import operations, queries
 from contest.entries.forms import AttachmentForm, EntryForm, entry_form
 from contest.entries.models import Attachment, Entry
 from contest.entries.operations import CoAuthorData, EntryData
+from contest.errors import OperationError
 from contest.policy import in_scope, may_edit_entry, may_read_result, may_view_entry
 from contest.screening.duplicates import similar_registry_items, threshold_for
 from contest.views import change, perform, query_id, query_text
@@ -69,6 +70,35 @@ def index() -> Any:
                            contests=contests_taking_entries(current_user.organisation, utcnow()))
 
 
+def _limit_mb() -> int:
+    return current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024)
+
+
+def _attach_chosen(entry: Entry, files: list[Any]) -> list[str]:
+    """Attach the files chosen in a form to the entry (in the caller's change); their names."""
+    names = []
+    for chosen in files:
+        limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+        operations.add_attachment(current_user, entry, chosen.filename or "", chosen.read(limit + 1),
+                                  current_app.config["UPLOAD_FOLDER"], limit)
+        names.append(chosen.filename or "")
+    return names
+
+
+def _chosen_files(name: str) -> list[Any]:
+    """The files a multipart form carries under `name` (an empty file input sends one without a name)."""
+    return [f for f in request.files.getlist(name) if f and f.filename]
+
+
+def _submit_after_save(entry_id: int) -> Any:
+    """The entry form's "Nộp bài": the draft is saved (and its file attached); now submit it. A
+    refusal leaves the saved draft, and its page lists what is missing, each linking to its field."""
+    entry = get_entry_or_403(entry_id)
+    perform(lambda: operations.submit_entry(current_user, entry),
+            gettext("Đã nộp bài dự thi. Ban tổ chức sẽ kiểm tra trùng lặp trước khi chấm."))
+    return redirect(url_for("entries.show", entry_id=entry_id))
+
+
 def _edit(contest: Contest, entry: Entry | None) -> Any:
     """Shared by new and edit: the one place that renders and saves the entry form."""
     if request.method == "POST" and request.form.get("fill_from_file"):
@@ -82,17 +112,27 @@ def _edit(contest: Contest, entry: Entry | None) -> Any:
         if entry is None and not form.first_submission():
             flash(gettext("Biểu mẫu này đã được gửi trước đó; không tạo thêm bản mới."), "info")
             return redirect(url_for("entries.index"))
-        def save() -> tuple[int, str]:
+        chosen = _chosen_files(form.description_file.name)
+
+        def save() -> tuple[int, list[str]]:
             saved = operations.save_entry(current_user, contest, _entry_data(form), entry)
-            return saved.id, entry_fill.attach_kept_file(form, saved)
+            kept = entry_fill.attach_kept_file(form, saved)
+            try:  # a file chosen but not used to fill the form is attached as it is, never dropped
+                names = _attach_chosen(saved, chosen)
+            except OperationError as error:  # shown beside the file picker, the text typed kept
+                raise OperationError(error.message, form.description_file.name) from None
+            return saved.id, [n for n in (kept, *names) if n]
 
         done = change(save, form)
         if done.ok:
             entry_id, attached = done.result
-            if attached:
+            if form.description_token.data and attached:
                 entry_fill.forget_kept_file(form)
+            if request.form.get("action") == "submit":
+                return _submit_after_save(entry_id)
+            if attached:
                 flash(gettext("Đã lưu bản nháp và đính kèm tệp “%(name)s”. Hãy kiểm tra lại rồi bấm “Nộp bài”.",
-                              name=attached), "success")
+                              name="”, “".join(attached)), "success")
             else:
                 flash(gettext("Đã lưu bản nháp. Hãy đính kèm bản mô tả sáng kiến rồi bấm “Nộp bài”."), "success")
             return redirect(url_for("entries.show", entry_id=entry_id))
@@ -127,15 +167,17 @@ def edit(entry_id: int) -> Any:
 @bp.route("/<int:entry_id>")
 @login_required
 def show(entry_id: int) -> Any:
-    """An entry with its attachments; for a draft, the similar applied initiatives too; for its author
-    (and the secretariat), its published result with the panel's comments when the contest shares them."""
+    """An entry with its attachments; for a draft, what it still needs and the similar applied initiatives;
+    for its author (and the secretariat), its published result with the panel's comments when the contest
+    shares them."""
     entry = get_entry_or_403(entry_id)
-    similar = []
+    similar, missing = [], []
     if may_edit_entry(current_user, entry):
         similar = similar_registry_items(entry.contest.organisation, entry.title, entry.body, solution=entry.solution)
+        missing = operations.submission_problems(entry)
     results = author_results([entry], comments=True) if may_read_result(current_user, entry) else {}
     return render_template("entries/show.html", entry=entry, similar=similar, upload_form=AttachmentForm(),
-                           threshold=threshold_for(entry.contest), prize_labels=PRIZE_LABELS,
+                           missing=missing, threshold=threshold_for(entry.contest), prize_labels=PRIZE_LABELS,
                            published=entry.id in results, result=results.get(entry.id),
                            outcomes=[(t, town_outcome(t)) for t in reversed(entry.transfers_out)])
 
@@ -143,28 +185,51 @@ def show(entry_id: int) -> Any:
 @bp.route("/<int:entry_id>/submit", methods=["POST"])
 @role_required(PARTICIPANT)
 def submit(entry_id: int) -> Any:
-    """Submit a draft; refused after the deadline."""
+    """Submit a draft, with the files chosen beside the button uploaded first; refused after the deadline."""
     entry = get_entry_or_403(entry_id)
+    chosen = _chosen_files("file")
+    if chosen:
+        done = change(lambda: _attach_chosen(entry, chosen), refused="danger")
+        if not done.ok:
+            flash(gettext("Bài chưa được nộp vì tệp đã chọn chưa tải lên được (xem lý do ở trên)."), "warning")
+            return redirect(url_for("entries.show", entry_id=entry_id))
+        flash(gettext("Đã đính kèm tệp “%(name)s”.", name="”, “".join(done.result)), "success")
     perform(lambda: operations.submit_entry(current_user, entry),
             gettext("Đã nộp bài dự thi. Ban tổ chức sẽ kiểm tra trùng lặp trước khi chấm."))
-    return redirect(url_for("entries.show", entry_id=entry.id))
+    return redirect(url_for("entries.show", entry_id=entry_id))
 
 
 @bp.route("/<int:entry_id>/attachments", methods=["POST"])
 @role_required(PARTICIPANT)
 def upload(entry_id: int) -> Any:
-    """Attach a PDF or DOCX to a draft."""
+    """Attach one or more PDF or DOCX files to a draft."""
     entry = get_entry_or_403(entry_id)
     form = AttachmentForm()
-    if not form.validate_on_submit() or not form.file.data:
+    chosen = _chosen_files("file")
+    if not form.validate_on_submit() or not chosen:
         flash(gettext("Tệp đính kèm: hãy chọn một tệp PDF hoặc DOCX."), "danger")
-        return redirect(url_for("entries.show", entry_id=entry.id))
-    upload_file = form.file.data
-    perform(lambda: operations.add_attachment(
-        current_user, entry, upload_file.filename or "", upload_file.read(),
-        current_app.config["UPLOAD_FOLDER"], current_app.config["MAX_ATTACHMENT_BYTES"]),
-        gettext("Đã đính kèm tệp."))
-    return redirect(url_for("entries.show", entry_id=entry.id))
+        return redirect(url_for("entries.show", entry_id=entry_id))
+    perform(lambda: _attach_chosen(entry, chosen), gettext("Đã đính kèm tệp."))
+    return redirect(url_for("entries.show", entry_id=entry_id))
+
+
+@bp.errorhandler(413)
+def too_large(error: Any) -> Any:
+    """A request bigger than the server takes (its body is never read): back to the entry, nothing of
+    it saved, with the limit named. What the entry had saved before is untouched."""
+    entry_id = (request.view_args or {}).get("entry_id")
+    contest_id = (request.view_args or {}).get("contest_id")
+    if request.endpoint in ("entries.create", "entries.edit"):
+        flash(gettext("Tệp bản mô tả sáng kiến: vượt quá giới hạn %(mb)s MB mỗi tệp nên chưa được tải lên; nội dung "
+                      "vừa nhập cũng chưa được lưu. Hãy chọn tệp nhỏ hơn (hoặc lưu bản nháp trước rồi đính kèm).",
+                      mb=_limit_mb()), "danger")
+        target = (url_for("entries.edit", entry_id=entry_id) if entry_id
+                  else url_for("entries.create", contest_id=contest_id) if contest_id else url_for("entries.index"))
+    else:
+        flash(gettext("Tệp đính kèm: vượt quá giới hạn %(mb)s MB mỗi tệp nên chưa được tải lên; bài chưa thay đổi "
+                      "(chưa nộp). Hãy chọn tệp nhỏ hơn.", mb=_limit_mb()), "danger")
+        target = url_for("entries.show", entry_id=entry_id) if entry_id else url_for("entries.index")
+    return redirect(target, code=303)
 
 
 @bp.route("/attachments/<int:attachment_id>")

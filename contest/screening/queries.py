@@ -8,7 +8,7 @@ from contest.contests.models import Contest
 from contest.db import db
 from contest.entries.models import Entry
 from contest.registry.models import RegistryItem
-from contest.screening.models import FLAG_OPEN, DuplicateFlag
+from contest.screening.models import FLAG_CLEARED, FLAG_OPEN, DuplicateFlag
 
 
 def open_flag_counts(contest: Contest) -> dict[int, int]:
@@ -29,4 +29,15 @@ def contest_flags(contest: Contest) -> list[DuplicateFlag]:
         .options(selectinload(DuplicateFlag.entry).selectinload(Entry.author),
                  selectinload(DuplicateFlag.registry_item).selectinload(RegistryItem.organisation),
                  selectinload(DuplicateFlag.other_entry))
+    ))
+
+
+def cleared_registry_flags(entry: Entry) -> list[DuplicateFlag]:
+    """The entry's flags against an applied initiative that the secretariat cleared (not a duplicate),
+    with their registry items, oldest first: what a judge is told the entry was checked against."""
+    return list(db.session.scalars(
+        select(DuplicateFlag).where(DuplicateFlag.entry_id == entry.id, DuplicateFlag.status == FLAG_CLEARED,
+                                    DuplicateFlag.registry_item_id.is_not(None))
+        .options(selectinload(DuplicateFlag.registry_item), selectinload(DuplicateFlag.decided_by))
+        .order_by(DuplicateFlag.id)
     ))

@@ -62,6 +62,7 @@ def index(contest_id: int) -> Any:
         anchors.setdefault(f.entry_id, f.id)
     indexed, registry_size = index_coverage(own + wider)
     return render_template("screening/index.html", contest=contest, flags=flags, similar=similar, elsewhere=elsewhere,
+                           open_count=sum(1 for f in flags if f.status == FLAG_OPEN),
                            sort=sort, status_labels={k: gettext(v) for k, v in FLAG_STATUS_LABELS.items()},
                            threshold=threshold, anchors=anchors,
                            index_behind=(indexed, registry_size) if indexed < registry_size else None)
@@ -88,6 +89,8 @@ def flag(flag_id: int) -> Any:
         if change(lambda: operations.decide_flag(current_user, item, form.decision.data == "confirm",
                                                  form.reason.data), form).ok:
             flash(gettext("Đã ghi nhận kết luận về cảnh báo trùng lặp."), "success")
+            if not queries.open_flag_counts(item.entry.contest):  # the last one: the list says what comes next
+                return redirect(url_for("screening.index", contest_id=contest_id, _anchor="next-step"))
             return redirect(url_for("screening.index", contest_id=contest_id))
     phrases = item.shared_phrases or []
     other = item.other_entry

@@ -8,6 +8,12 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // A single button (not the whole form) asks: "Lưu nháp" or "Tải lên" beside "Nộp bài" must not.
+  document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
 
   // Similar applied initiatives while the participant types the title and solution.
   var box = document.getElementById("similar-suggestions");
@@ -72,8 +78,16 @@
         .then(function (data) { if (mine === sent) { render(data.matches || []); } })
         .catch(function () { /* suggestions are a help, not a requirement */ });
     };
+    // The box follows the field being written (title, situation, solution or effect): on a phone
+    // the form is a long column, and suggestions above or below the screen are never seen.
+    var follow = function (f) {
+      var wrapper = f.closest(".mb-3") || f;
+      if (wrapper.nextElementSibling !== box) { wrapper.insertAdjacentElement("afterend", box); }
+    };
     fields.forEach(function (f) {
+      f.addEventListener("focus", function () { follow(f); });
       f.addEventListener("input", function () {
+        follow(f);
         clearTimeout(timer);
         timer = setTimeout(query, 400);
       });
@@ -114,7 +128,7 @@
     var max = parseInt(input.getAttribute("data-max-bytes"), 10);
     var box = document.getElementById(input.getAttribute("data-error") || "");
     input.addEventListener("change", function () {
-      var tooBig = input.files.length && input.files[0].size > max;
+      var tooBig = Array.prototype.some.call(input.files, function (f) { return f.size > max; });
       if (box) { box.textContent = tooBig ? input.getAttribute("data-too-big") : ""; }
       if (tooBig) { input.value = ""; }
     });
@@ -138,7 +152,8 @@
     name.textContent = words.noFile || "Chưa chọn tệp";
     button.addEventListener("click", function () { input.click(); });
     input.addEventListener("change", function () {
-      name.textContent = input.files.length ? input.files[0].name : (words.noFile || "Chưa chọn tệp");
+      name.textContent = input.files.length ? Array.prototype.map.call(input.files, function (f) { return f.name; }).join(", ")
+                                            : (words.noFile || "Chưa chọn tệp");
     });
     var label = input.id ? document.querySelector("label[for='" + input.id + "']") : null;
     button.setAttribute("aria-label", (words.chooseFileFor || "Chọn tệp:") + " " + (label ? label.textContent.trim() : ""));

@@ -1,13 +1,6 @@
-// Score sheet helpers: confirm before the final submit, and a live total. The page works without it.
+// Score sheet helpers: a live total (the confirm before the final submit is app.js's). The page works without it.
 (function () {
   "use strict";
-
-  // A single button (not the whole form) asks for confirmation: "Lưu nháp" must not.
-  document.querySelectorAll("button[data-confirm]").forEach(function (button) {
-    button.addEventListener("click", function (event) {
-      if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
-    });
-  });
 
   // Picking a band narrows the points input to that band (the server checks it again).
   document.querySelectorAll("select[data-band-for]").forEach(function (select) {

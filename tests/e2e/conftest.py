@@ -23,13 +23,21 @@ from typing import Any, Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from contest.db import utcnow
+from contest.demo import demo_years
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 DEMO_PASSWORD = "sangkien2024"
-CONTEST_2024 = re.compile(r"năm 2024")
+# The demo names its contests by the year it is loaded in (contest.demo.demo_years): this year's
+# (Trung Lương's being judged, Đậu Liêu's published, the town's round) and next year's (open).
+THIS_YEAR, NEXT_YEAR = demo_years(utcnow())
+CONTEST_THIS_YEAR = re.compile(f"năm {THIS_YEAR}")
+CONTEST_NEXT_YEAR = re.compile(f"năm {NEXT_YEAR}")
+CONTEST_2024 = CONTEST_THIS_YEAR  # its name when the demo's contests were 2024's, kept for older journeys
 
 # A page's own waits (expect(...), clicks) give up after this, so a broken journey fails fast.
 expect.set_options(timeout=10_000)
@@ -200,7 +208,7 @@ def accept_as_chair(page: Page, contest: re.Pattern, chair: str = "giamkhao1") -
         context.close()
 
 
-def close_and_publish(page: Page, contest: re.Pattern = CONTEST_2024) -> None:
+def close_and_publish(page: Page, contest: re.Pattern = CONTEST_THIS_YEAR) -> None:
     """As the secretary: end judging of the contest (if still judging), then publish its results."""
     dialogs = accept_dialogs(page)
     open_contest(page, contest)
@@ -222,10 +230,10 @@ def close_and_publish(page: Page, contest: re.Pattern = CONTEST_2024) -> None:
 
 
 @pytest.fixture
-def published_2024(browser: Browser, browser_context_args: dict, live_server: str) -> None:
-    """The 2024 results are on the public page: published by journey 3, or here by the secretary."""
+def published_this_year(browser: Browser, browser_context_args: dict, live_server: str) -> None:
+    """Trung Lương's results of this year are on the public page: published by journey 3, or here by the secretary."""
     with urllib.request.urlopen(f"{live_server}/results/", timeout=10) as response:
-        if "phường Trung Lương năm 2024" in response.read().decode("utf-8"):  # (Đậu Liêu's 2024 is there too)
+        if f"phường Trung Lương năm {THIS_YEAR}" in response.read().decode("utf-8"):  # (Đậu Liêu's is there too)
             return
     context = browser.new_context(**browser_context_args)
     try:
@@ -234,6 +242,11 @@ def published_2024(browser: Browser, browser_context_args: dict, live_server: st
         close_and_publish(page)
     finally:
         context.close()
+
+
+@pytest.fixture
+def published_2024(published_this_year: None) -> None:
+    """published_this_year under its name from when the demo's judged contest was 2024's."""
 
 
 @pytest.fixture(name="sign_in")
@@ -250,5 +263,5 @@ def open_contest_fixture() -> Callable[[Page, re.Pattern], None]:
 
 @pytest.fixture(name="close_and_publish")
 def close_and_publish_fixture() -> Callable[..., None]:
-    """close_and_publish(page): as the secretary, end judging of 2024 and publish it."""
+    """close_and_publish(page): as the secretary, end judging of this year's contest and publish it."""
     return close_and_publish

@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from contest.demo import DEMO_PDF
+from tests.e2e.conftest import CONTEST_NEXT_YEAR
 
 TINY_PDF = DEMO_PDF  # a real one-page PDF: uploads are checked to open
 # Close to the registry's "Tổ lưu động giải quyết thủ tục hành chính định kỳ hằng tháng tại các thôn vùng sâu, vùng xa".
@@ -18,7 +19,7 @@ REGISTRY_MATCH = "Tổ lưu động giải quyết thủ tục hành chính đ�
 def test_participant_writes_attaches_and_submits(page: Page, sign_in, tmp_path: Path) -> None:
     sign_in(page, "canbo1")
     page.get_by_role("link", name="Sáng kiến của tôi").click()
-    page.get_by_role("listitem").filter(has_text=re.compile("năm 2025")).get_by_role(
+    page.get_by_role("listitem").filter(has_text=CONTEST_NEXT_YEAR).get_by_role(
         "link", name="Viết sáng kiến mới").click()
     expect(page.get_by_role("heading", level=1, name="Viết sáng kiến mới")).to_be_visible()
 

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-# giamkhao2 is assigned entries of the 2024 contest that the demo left unscored.
+# giamkhao2 is assigned entries of this year's contest that the demo left unscored.
 JUDGE = "giamkhao2"
 SCORES = {"Tính mới": ("32.5", "Cách làm mới so với đơn vị."),
           "Tính hữu ích, hiệu quả": ("28", "Giảm rõ thời gian chờ của người dân."),

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-CONTEST_2024 = re.compile(r"năm 2024")
+from tests.e2e.conftest import CONTEST_THIS_YEAR, THIS_YEAR
+
 REASON = "Khác giải pháp cốt lõi: chỉ trùng một số cụm từ chung về thủ tục hành chính."
 
 
 def test_secretary_reviews_flag_closes_publishes_and_downloads(page: Page, sign_in, open_contest,
                                                                close_and_publish, tmp_path: Path) -> None:
     sign_in(page, "thuky")
-    open_contest(page, CONTEST_2024)
+    open_contest(page, CONTEST_THIS_YEAR)
     page.get_by_role("link", name=re.compile(r"^1\. Sàng lọc trùng lặp")).click()
     expect(page.get_by_role("heading", level=1, name="Sàng lọc trùng lặp")).to_be_visible()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Xem xét")).first
@@ -37,12 +38,12 @@ def test_secretary_reviews_flag_closes_publishes_and_downloads(page: Page, sign_
     close_and_publish(page)
     expect(page.get_by_role("alert").filter(has_text="Đã công bố kết quả (phiên bản 1)")).to_be_visible()
 
-    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name=CONTEST_2024).click()
-    expect(page.get_by_role("heading", level=1, name=CONTEST_2024)).to_be_visible()
+    page.get_by_role("navigation", name="breadcrumb").get_by_role("link", name=CONTEST_THIS_YEAR).click()
+    expect(page.get_by_role("heading", level=1, name=CONTEST_THIS_YEAR)).to_be_visible()
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile(r"Hồ sơ gửi Hội đồng thị xã \(ZIP\)")).click()
     download = info.value
-    assert re.fullmatch(r"ho-so-hoi-dong-thi-xa-2024-\d+\.zip", download.suggested_filename), download.suggested_filename
+    assert re.fullmatch(rf"ho-so-hoi-dong-thi-xa-{THIS_YEAR}-\d+\.zip", download.suggested_filename), download.suggested_filename
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     assert zipfile.is_zipfile(saved)

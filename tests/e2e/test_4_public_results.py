@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import THIS_YEAR
+
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
@@ -16,7 +18,7 @@ def assert_no_horizontal_overflow(page: Page) -> None:
 
 
 @pytest.mark.browser_context_args(**PHONE)
-@pytest.mark.usefixtures("published_2024")
+@pytest.mark.usefixtures("published_this_year")
 def test_visitor_reads_results_on_a_phone(page: Page) -> None:
     page.goto("/")
     menu = page.get_by_role("button", name="Mở menu")
@@ -26,8 +28,8 @@ def test_visitor_reads_results_on_a_phone(page: Page) -> None:
     expect(page.get_by_role("heading", level=1, name="Kết quả cuộc thi đã công bố")).to_be_visible()
     assert_no_horizontal_overflow(page)
 
-    page.get_by_role("link", name=re.compile(r"Trung Lương năm 2024")).tap()
-    expect(page.get_by_role("heading", level=1, name=re.compile(r"Trung Lương năm 2024"))).to_be_visible()
+    page.get_by_role("link", name=re.compile(f"Trung Lương năm {THIS_YEAR}")).tap()
+    expect(page.get_by_role("heading", level=1, name=re.compile(f"Trung Lương năm {THIS_YEAR}"))).to_be_visible()
     expect(page.get_by_role("heading", name="Sáng kiến đạt giải")).to_be_visible()
     winners = page.locator(".card").filter(has=page.get_by_role("heading", level=3))
     expect(winners.filter(has_text="Giải Nhất")).to_have_count(1)

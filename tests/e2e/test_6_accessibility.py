@@ -6,7 +6,7 @@ would see it: signed in as that role, the app's own Content-Security-Policy in f
 Playwright route, since the CSP refuses inline scripts; the app never serves it.
 
 The cases run in order on this module's server: the judge's pages before the public results
-page publishes the 2024 contest (which ends judging), the standings after it (so they have a
+page publishes this year's contest (which ends judging), the standings after it (so they have a
 ranking to show); a case chosen alone with -k publishes what it needs itself.
 """
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
+from tests.e2e.conftest import CONTEST_NEXT_YEAR, CONTEST_THIS_YEAR, THIS_YEAR
+
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_PATH = "/__e2e__/axe.min.js"  # intercepted by the route below; no such URL in the app
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("serious", "critical")
-CONTEST_2024 = re.compile(r"năm 2024")
-CONTEST_2025 = re.compile(r"năm 2025")
 REGISTRY_LIKE = "Tổ lưu động giải quyết thủ tục hành chính tại các thôn vùng sâu, vùng xa"
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
@@ -43,7 +43,7 @@ def entries_list(page: Page) -> None:
 
 def entry_form(page: Page) -> None:
     entries_list(page)
-    page.get_by_role("listitem").filter(has_text=CONTEST_2025).get_by_role("link", name="Viết sáng kiến mới").click()
+    page.get_by_role("listitem").filter(has_text=CONTEST_NEXT_YEAR).get_by_role("link", name="Viết sáng kiến mới").click()
     expect(page.get_by_role("heading", level=1, name="Viết sáng kiến mới")).to_be_visible()
 
 
@@ -95,8 +95,8 @@ def open_menu(page: Page) -> None:
 
 def contest_page(page: Page) -> None:
     contests_list(page)
-    page.get_by_role("link", name=CONTEST_2024).first.click()
-    expect(page.get_by_role("heading", level=1, name=CONTEST_2024)).to_be_visible()
+    page.get_by_role("link", name=CONTEST_THIS_YEAR).first.click()
+    expect(page.get_by_role("heading", level=1, name=CONTEST_THIS_YEAR)).to_be_visible()
 
 
 def screening_list(page: Page) -> None:
@@ -149,8 +149,8 @@ def results_list(page: Page) -> None:
 
 def result_page(page: Page) -> None:
     results_list(page)
-    page.get_by_role("link", name=re.compile(r"Trung Lương năm 2024")).click()
-    expect(page.get_by_role("heading", level=1, name=CONTEST_2024)).to_be_visible()
+    page.get_by_role("link", name=re.compile(f"Trung Lương năm {THIS_YEAR}")).click()
+    expect(page.get_by_role("heading", level=1, name=CONTEST_THIS_YEAR)).to_be_visible()
 
 
 def author_result(page: Page) -> None:
@@ -163,11 +163,11 @@ def author_result(page: Page) -> None:
 def contest_rules(page: Page) -> None:
     """The public rules (thể lệ) of the open contest, from the sign-in page."""
     login(page)
-    page.get_by_role("region", name="Cuộc thi đang nhận bài").get_by_role("link", name=CONTEST_2025).first.click()
-    expect(page.get_by_role("heading", level=1, name=CONTEST_2025)).to_be_visible()
+    page.get_by_role("region", name="Cuộc thi đang nhận bài").get_by_role("link", name=CONTEST_NEXT_YEAR).first.click()
+    expect(page.get_by_role("heading", level=1, name=CONTEST_NEXT_YEAR)).to_be_visible()
 
 
-# (name, user or None for a visitor, how to get there, needs the 2024 results published), in run order.
+# (name, user or None for a visitor, how to get there, needs this year's results published), in run order.
 PAGES: list[tuple[str, str | None, Callable[[Page], None], bool]] = [
     ("login", None, login, False),
     ("contest-rules", None, contest_rules, False),
@@ -255,7 +255,7 @@ def test_page_has_no_serious_accessibility_violations(
         browser: Browser, browser_context_args: dict, live_server: str, signed_in_state: Callable[[str], dict],
         request: pytest.FixtureRequest) -> None:
     if published:
-        request.getfixturevalue("published_2024")
+        request.getfixturevalue("published_this_year")
     extra = {"storage_state": signed_in_state(user)} if user else {}
     context: BrowserContext = browser.new_context(**{**browser_context_args, **VIEWPORTS[viewport], **extra})
     try:

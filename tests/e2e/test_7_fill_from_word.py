@@ -7,6 +7,8 @@ from pathlib import Path
 import docx
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import CONTEST_NEXT_YEAR
+
 TITLE = "Hộp thư góp ý điện tử về thủ tục hành chính trên trang Zalo của phường"
 APPLIED_WHERE = "Bộ phận Một cửa UBND phường"
 
@@ -29,7 +31,7 @@ def description(path: Path) -> Path:
 def test_fill_from_word_then_save(page: Page, sign_in, tmp_path: Path) -> None:
     sign_in(page, "canbo3")
     page.get_by_role("link", name="Sáng kiến của tôi").click()
-    page.get_by_role("listitem").filter(has_text=re.compile("năm 2025")).get_by_role(
+    page.get_by_role("listitem").filter(has_text=CONTEST_NEXT_YEAR).get_by_role(
         "link", name="Viết sáng kiến mới").click()
     expect(page.get_by_role("heading", level=1, name="Viết sáng kiến mới")).to_be_visible()
     page.get_by_label("Nơi đã áp dụng hoặc áp dụng thử").fill(APPLIED_WHERE)  # typed before; the file has none

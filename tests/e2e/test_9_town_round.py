@@ -1,6 +1,6 @@
 """Journey 9: one entry from a ward's form to the town council's certificate.
 
-`canbo1` writes and submits an entry in Trung Lương's 2025 contest; the ward's secretary seats a
+`canbo1` writes and submits an entry in Trung Lương's open contest (next year's); the ward's secretary seats a
 one-judge panel, the judge scores it, the secretary publishes and forwards it into the town's open
 round (where Đậu Liêu's two already wait); the town's secretary seats a one-judge panel; the town
 judge scores the round; the town publishes and downloads its dossier; a visitor checks a
@@ -16,10 +16,10 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from contest.demo import DEMO_PDF
-from tests.e2e.conftest import accept_dialogs, close_and_publish, open_contest, sign_in
+from tests.e2e.conftest import NEXT_YEAR, THIS_YEAR, accept_dialogs, close_and_publish, open_contest, sign_in
 
-TOWN_ROUND = re.compile(r"cấp thị xã Hồng Lĩnh năm 2024")
-WARD_2025 = re.compile(r"phường Trung Lương năm 2025")
+TOWN_ROUND = re.compile(f"cấp thị xã Hồng Lĩnh năm {THIS_YEAR}")
+WARD_NEXT_YEAR = re.compile(f"phường Trung Lương năm {NEXT_YEAR}")  # the demo's open contest (next year's)
 TITLE = "Phiếu hẹn trả kết quả gửi qua tin nhắn cho người làm thủ tục đất đai"
 MARKS = {"Tính mới": "35", "Tính hữu ích, hiệu quả": "30", "Khả năng nhân rộng": "22"}
 
@@ -70,7 +70,7 @@ def test_an_entry_goes_from_the_ward_form_to_the_towns_certificate(page: Page, t
     sign_in(page, "canbo1")
     accept_dialogs(page)
     page.get_by_role("link", name="Sáng kiến của tôi").click()
-    page.get_by_role("listitem").filter(has_text=WARD_2025).get_by_role("link", name="Viết sáng kiến mới").click()
+    page.get_by_role("listitem").filter(has_text=WARD_NEXT_YEAR).get_by_role("link", name="Viết sáng kiến mới").click()
     page.get_by_label("Tên sáng kiến, giải pháp").fill(TITLE)
     page.get_by_label("Lĩnh vực").select_option("Cải cách TTHC")
     page.get_by_label("Thực trạng").fill("Người làm thủ tục đất đai phải quay lại phường nhiều lần để hỏi ngày trả kết quả.")
@@ -93,13 +93,13 @@ def test_an_entry_goes_from_the_ward_form_to_the_towns_certificate(page: Page, t
 
     # The ward judges it with one judge, publishes, and forwards it.
     page = switch_user(page, "thuky")
-    open_contest(page, WARD_2025)
+    open_contest(page, WARD_NEXT_YEAR)
     seat_one_judge(page, "Hoàng Đức Anh", ("Lê Văn Minh", "Phạm Thị Lan"), "1")
     page = switch_user(page, "giamkhao3")
     accept_dialogs(page)
     score(page, TITLE)
     page = switch_user(page, "thuky")
-    close_and_publish(page, WARD_2025)  # also accepts this page's confirm() dialogs from now on
+    close_and_publish(page, WARD_NEXT_YEAR)  # also accepts this page's confirm() dialogs from now on
     forward = page.get_by_role("region", name="Chuyển lên vòng thị xã")
     expect(forward.get_by_label("Vòng thị xã")).to_contain_text("cấp thị xã Hồng Lĩnh")
     expect(forward.get_by_role("checkbox", name=re.compile(re.escape(TITLE)))).to_be_checked()
@@ -151,7 +151,7 @@ def test_an_entry_goes_from_the_ward_form_to_the_towns_certificate(page: Page, t
     page.goto(entry_url)
     expect(page.locator("#town-outcome")).to_contain_text("Được công nhận sáng kiến cấp thị xã")
     page = switch_user(page, "thuky")
-    open_contest(page, WARD_2025)
+    open_contest(page, WARD_NEXT_YEAR)
     town_round = page.locator("#town-round")
     expect(town_round).to_contain_text(TITLE)
     expect(town_round).to_contain_text("Được công nhận sáng kiến cấp thị xã")
