@@ -23,7 +23,7 @@ from contest.timeutil import to_utc
 from judging.assignment import EntryInfo, JudgeInfo, required_judges, shortfalls
 from judging.dossier import build_dossier, gather_dossier
 from judging.models import Assignment, PanelWaiver
-from judging.operations import JudgingError, close_judging, save_sheet, set_panel, waive_minimum
+from judging.operations import JudgingError, save_sheet, set_panel, waive_minimum
 from judging.queries import panel_shortfalls
 from tests.conftest import post_form
 
