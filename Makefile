@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên (python3.11 hoặc python3 trong PATH)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Đang cài đặt các gói cần để chạy (lần đầu mất khoảng một phút)…"
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@# pip's and setuptools' notices go to a log, shown only when the installation fails.
+	@{ $(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip && \
+	   $(BIN)/python -m pip install --quiet --disable-pip-version-check -e . ; } > $(VENV)/install.log 2>&1 \
+	   || { cat $(VENV)/install.log; echo "Cài đặt không thành công (chi tiết ở trên, và trong $(VENV)/install.log)."; exit 1; }
 	@$(BIN)/pybabel --quiet compile -d $(TRANSLATIONS)
 	@rm -f $(VENV)/.installed-* && touch $@
 
