@@ -138,6 +138,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from contest.audit import routes as audit
     from contest.contests import routes as contests
     from contest.entries import routes as entries
+    from contest.help import routes as help_routes
     from contest.jobs import routes as jobs_routes
     from contest.registry import routes as registry
     from contest.screening import routes as screening
@@ -146,7 +147,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from judging import routes as judging_routes
 
     for module in (auth, main, audit, organisations, contests, entries, registry, screening, users, jobs_routes, judging_routes, results_routes,
-                   dossier_routes):
+                   dossier_routes, help_routes):
         app.register_blueprint(module.bp)
 
     from contest.web import register_web
