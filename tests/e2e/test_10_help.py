@@ -9,7 +9,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_4_public_results import PHONE, assert_no_horizontal_overflow
-from tests.e2e.test_6_accessibility import AXE_PATH, BLOCKING, _serve_axe, axe_violations
+from tests.e2e.test_6_accessibility import (
+    AXE_PATH,
+    BLOCKING,
+    _serve_axe,
+    axe_violations,
+)
 
 
 def screenshots_loaded(page: Page) -> int:
