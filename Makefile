@@ -2,22 +2,34 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Two stamps, named after pyproject.toml's checksum: what serving needs (`make run`), and the test
+# stack on top of it (`make test`); a changed pyproject.toml installs again.
+SUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(SUM)
+TEST_STAMP := $(VENV)/.installed-test-$(SUM)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-pg install clean-db bench-load bench-pages bench-import translations
+.PHONY: run test test-pg install clean-db bench-load bench-pages bench-import translations help-screens
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/pybabel compile -d $(TRANSLATIONS)
-	rm -f $(VENV)/.installed-* && touch $@
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên (python3.11 hoặc python3 trong PATH)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Đang cài đặt các gói cần để chạy (lần đầu mất khoảng một phút)…"
+	@# pip's and setuptools' notices go to a log, shown only when the installation fails.
+	@{ $(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip && \
+	   $(BIN)/python -m pip install --quiet --disable-pip-version-check -e . ; } > $(VENV)/install.log 2>&1 \
+	   || { cat $(VENV)/install.log; echo "Cài đặt không thành công (chi tiết ở trên, và trong $(VENV)/install.log)."; exit 1; }
+	@$(BIN)/pybabel --quiet compile -d $(TRANSLATIONS)
+	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# Everything a developer needs: the app and the test stack.
+install: $(TEST_STAMP)
 
 # The interface's catalogues; the message ids are the Vietnamese text itself (contest/i18n.py).
 TRANSLATIONS := contest/translations
@@ -25,7 +37,7 @@ MO := $(TRANSLATIONS)/vi/LC_MESSAGES/messages.mo $(TRANSLATIONS)/en/LC_MESSAGES/
 
 # A catalogue edited since it was last compiled is compiled again before the app runs.
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(STAMP)
-	$(BIN)/pybabel compile -l $* -i $< -o $@
+	@$(BIN)/pybabel --quiet compile -l $* -i $< -o $@
 
 # The Vietnamese catalogue repeats its ids, so that every message has a translation of its own.
 define VI_IS_THE_IDS
@@ -57,16 +69,16 @@ translations: $(STAMP)
 # The demo runs as "development": plain-http cookies on loopback, demo accounts allowed.
 run: export SANGKIEN_ENV = development
 run: $(STAMP) $(MO)
-	$(BIN)/sangkien init-db
-	$(BIN)/sangkien demo --if-empty
-	$(BIN)/sangkien serve --host $(HOST) --port $(PORT)
+	@$(BIN)/sangkien init-db
+	@$(BIN)/sangkien demo --if-empty
+	@$(BIN)/sangkien serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(MO)
+test: $(TEST_STAMP) $(MO)
 	$(BIN)/python -m pytest
 
 # The same suite against PostgreSQL (tables are dropped and recreated per test); the browser
 # tests drive their own server on SQLite, so they run once, in `make test`.
-test-pg: $(STAMP) $(MO)
+test-pg: $(TEST_STAMP) $(MO)
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest --ignore=tests/e2e
 
 # Load test (bench/load): 50 judges and 200 readers for 60 s against gunicorn -w 4, on SQLite then
@@ -91,3 +103,8 @@ clean-db:
 IMPORT_ARGS ?=
 bench-import: $(STAMP)
 	$(BIN)/python bench/import.py $(IMPORT_ARGS)
+
+# The screenshots of the in-app guides (contest/help/guides/*.md), taken by Debian's Chromium from a
+# fresh demo on a loopback port, into static/help/ as small WebP files (scripts/help_screens.py).
+help-screens: $(TEST_STAMP) $(MO)
+	$(BIN)/python scripts/help_screens.py

@@ -153,6 +153,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from contest.contests import public as rules
     from contest.contests import routes as contests
     from contest.entries import routes as entries
+    from contest.help import routes as help_routes
     from contest.jobs import routes as jobs_routes
     from contest.notices import routes as notices_routes
     from contest.registry import routes as registry
@@ -162,7 +163,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from judging import routes as judging_routes
 
     for module in (auth, main, audit, organisations, contests, rules, entries, registry, screening, users, jobs_routes,
-                   judging_routes, results_routes, dossier_routes, notices_routes):
+                   judging_routes, results_routes, dossier_routes, notices_routes, help_routes):
         app.register_blueprint(module.bp)
 
     from contest.web import register_web

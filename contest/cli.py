@@ -5,15 +5,24 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from contest.db import db, init_db
+from contest.db import db, init_db, schema_state
 
 
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the database tables (existing data is kept)."""
+    """Create the database tables, or bring them to the newest schema (existing data is kept)."""
+    state = schema_state()
+    where = db.engine.url.render_as_string(hide_password=True)
+    if state.untracked:
+        click.echo(f"Đang ghi nhận phiên bản của cơ sở dữ liệu đã có: {where}…")
+    elif state.current is None:
+        click.echo(f"Đang tạo cơ sở dữ liệu: {where}…")
+    elif not state.up_to_date:
+        click.echo(f"Đang nâng cấp cơ sở dữ liệu (phiên bản {state.current} → {state.head}): {where}…")
+    else:
+        click.echo(f"Cơ sở dữ liệu đã sẵn sàng: {where}")
     init_db()
-    click.echo(f"Cơ sở dữ liệu đã sẵn sàng: {db.engine.url.render_as_string(hide_password=True)}")
 
 
 @click.command("demo")
@@ -94,17 +103,40 @@ def create_user_command(username: str, role: str, full_name: str, unit: str, org
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Serve the application (threaded server for one office; use gunicorn for production)."""
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from contest.jobs import watch
     from contest.screening.duplicates import warm_index
 
     app = current_app._get_current_object()
+    _check_port_free(host, port)
+    # Werkzeug's own start-up lines (an English warning, "Running on") are left out: run_simple()
+    # prints them, make_server() does not. The request log stays.
+    server = make_server(host, port, app, threaded=True)
     warm_index(app)  # loads (or builds) the duplicate index in the background: the first search finds it ready
     watch(app)  # jobs left queued, or cut off by a restart, run again without a separate worker
-    click.echo(f"Đang chạy tại http://{host}:{port}/  (Ctrl+C để dừng)")
-    # Flask refuses app.run() inside its own CLI, so the WSGI server is started directly.
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Đang chạy tại http://{shown}:{server.port}  (Ctrl+C để dừng)")
+    server.serve_forever()  # until Ctrl+C (werkzeug ends it quietly)
+    click.echo("Đã dừng.")
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse in Vietnamese, before Werkzeug would in English, a port another program holds."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Werkzeug's server does
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            reason = {errno.EADDRINUSE: "một chương trình khác đang dùng cổng này",
+                      errno.EACCES: "không có quyền mở cổng này (cổng dưới 1024 cần quyền quản trị)",
+                      errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó"}.get(error.errno, error.strerror)
+            raise click.ClickException(f"Không mở được cổng {port} trên {host}: {reason}. Hãy chọn cổng khác, "
+                                       f"ví dụ: make run PORT={port + 1}") from error
 
 
 @click.command("backup")

@@ -4,8 +4,9 @@ from __future__ import annotations
 import importlib
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from flask import current_app, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
@@ -122,15 +123,50 @@ def create_tables() -> None:
     db.create_all()
 
 
-def init_db() -> None:
-    """Bring the database to the newest schema with the Alembic migrations in migrations/."""
-    from flask_migrate import stamp, upgrade
+@dataclass(frozen=True)
+class SchemaState:
+    """Where the database stands against the migrations: `current` None with no tables is an empty
+    database; `untracked` tables were made by create_all() without Alembic's version table."""
+
+    current: Optional[str]
+    head: str
+    untracked: bool = False
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head and not self.untracked
+
+
+def _alembic_config() -> Any:
+    """Flask-Migrate's Alembic configuration, marked quiet: migrations/env.py then leaves logging
+    alone (no INFO lines in English; the command says in Vietnamese what it does)."""
+    config = current_app.extensions["migrate"].migrate.get_config()
+    config.attributes["quiet"] = True
+    return config
+
+
+def schema_state() -> SchemaState:
+    """The database's revision and the newest one."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
     from sqlalchemy import inspect
 
     register_models()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
     tables = set(inspect(db.engine).get_table_names())
     if tables and "alembic_version" not in tables:
+        return SchemaState(None, head, untracked=True)
+    with db.engine.connect() as connection:
+        return SchemaState(MigrationContext.configure(connection).get_current_revision(), head)
+
+
+def init_db() -> None:
+    """Bring the database to the newest schema with the Alembic migrations in migrations/."""
+    from alembic import command
+
+    state = schema_state()
+    if state.untracked:
         # Tables made by create_all() from these same models (tests, early installs): adopt them.
-        stamp(revision="head")
-        return
-    upgrade()
+        command.stamp(_alembic_config(), "head")
+    elif not state.up_to_date:
+        command.upgrade(_alembic_config(), "head")

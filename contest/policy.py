@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from contest.accounts.models import ADMIN, JUDGE, SECRETARY, TOWN, WARD
 from contest.entries.models import DRAFT, Entry
+from contest.help.guides import AUTHORS_GUIDE, Guide
 from contest.jobs.models import Job
 from judging.queries import find_assignment
 
@@ -99,3 +100,9 @@ def may_read_transfer(user: Any, transfer: Any) -> bool:
     organisation = getattr(user, "organisation", None) if _signed_in(user) else None
     return (organisation is not None and user.has_role(ADMIN, SECRETARY)
             and organisation.id in (transfer.source_organisation_id, transfer.target_contest.organisation_id))
+
+
+def may_read_guide(user: Any, guide: Guide) -> bool:
+    """The author's guide is for anyone who might take part, signed in or not; the panel's and the
+    secretariat's guides for everyone signed in (a judge may well want to know how closing works)."""
+    return _signed_in(user) or guide == AUTHORS_GUIDE

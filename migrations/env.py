@@ -8,9 +8,10 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, unless the caller says in its own words what is
+# done (`sangkien init-db`: contest.db marks its configuration quiet); `flask db …` keeps the logs.
+if not config.attributes.get("quiet"):
+    fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
