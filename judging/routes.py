@@ -409,15 +409,21 @@ def chair(contest_id: int) -> Any:
     return _render_chair(contest)
 
 
-@bp.route("/contests/<int:contest_id>/chair/rescore/<int:entry_id>", methods=["POST"])
-@role_required(JUDGE)
-def rescore(contest_id: int, entry_id: int) -> Any:
-    """The chair asks the entry's judges to score it again."""
+def _chaired_entry(contest_id: int, entry_id: int) -> tuple[Contest, Entry]:
+    """The contest the current user chairs and one of its entries (403 for anyone else, 404 for another contest's)."""
     contest = get_or_404(Contest, contest_id)
     get_chair_or_403(contest)
     entry = get_or_404(Entry, entry_id)
     if entry.contest_id != contest.id:
         abort(404)
+    return contest, entry
+
+
+@bp.route("/contests/<int:contest_id>/chair/rescore/<int:entry_id>", methods=["POST"])
+@role_required(JUDGE)
+def rescore(contest_id: int, entry_id: int) -> Any:
+    """The chair asks the entry's judges to score it again."""
+    contest, entry = _chaired_entry(contest_id, entry_id)
     form = ReasonForm()
     if not change(lambda: operations.request_rescore(current_user, entry, form.reason.data or "")).ok:
         return _render_chair(contest, 400, form)
@@ -429,11 +435,7 @@ def rescore(contest_id: int, entry_id: int) -> Any:
 @role_required(JUDGE)
 def waive(contest_id: int, entry_id: int) -> Any:
     """The chair accepts that the entry be ranked on fewer sheets than the minimum, with a reason."""
-    contest = get_or_404(Contest, contest_id)
-    get_chair_or_403(contest)
-    entry = get_or_404(Entry, entry_id)
-    if entry.contest_id != contest.id:
-        abort(404)
+    contest, entry = _chaired_entry(contest_id, entry_id)
     form = WaiverForm()
     if not change(lambda: operations.waive_minimum(current_user, entry, form.reason.data or ""), form).ok:
         return _render_chair(contest, 400, waiver_form=form, waiver_entry=entry.id)
