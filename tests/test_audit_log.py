@@ -309,3 +309,19 @@ def test_object_pages_link_to_their_own_log(world: dict, signed_in: Callable) ->
     assert f"/audit?object_type=entry&amp;object_id={entry.id}" in client.get(f"/entries/{entry.id}").get_data(as_text=True)
     secretary, _ = signed_in(SECRETARY)
     assert "/audit?" not in secretary.get(f"/contests/{contest.id}").get_data(as_text=True)
+
+
+def test_counts_and_exports_stop_at_their_limits(world: dict, signed_in: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    from contest.audit import routes
+
+    monkeypatch.setattr(routes, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(routes, "MAX_EXPORT_ROWS", 3)
+    client, _ = signed_in(ADMIN, user=world["admin"])
+    assert text(page(client).xpath('//*[@id="audit-total"]')[0]) == "Hơn 3 bản ghi, mới nhất trước."
+    assert text(page(client, "?action=contest.update").xpath('//*[@id="audit-total"]')[0]) == \
+        "1 bản ghi khớp bộ lọc, mới nhất trước."
+    refused = client.get("/audit/export.xlsx")
+    assert refused.status_code == 302
+    assert "hãy chọn khoảng ngày ngắn hơn" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(AuditLog).filter_by(action="export.audit")) is None
+    assert client.get("/audit/export.xlsx?action=contest.update").status_code == 200

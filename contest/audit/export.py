@@ -1,6 +1,7 @@
 """The audit log as an XLSX workbook, built from plain rows (text already in words)."""
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -39,10 +40,16 @@ def audit_workbook(heading: str, rows: Sequence[AuditRow]) -> bytes:
         cell.font = Font(bold=True)
     for r in rows:
         ws.append([r.id, r.at, r.actor, r.action, r.kind, r.object, r.details])
-    wrap = Alignment(vertical="top", wrap_text=True)
+    # Every cell top-aligned and wrapped: styled once, then the style copied (setting a style on
+    # each of 100,000 cells one by one is most of an export's time).
+    styled = None
     for row in ws.iter_rows(min_row=3):
         for cell in row:
-            cell.alignment = wrap
+            if styled is None:
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+                styled = cell
+            else:
+                cell._style = copy(styled._style)
     for index, width in enumerate(AUDIT_WIDTHS):
         ws.column_dimensions["ABCDEFG"[index]].width = width
     ws.freeze_panes = "A3"

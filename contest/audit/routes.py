@@ -15,9 +15,8 @@ from contest.audit.export import AuditRow, audit_workbook
 from contest.audit.forms import AuditFilterForm
 from contest.audit.labels import AUDIT_ACTIONS, AUDIT_OBJECTS
 from contest.audit.models import AuditLog
-from contest.audit.readable import Change, Line, Name, Ref, changes, plain, refs_in
-from contest.queries import count_rows
-from contest.timeutil import format_datetime
+from contest.audit.readable import Change, Line, Name, Ref, Translate, changes, plain, refs_in
+from contest.timeutil import format_datetime, format_number
 from contest.views import PAGE_SIZE, query_id, xlsx_download
 
 bp = Blueprint("audit", __name__)
@@ -26,6 +25,8 @@ bp = Blueprint("audit", __name__)
 FILTER_ARGS = ("actor", "object_type", "object_id", "action", "date_from", "date_to")
 # An export beyond this many records is refused: a narrower date range makes one that opens quickly.
 MAX_EXPORT_ROWS = 20_000
+# The page counts the matching records up to this many, then says "more than".
+COUNT_LIMIT = 10_000
 
 Link = tuple[str, Optional[str]]  # text, and the page it links to
 
@@ -50,34 +51,46 @@ def _scope() -> Organisation:
     return organisation
 
 
-def _tr(text: Any, **values: Any) -> str:
-    return gettext(str(text), **values) if text else ""
+def _translator() -> Translate:
+    """gettext for one request, each label translated once: a page of records (or an export of
+    thousands) asks for the same few hundreds of times."""
+    cache: dict[Any, str] = {}
+
+    def tr(text: Any, **values: Any) -> str:
+        if not text:
+            return ""
+        key = text if isinstance(text, str) else id(text)  # a lazy label hashes by translating itself
+        if key not in cache:
+            cache[key] = gettext(str(text))
+        return cache[key] % values if values else cache[key]  # as gettext fills in its values
+
+    return tr
 
 
 def _link(name: Name) -> Link:
     return name.text, url_for(name.endpoint, **dict(name.args)) if name.endpoint else None
 
 
-def _described(organisation: Organisation, records: list[AuditLog]) -> tuple[dict, dict[Ref, Name]]:
+def _described(organisation: Organisation, records: list[AuditLog], tr: Translate) -> tuple[dict, dict[Ref, Name]]:
     """Each record's changes in words, and the names of every object and person they mention."""
-    found = {r.id: changes(r.action, r.object_type, r.before, r.after, _tr) for r in records}
+    found = {r.id: changes(r.action, r.object_type, r.before, r.after, tr) for r in records}
     refs = {ref for c in found.values() for ref in refs_in(c)}
     refs |= {ref for r in records if (ref := queries.object_ref(r)) is not None}
     refs |= {Ref("user", r.actor_id) for r in records if r.actor_id is not None}
-    return found, queries.names(organisation, refs, _tr)
+    return found, queries.names(organisation, refs, tr)
 
 
-def _object_name(record: AuditLog, names: dict[Ref, Name]) -> Optional[Name]:
+def _object_name(record: AuditLog, names: dict[Ref, Name], tr: Translate) -> Optional[Name]:
     """The record's object by name; one since deleted by the title the record itself kept, if any."""
     ref = queries.object_ref(record)
     if ref is None:
         return None
-    name = names.get(ref) or Name(f"{_tr(AUDIT_OBJECTS.get(ref.kind, ref.kind))} #{ref.id}")
+    name = names.get(ref) or Name(f"{tr(AUDIT_OBJECTS.get(ref.kind, ref.kind))} #{ref.id}")
     if name.gone:
         kept = next((side.get(k) for side in (record.after or {}, record.before or {}) for k in ("title", "name")
                      if isinstance(side.get(k), str) and side.get(k)), None)
         if kept:
-            return Name(f"{kept} {_tr(queries.GONE)}", gone=True)
+            return Name(f"{kept} {tr(queries.GONE)}", gone=True)
     return name
 
 
@@ -92,14 +105,14 @@ def _lines(lines: tuple[Line, ...], names: dict[Ref, Name]) -> list[list[Link]]:
              (f"#{p.id}", None) if isinstance(p, Ref) else (p, None) for p in line] for line in lines]
 
 
-def _rows(organisation: Organisation, records: list[AuditLog]) -> list[Row]:
-    found, names = _described(organisation, records)
+def _rows(organisation: Organisation, records: list[AuditLog], tr: Translate) -> list[Row]:
+    found, names = _described(organisation, records, tr)
     rows = []
     for r in records:
-        obj = _object_name(r, names)
+        obj = _object_name(r, names, tr)
         rows.append(Row(
             record=r, actor=_link(_actor(r, names)),
-            action=_tr(AUDIT_ACTIONS.get(r.action, r.action)), kind=_tr(AUDIT_OBJECTS.get(r.object_type, r.object_type)),
+            action=tr(AUDIT_ACTIONS.get(r.action, r.action)), kind=tr(AUDIT_OBJECTS.get(r.object_type, r.object_type)),
             object=_link(obj) if obj else None,
             object_filter={"object_type": r.object_type, "object_id": r.object_id} if r.object_id is not None else None,
             changes=[(c.label, _lines(c.before, names), _lines(c.after, names)) for c in found[r.id]],
@@ -115,7 +128,7 @@ def _filter_args() -> dict[str, str]:
 @login_required
 def log() -> Any:
     """The audit log, newest first, filtered, a page at a time (by id, so a deep page is as fast as the first)."""
-    organisation = _scope()
+    organisation, tr = _scope(), _translator()
     form = AuditFilterForm(organisation, formdata=request.args)
     if not form.validate():
         return render_template("audit/log.html", form=form, rows=[], total=None, page=None, filters=_filter_args(),
@@ -126,38 +139,38 @@ def log() -> Any:
     focus = None
     if wanted.object_type and wanted.object_id is not None:  # reached from an object's page: name it
         ref = Ref(wanted.object_type, wanted.object_id)
-        name = queries.names(organisation, [ref], _tr).get(ref) or Name(f"#{ref.id}")
-        focus = {"kind": _tr(AUDIT_OBJECTS.get(ref.kind, ref.kind)), "name": _link(name)}
-    return render_template("audit/log.html", form=form, rows=_rows(organisation, page.records), page=page,
-                           total=count_rows(query), filters=_filter_args(), focus=focus)
+        name = queries.names(organisation, [ref], tr).get(ref) or Name(f"#{ref.id}")
+        focus = {"kind": tr(AUDIT_OBJECTS.get(ref.kind, ref.kind)), "name": _link(name)}
+    return render_template("audit/log.html", form=form, rows=_rows(organisation, page.records, tr), page=page,
+                           total=queries.count_up_to(query, COUNT_LIMIT + 1), limit=COUNT_LIMIT,
+                           filters=_filter_args(), focus=focus)
 
 
 @bp.route("/audit/export.xlsx")
 @login_required
 def export() -> Any:
     """The filtered log as an Excel file, in words, newest first; the export itself is audited."""
-    organisation = _scope()
+    organisation, tr = _scope(), _translator()
     form = AuditFilterForm(organisation, formdata=request.args)
     if not form.validate():
         return redirect(url_for("audit.log", **_filter_args()))
     query = queries.audit_newest_first(organisation, form.wanted())
-    total = count_rows(query)
+    total = queries.count_up_to(query, MAX_EXPORT_ROWS + 1)
     if total > MAX_EXPORT_ROWS:
-        flash(gettext("Bộ lọc khớp %(total)s bản ghi, nhiều hơn %(limit)s bản ghi một tệp có thể chứa: hãy chọn "
-                      "khoảng ngày ngắn hơn rồi xuất lại.", total=f"{total:,}".replace(",", "."),
-                      limit=f"{MAX_EXPORT_ROWS:,}".replace(",", ".")), "warning")
+        flash(gettext("Bộ lọc khớp hơn %(limit)s bản ghi, nhiều hơn một tệp xuất được: hãy chọn khoảng ngày ngắn "
+                      "hơn rồi xuất lại.", limit=format_number(MAX_EXPORT_ROWS)), "warning")
         return redirect(url_for("audit.log", **_filter_args()))
     rows: list[AuditRow] = []
     records = queries.all_records(query)
     for start in range(0, len(records), 1000):
         batch = records[start:start + 1000]
-        found, names = _described(organisation, batch)
+        found, names = _described(organisation, batch, tr)
         for r in batch:
-            obj = _object_name(r, names)
+            obj = _object_name(r, names, tr)
             rows.append(AuditRow(
                 id=r.id, at=format_datetime(r.at), actor=_actor(r, names).text,
-                action=_tr(AUDIT_ACTIONS.get(r.action, r.action)),
-                kind=_tr(AUDIT_OBJECTS.get(r.object_type, r.object_type)), object=obj.text if obj else "",
+                action=tr(AUDIT_ACTIONS.get(r.action, r.action)),
+                kind=tr(AUDIT_OBJECTS.get(r.object_type, r.object_type)), object=obj.text if obj else "",
                 details="\n".join(_change_text(c, names) for c in found[r.id])))
     heading = gettext("Nhật ký thao tác của %(organisation)s — %(count)s bản ghi, mới nhất trước",
                       organisation=organisation.name, count=len(rows))
