@@ -98,8 +98,11 @@ def diff(node: Any) -> dict[str, tuple[str, str]]:
     """A record's table of changes: label -> (before, after), as read, a value's lines joined by " / "."""
     cells = {}
     for tr in node.xpath('.//table[contains(@class, "audit-diff")]/tbody/tr'):
-        label, before, after = tr.xpath("./td")
-        cells[text(label)] = tuple(" / ".join(text(line) for line in side.xpath("./div")) for side in (before, after))
+        label, *sides = tr.xpath("./td")
+        if len(sides) == 1:  # a record with nothing before lists its values
+            sides = [None, sides[0]]
+        cells[text(label)] = tuple("" if side is None else " / ".join(text(line) for line in side.xpath("./div"))
+                                   for side in sides)
     return cells
 
 
