@@ -328,3 +328,12 @@ def test_counts_and_exports_stop_at_their_limits(world: dict, signed_in: Callabl
     assert "hãy chọn khoảng ngày ngắn hơn" in client.get(refused.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(AuditLog).filter_by(action="export.audit")) is None
     assert client.get("/audit/export.xlsx?action=contest.update").status_code == 200
+
+
+def test_every_field_recorded_in_these_flows_has_a_label(world: dict) -> None:
+    target = db.session.scalar(select(Assignment).filter_by(entry_id=world["entry"].id, judge_id=world["judges"][1].id))
+    remove_assignment(world["admin"], target)
+    db.session.commit()
+    unlabelled = {(r.action, c.key) for r in db.session.scalars(select(AuditLog))
+                  for c in changes(r.action, r.object_type, r.before, r.after) if c.label == c.key}
+    assert unlabelled == set()
