@@ -94,6 +94,19 @@ def may_manage_wards(user: Any) -> bool:
             and user.organisation.level == TOWN)
 
 
+def audit_scope(user: Any) -> Optional[Any]:
+    """Whose audit log a person reads: the admin (Ban tổ chức) of the organisation they act for reads
+    that organisation's chain, through its filters and its export; nobody else reads any, and records
+    of no organisation (a failed sign-in with an unknown name) show on no page."""
+    organisation = getattr(user, "organisation", None) if _signed_in(user) else None
+    return organisation if organisation is not None and user.has_role(ADMIN) else None
+
+
+def may_read_audit(user: Any) -> bool:
+    """The menu's and the object pages' link to the audit log: shown to whoever may read it."""
+    return audit_scope(user) is not None
+
+
 def may_read_transfer(user: Any, transfer: Any) -> bool:
     """A forwarded entry's ward dossier: the secretariat of the ward that sent it, and of the
     town whose round received it."""

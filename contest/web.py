@@ -5,13 +5,14 @@ import json
 from typing import Any
 
 from flask import Flask, g, jsonify, make_response, render_template, request, session
-from flask_babel import get_locale, gettext, lazy_pgettext
+from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from contest import policy, timeutil
 from contest.accounts.models import ADMIN, JUDGE, PARTICIPANT, ROLE_LABELS, SECRETARY
+from contest.audit.labels import AUDIT_ACTIONS, AUDIT_OBJECTS  # how the log names actions and objects
 from contest.i18n import LANGUAGES, translate_label
 from contest.marks import N_
 
@@ -23,53 +24,6 @@ ERROR_MESSAGES = {
     413: N_("Tệp tải lên quá lớn so với giới hạn cho phép."),
     429: N_("Bạn đã thử quá nhiều lần. Vui lòng đợi rồi thử lại."),
     500: N_("Hệ thống gặp lỗi. Dữ liệu đã lưu không bị ảnh hưởng; vui lòng thử lại."),
-}
-
-# How the audit log names actions and objects to a ward official; unknown codes show as they are.
-# Marked with N_: the page translates them (`tr`), the stored log keeps its codes. The objects
-# have a context of their own: in English a heading says "Contests", an object "Contest #3".
-AUDIT_ACTIONS = {
-    "attachment.add": N_("Đính kèm tệp"), "attachment.remove": N_("Xoá tệp đính kèm"),
-    "attachment.unblindable": N_("Tệp không thể ẩn danh"),
-    "auth.sign_in": N_("Đăng nhập"), "auth.sign_in_failed": N_("Đăng nhập không thành công"),
-    "auth.sign_out": N_("Đăng xuất"),
-    "export.registry": N_("Xuất ngân hàng sáng kiến (XLSX)"), "export.reminders": N_("Xuất danh sách nhắc giám khảo (XLSX)"),
-    "export.forwarded": N_("Xuất danh sách đề nghị thị xã (XLSX)"), "export.dossier": N_("Tải hồ sơ gửi Hội đồng thị xã"),
-    "contest.create": N_("Tạo cuộc thi"), "contest.update": N_("Sửa cuộc thi"), "contest.recheck": N_("Kiểm tra lại trùng lặp"),
-    "contest.attach_plan": N_("Đính kèm kế hoạch cuộc thi"), "contest.remove_plan": N_("Gỡ kế hoạch cuộc thi"),
-    "entry.save": N_("Lưu bài dự thi"), "entry.submit": N_("Nộp bài dự thi"), "entry.flag": N_("Cảnh báo trùng lặp"),
-    "flag.decide": N_("Kết luận cảnh báo trùng lặp"), "job.enqueue": N_("Bắt đầu tác vụ nền"),
-    "job.stop": N_("Yêu cầu dừng tác vụ nền"),
-    "judging.assign_panel": N_("Phân công Ban giám khảo"), "judging.set_panel": N_("Lập Ban giám khảo"),
-    "judging.add_assignment": N_("Thêm phân công chấm"), "judging.remove_assignment": N_("Bỏ phân công chấm"),
-    "judging.declare_conflict": N_("Khai báo xung đột lợi ích"), "judging.arbitration": N_("Phân công giám khảo thứ ba"),
-    "judging.save_sheet": N_("Lưu nháp phiếu chấm"), "judging.submit_sheet": N_("Nộp phiếu chấm"),
-    "judging.reopen_sheet": N_("Mở lại phiếu chấm"), "judging.request_rescore": N_("Yêu cầu chấm lại"),
-    "judging.remind_judges": N_("Nhắc giám khảo nộp phiếu"), "judging.record_votes": N_("Ghi biểu quyết của Ban giám khảo"),
-    "judging.amend_result": N_("Điều chỉnh kết quả"), "judging.community_vote": N_("Bình chọn của cộng đồng"),
-    "judging.close": N_("Kết thúc chấm"), "judging.waive_minimum": N_("Trưởng ban chấp nhận sáng kiến ít phiếu chấm"), "judging.publish": N_("Công bố kết quả"), "judging.forward": N_("Chuyển sáng kiến lên vòng thị xã"),
-    "judging.withdraw": N_("Rút sáng kiến khỏi vòng thị xã"), "entry.received": N_("Nhận sáng kiến do phường, xã chuyển lên"),
-    "entry.withdrawn": N_("Phường, xã rút lại sáng kiến đã chuyển"),
-    "registry.add": N_("Thêm vào ngân hàng sáng kiến"), "registry.import": N_("Nhập ngân hàng sáng kiến"),
-    "registry.import_undo": N_("Huỷ các dòng của một lần nhập ngân hàng"),
-    "registry.add_recognised": N_("Đưa sáng kiến được công nhận vào ngân hàng"),
-    "organisation.create": N_("Tạo cơ quan, đơn vị"), "organisation.update": N_("Sửa thông tin cơ quan, đơn vị"),
-    "membership.add": N_("Thêm vai trò ở cơ quan, đơn vị khác"),
-    "user.create": N_("Tạo tài khoản"), "user.update": N_("Sửa tài khoản"), "user.password": N_("Đổi mật khẩu"),
-    "user.language": N_("Đổi ngôn ngữ giao diện"), "user.contact": N_("Đổi cách nhận thông báo"),
-}
-AUDIT_OBJECTS = {
-    "contest": lazy_pgettext("audit object", "Cuộc thi"),
-    "entry": lazy_pgettext("audit object", "Bài dự thi"),
-    "duplicate_flag": lazy_pgettext("audit object", "Cảnh báo trùng lặp"),
-    "score_sheet": lazy_pgettext("audit object", "Phiếu chấm"),
-    "registry": lazy_pgettext("audit object", "Ngân hàng sáng kiến"),
-    "registry_item": lazy_pgettext("audit object", "Sáng kiến trong ngân hàng"),
-    "user": lazy_pgettext("audit object", "Tài khoản"),
-    "organisation": lazy_pgettext("audit object", "Cơ quan, đơn vị"),
-    "job": lazy_pgettext("audit object", "Tác vụ nền"),
-    "assignment": lazy_pgettext("audit object", "Phân công chấm"),
-    "transfer": lazy_pgettext("audit object", "Sáng kiến chuyển lên vòng thị xã"),
 }
 
 CSP = (
@@ -90,6 +44,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["may_edit_entry"] = policy.may_edit_entry
     app.jinja_env.globals["may_read_result"] = policy.may_read_result
     app.jinja_env.globals["may_manage_wards"] = policy.may_manage_wards
+    app.jinja_env.globals["may_read_audit"] = policy.may_read_audit
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     app.jinja_env.globals["AUDIT_ACTIONS"] = AUDIT_ACTIONS

@@ -53,6 +53,7 @@ JUDGES = ("judge", "conflicted")
 GET_EXPECTED: dict[str, dict[str, int]] = {
     "main.home": {**everyone(MOVED)},
     "audit.log": only(OK, "admin"),
+    "audit.export": only(OK, "admin"),
     "organisations.edit": only(OK, "admin"),
     "organisations.wards": only(OK),  # the town's admin only: the world's admin is a ward's
     "main.favicon": everyone(301),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.accounts.models import User
@@ -13,6 +13,15 @@ from contest.db import db, utcnow
 
 class AuditLog(db.Model):
     """One change of state: who, when, what, before and after; chained by hash."""
+
+    # The log page's filters within an organisation's chain, each ending in the id it pages by
+    # (newest first, keyset): a filtered page or count reads only the matching index entries.
+    __table_args__ = (
+        Index("ix_audit_log_org_actor", "organisation_id", "actor_id", "id"),
+        Index("ix_audit_log_org_action", "organisation_id", "action", "id"),
+        Index("ix_audit_log_org_object", "organisation_id", "object_type", "object_id", "id"),
+        Index("ix_audit_log_org_at", "organisation_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The chain the record belongs to: its organisation's (none: the installation's, e.g. a failed sign-in).
