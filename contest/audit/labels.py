@@ -79,7 +79,7 @@ AUDIT_FIELDS = {
     "prizes": N_("Số giải"), "collective_prizes": N_("Số giải riêng cho tập thể"),
     "duplicate_threshold": N_("Ngưỡng cảnh báo trùng lặp"), "criteria": N_("Tiêu chí chấm"),
     "blind": N_("Chấm kín"), "assignment_mode": N_("Cách phân công"), "judges_per_entry": N_("Số giám khảo mỗi sáng kiến"),
-    "min_judges": N_("Số giám khảo tối thiểu mỗi sáng kiến"),
+    "min_judges": N_("Số phiếu chấm tối thiểu mỗi sáng kiến"),
     "arbitration_limit": N_("Chênh lệch tối đa trước khi mời giám khảo thứ ba"),
     "disagreement_threshold": N_("Độ chênh cần thảo luận"), "aggregation": N_("Cách tính điểm"),
     "score_step": N_("Bước điểm"), "acceptance_rule": N_("Cách công nhận"),
@@ -95,7 +95,9 @@ AUDIT_FIELDS = {
     "attachment": N_("Mã tệp đính kèm"), "name": N_("Tên"), "size": N_("Dung lượng"),
     # duplicates
     "flags": N_("Cảnh báo trùng lặp mới"), "similar": N_("Sáng kiến tương tự"), "new_flags": N_("Số cảnh báo mới"),
-    "reason": N_("Lý do"), "entry_status": N_("Trạng thái bài dự thi"),
+    "reason": N_("Lý do"), "email": N_("Thư điện tử"), "notices_by_email": N_("Nhận thông báo qua thư điện tử"),
+    "plan": N_("Kế hoạch cuộc thi"), ("judging.close", "short"): N_("Sáng kiến xếp hạng với ít phiếu hơn tối thiểu"),
+    "entry_status": N_("Trạng thái bài dự thi"),
     # the registry
     "source": N_("Nguồn"), "job": N_("Tác vụ nền"), "added": N_("Số sáng kiến đã thêm"),
     "removed": N_("Số sáng kiến đã bỏ"), "first_id": N_("Mã dòng đầu tiên"), "last_id": N_("Mã dòng cuối cùng"),

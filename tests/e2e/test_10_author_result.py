@@ -1,4 +1,4 @@
-"""Journey 10: on a phone, an author of Đậu Liêu's published 2024 contest reads their entry's result
+"""Journey 10: on a phone, an author of Đậu Liêu's published contest of this year reads their entry's result
 (place, points, prize, recognition, the town's round) from the list and on the entry's page, the
 same as the public results; nobody else sees that block. Then the ward's admin lets authors read
 the panel's comments, and the author reads them per criterion, the judges unnamed."""
@@ -9,11 +9,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import THIS_YEAR, sign_in
 from tests.e2e.test_4_public_results import PHONE, assert_no_horizontal_overflow
 from tests.e2e.test_9_town_round import switch_user
 
-DAULIEU_2024 = re.compile(r"phường Đậu Liêu năm 2024")
+DAULIEU_THIS_YEAR = re.compile(f"phường Đậu Liêu năm {THIS_YEAR}")
 JUDGES = ("Lưu Văn Tâm", "Mai Thị Thảo")  # Đậu Liêu's panel
 DEMO_COMMENT = "Nhận xét của giám khảo."
 
@@ -55,7 +55,7 @@ def test_an_author_reads_their_result_on_a_phone_and_nobody_else_does(page: Page
 
     # What the author reads is what was published.
     block.get_by_role("link", name="Xem kết quả toàn cuộc thi").tap()
-    expect(page.get_by_role("heading", level=1, name=DAULIEU_2024)).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=DAULIEU_THIS_YEAR)).to_be_visible()
     row = page.get_by_role("row").filter(has_text=title)
     expect(row.get_by_role("cell").first).to_have_text(rank)
     expect(row).to_contain_text(points)
@@ -79,7 +79,7 @@ def test_once_comments_are_shared_the_author_reads_them_without_judges_names(pag
     sign_in(page, "dauliu_bantochuc")
     page.get_by_role("button", name="Mở menu").tap()
     page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Cuộc thi").tap()
-    page.get_by_role("link", name=DAULIEU_2024).first.tap()
+    page.get_by_role("link", name=DAULIEU_THIS_YEAR).first.tap()
     page.get_by_role("link", name="Sửa cuộc thi").tap()
     share = page.get_by_role("checkbox", name=re.compile("cho tác giả xem nhận xét của Ban giám khảo"))
     expect(share).not_to_be_checked()  # off by default

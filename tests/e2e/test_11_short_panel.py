@@ -1,6 +1,6 @@
 """Journey 11: a conflict leaves entries short of judges, and the round cannot close on one sheet unnoticed.
 
-On a phone, the secretary of Trung Lương assigns the 2024 panel: the page says which entries have
+On a phone, the secretary of Trung Lương assigns this year's panel: the page says which entries have
 fewer judges than the whole panel and why (a judge of the author's unit); closing is refused while
 they lack sheets; the chair accepts them with a reason on the chair's page; the secretary closes,
 entering the meeting's time; the standings name the entries and the chair's reason.
@@ -11,7 +11,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import CONTEST_2024, accept_as_chair, accept_dialogs, open_contest, sign_in
+from tests.e2e.conftest import CONTEST_THIS_YEAR, accept_as_chair, accept_dialogs, open_contest, sign_in
 
 PHONE = {"width": 360, "height": 740}
 
@@ -23,7 +23,7 @@ def no_sideways_scroll(page: Page) -> None:
 def test_secretary_sees_entries_short_of_judges_and_closes_only_after_the_chair_accepts(page: Page) -> None:
     sign_in(page, "thuky")
     dialogs = accept_dialogs(page)
-    open_contest(page, CONTEST_2024)
+    open_contest(page, CONTEST_THIS_YEAR)
     page.set_viewport_size(PHONE)  # from here on, a phone
     page.get_by_role("link", name="2. Ban giám khảo, tiến độ chấm").click()
     page.wait_for_load_state("load")
@@ -44,7 +44,7 @@ def test_secretary_sees_entries_short_of_judges_and_closes_only_after_the_chair_
     expect(page.get_by_role("heading", level=1, name=re.compile("Ban giám khảo và tiến độ chấm"))).to_contain_text("Đang chấm")
 
     # The chair accepts them with one reason; the secretary closes with the meeting's time.
-    accept_as_chair(page, CONTEST_2024)
+    accept_as_chair(page, CONTEST_THIS_YEAR)
     page.goto(page.url.split("#")[0].replace("/close", "/panel"))
     page.wait_for_load_state("load")
     expect(page.locator("#close-short")).to_have_count(0)

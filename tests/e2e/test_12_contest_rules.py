@@ -6,8 +6,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import NEXT_YEAR
+
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-OPEN_CONTEST = re.compile(r"Bắc Hồng năm 2025")
+OPEN_CONTEST = re.compile(f"Bắc Hồng năm {NEXT_YEAR}")
 
 
 @pytest.mark.browser_context_args(**PHONE)
