@@ -20,11 +20,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PIL import Image
 from playwright.sync_api import Locator, Page, sync_playwright
+
+from contest.db import utcnow
+from contest.demo import demo_years
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -35,7 +39,10 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1.5, 
 DESKTOP = {"viewport": {"width": 1040, "height": 800}, "device_scale_factor": 1}
 QUALITY = 55  # WebP: the text stays sharp enough to read, a screen weighs 15–40 KB
 OUTLINE = "3px solid #d63384"
-CONTEST_2024 = re.compile("phường Trung Lương năm 2024")
+# The demo names its contests by the year it is loaded in: this year's are judged or published, next year's open.
+THIS_YEAR, NEXT_YEAR = demo_years(utcnow())
+JUDGED = re.compile(f"phường Trung Lương năm {THIS_YEAR}")
+PUBLISHED = re.compile(f"phường Đậu Liêu năm {THIS_YEAR}")
 SIMILAR_TITLE = "Tổ lưu động giải quyết thủ tục hành chính tại các thôn vùng sâu"
 
 
@@ -123,7 +130,7 @@ def author(page: Page, camera: Camera) -> None:
     """Guide 1: writing and submitting an entry, on a phone."""
     sign_in(page, "canbo1")
     page.goto("/entries/")
-    row = page.get_by_role("listitem").filter(has_text=re.compile("năm 2025"))
+    row = page.get_by_role("listitem").filter(has_text=re.compile(f"năm {NEXT_YEAR}"))
     write = row.get_by_role("link", name="Viết sáng kiến mới")
     camera.shoot(page, "nop-1-sang-kien-cua-toi", page.get_by_role("heading", level=1),
                  page.get_by_role("heading", name="Bài của tôi"), outline=write)
@@ -138,14 +145,26 @@ def author(page: Page, camera: Camera) -> None:
                  outline=suggestions.locator("li").first)
     page.get_by_label("Lĩnh vực").select_option(index=1)
     page.get_by_label("Thực trạng").fill("Người dân ở các thôn xa phải đi nhiều lần lên phường để nộp hồ sơ.")
+    page.get_by_label("Nội dung giải pháp").fill("Tổ lưu động nhận hồ sơ tại nhà văn hóa thôn vào thứ Bảy.")
+    page.get_by_label("Hiệu quả đạt được").fill("Người dân không phải lên phường; hồ sơ trả đúng hẹn.")
+    page.get_by_label("Nơi đã áp dụng hoặc áp dụng thử").fill("Các thôn vùng sâu của phường")
     page.get_by_role("button", name="Lưu bản nháp").click()
-    page.get_by_role("button", name="Tải lên").wait_for()
+    missing = page.locator("#missing")
+    camera.shoot(page, "nop-3-con-thieu", missing, outline=missing.get_by_role("link").first, pad=5)
     page.locator("input#file").set_input_files(files=[{
         "name": "Ban mo ta sang kien.pdf", "mimeType": "application/pdf", "buffer": _one_page_pdf()}])
-    page.get_by_role("button", name="Tải lên").click()
-    page.get_by_role("link", name="Ban mo ta sang kien.pdf").wait_for()
-    camera.shoot(page, "nop-3-dinh-kem-va-nop", page.get_by_role("heading", name="Tệp đính kèm"),
-                 page.get_by_role("button", name="Nộp bài"), outline=page.get_by_role("button", name="Nộp bài"), pad=5)
+    submit = page.get_by_role("button", name="Nộp bài")
+    camera.shoot(page, "nop-4-dinh-kem-va-nop", page.get_by_role("heading", name="Tệp đính kèm"), submit,
+                 outline=submit, pad=5)
+
+
+def author_result(page: Page, camera: Camera) -> None:
+    """Guide 1 again: an author of the published ward reads their entry's result, on a phone."""
+    sign_in(page, "dauliu_canbo1")
+    page.goto("/entries/")
+    page.locator("a.list-group-item").filter(has_text=PUBLISHED).filter(has_text="Giải Nhất").first.tap()
+    result = page.locator("#my-result")
+    camera.shoot(page, "nop-5-ket-qua", result.locator("h2"), result.locator("dl"), outline=result.locator("h2"))
 
 
 def _one_page_pdf() -> bytes:
@@ -168,9 +187,9 @@ def open_contest(page: Page, title: re.Pattern) -> None:
 def screening(page: Page, camera: Camera) -> None:
     """Guide 2: the secretariat screening duplicates, on a desktop."""
     sign_in(page, "thuky")
-    open_contest(page, CONTEST_2024)
+    open_contest(page, JUDGED)
     step = page.get_by_role("link", name=re.compile("^1. Sàng lọc trùng lặp"))
-    camera.shoot(page, "loc-1-cac-buoc", page.get_by_role("heading", level=1), step.locator(".."), outline=step)
+    camera.shoot(page, "loc-1-cac-buoc", page.get_by_role("heading", name="Các bước"), step.locator(".."), outline=step)
     step.click()
     table = page.locator("table").first
     camera.shoot(page, "loc-2-danh-sach", page.get_by_role("heading", level=1), table, max_height=470,
@@ -205,35 +224,79 @@ def judge(page: Page, camera: Camera) -> None:
 
 
 def closing(page: Page, camera: Camera) -> None:
-    """Guide 4: assigning, following and closing, on a desktop."""
+    """Guide 4: the panel, the entries short of judges, the progress; on a desktop."""
     sign_in(page, "thuky")
-    open_contest(page, CONTEST_2024)
+    open_contest(page, JUDGED)
     page.get_by_role("link", name="2. Ban giám khảo, tiến độ chấm").click()
+    page.get_by_text("Chọn giám khảo, Trưởng ban và lĩnh vực chuyên môn").click()
+    search = page.get_by_label("Lọc theo tên hoặc đơn vị")
+    search.press_sequentially("Lan", delay=5)
+    search.blur()
+    camera.shoot(page, "ket-1-ban-giam-khao", page.get_by_role("heading", name="Thành viên Ban giám khảo"),
+                 page.get_by_role("button", name="Lưu Ban giám khảo"), outline=search)
     assign = page.get_by_role("button", name="Phân công Ban giám khảo chấm các sáng kiến đã nộp")
-    camera.shoot(page, "ket-1-ban-giam-khao", page.get_by_role("heading", level=1), assign,
-                 outline=page.get_by_text("Chọn giám khảo, Trưởng ban và lĩnh vực chuyên môn"))
-    camera.shoot(page, "ket-2-tien-do", page.get_by_role("heading", name="Giám khảo", exact=True),
+    # Every demo entry lacks the judges of its author's unit, and no other judge is free: take one
+    # pending sheet off a judge, so the list proposes that judge back, then put it back.
+    judge = "Hoàng Đức Anh"
+    column = page.locator("table.table-bordered thead th").all_inner_texts().index(judge)
+    row = page.locator("table.table-bordered tbody tr").filter(
+        has=page.locator(f"td:nth-child({column + 1})", has_text="Chưa chấm")).first
+    title = row.locator("td").first.inner_text()
+    row.locator(f"td:nth-child({column + 1})").get_by_role("button", name="Bỏ").click()
+    short = page.locator("#short")
+    proposed = page.get_by_role("button", name=f"Phân công {judge}")
+    item = short.locator("li").filter(has=proposed)
+    assert title in item.inner_text()
+    again = item.get_by_role("button", name=f"Phân công {judge}")
+    # The picture shows that entry alone: the others say the same thing for the demo's two units.
+    short.locator("li").filter(has_not=proposed).evaluate_all("items => items.forEach(i => i.hidden = true)")
+    camera.shoot(page, "ket-2-chua-du-giam-khao", assign, short, outline=again)
+    again.click()
+    page.get_by_role("heading", name="Giám khảo", exact=True).wait_for()
+    camera.shoot(page, "ket-3-tien-do", page.get_by_role("heading", name="Giám khảo", exact=True),
                  page.locator("section[aria-labelledby=remind-title]"), max_height=480,
                  outline=page.get_by_role("button", name="Gửi lời nhắc"))
+
+
+def chair(page: Page, camera: Camera) -> None:
+    """Guide 3 again: the chair accepts the entries short of sheets, on a desktop."""
+    sign_in(page, "giamkhao1")
+    page.goto("/judging/")
+    page.get_by_role("link", name=re.compile("^Trang Trưởng ban")).first.click()
+    short = page.locator("#short")
+    accept_all = short.get_by_role("button", name="Chấp nhận tất cả")
+    short.get_by_label(re.compile("^Chấp nhận cùng lúc")).fill(
+        "Ban giám khảo có ba thành viên thuộc hai đơn vị; giám khảo cùng đơn vị với tác giả không chấm.")
+    camera.shoot(page, "cham-5-truong-ban", short.locator("h2"), short.locator(".card").nth(1), outline=accept_all)
+    accept_all.click()
+    page.get_by_text("Đã chấp nhận").first.wait_for()
+
+
+def closing_close(page: Page, camera: Camera) -> None:
+    """Guide 4 again: closing, once the chair has accepted the entries short of sheets."""
+    sign_in(page, "thuky")
+    open_contest(page, JUDGED)
+    page.get_by_role("link", name="2. Ban giám khảo, tiến độ chấm").click()
     close = page.get_by_role("button", name="Kết thúc chấm và xếp hạng")
-    camera.shoot(page, "ket-3-ket-thuc-cham", page.get_by_role("heading", name="Kết thúc chấm"), close, outline=close)
+    camera.shoot(page, "ket-4-ket-thuc-cham", page.get_by_role("heading", name="Kết thúc chấm"), close, outline=close)
 
 
 def publishing(page: Page, camera: Camera) -> None:
     """Guide 4 again: a ward whose contest is closed, published and forwarded."""
     sign_in(page, "dauliu_thuky")
-    open_contest(page, re.compile("phường Đậu Liêu năm 2024"))
+    open_contest(page, PUBLISHED)
     dossier = page.get_by_role("link", name=re.compile("^4. Hồ sơ"))
-    camera.shoot(page, "ket-4-ho-so", page.get_by_role("heading", name="Các bước"), dossier.locator(".."), outline=dossier)
+    camera.shoot(page, "ket-5-ho-so", page.get_by_role("heading", name="Các bước"), dossier.locator(".."), outline=dossier)
     page.get_by_role("link", name="3. Kết quả, công bố, gửi Hội đồng").click()
     publish = page.get_by_role("button", name=re.compile("^Công bố (lại )?kết quả$"))
-    camera.shoot(page, "ket-5-cong-bo", publish.locator("xpath=ancestor::div[1]"), outline=publish)
+    camera.shoot(page, "ket-6-cong-bo", publish.locator("xpath=ancestor::div[1]"), outline=publish)
     forward = page.get_by_role("button", name="Chuyển lên vòng thị xã")
-    camera.shoot(page, "ket-6-chuyen-thi-xa", page.locator("#forward form.border"), outline=forward)
+    camera.shoot(page, "ket-7-chuyen-thi-xa", page.locator("#forward form.border"), outline=forward)
 
 
 SHOTS: list[tuple[dict[str, Any], Callable[[Page, Camera], None]]] = [
-    (PHONE, author), (DESKTOP, screening), (DESKTOP, judge), (DESKTOP, closing), (DESKTOP, publishing),
+    (PHONE, author), (PHONE, author_result), (DESKTOP, screening), (DESKTOP, judge), (DESKTOP, closing),
+    (DESKTOP, chair), (DESKTOP, closing_close), (DESKTOP, publishing),
 ]
 
 

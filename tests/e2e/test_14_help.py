@@ -39,7 +39,7 @@ def test_a_visitor_on_a_phone_reads_the_authors_guide_and_takes_its_pdf(page: Pa
     page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Hướng dẫn").tap()
     expect(page.get_by_role("heading", level=1, name="Viết và nộp sáng kiến")).to_be_visible()
     expect(page.get_by_role("heading", level=2, name="3. Xem các sáng kiến tương tự")).to_be_visible()
-    assert screenshots_loaded(page) == 3
+    assert screenshots_loaded(page) == 5
     assert_no_horizontal_overflow(page)
     pdf = page.request.get(page.get_by_role("link", name="Tải bản in (PDF)").get_attribute("href"))
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
@@ -57,5 +57,5 @@ def test_a_judge_finds_the_judges_guide_first_under_huong_dan(page: Page, sign_i
     items.first.click()
     expect(page.get_by_role("heading", level=1, name="Chấm điểm sáng kiến")).to_be_visible()
     expect(page.get_by_role("heading", level=2, name=re.compile("Chấm theo thang điểm"))).to_be_visible()
-    assert screenshots_loaded(page) == 4
+    assert screenshots_loaded(page) == 5
     no_blocking_violations(page, live_server)
