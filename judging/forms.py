@@ -148,13 +148,16 @@ class CloseForm(BaseForm):
 
     meeting_at = DateTimeLocalField(_l("Thời gian họp Ban giám khảo (giờ Việt Nam)"), format="%Y-%m-%dT%H:%M",
                                     validators=[OptionalValue()])  # empty: now
+    despite_open_flags = BooleanField(_l("Vẫn kết thúc chấm: các bài còn cảnh báo trùng lặp chưa kết luận được xếp hạng "
+                                         "như bài không trùng"))
 
 
 class WaiverForm(BaseForm):
     """The chair's reason for ranking an entry on fewer sheets than the minimum."""
 
     reason = TextAreaField(_l("Lý do chấp nhận"), id="waiver-reason",
-                           validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
+                           validators=[DataRequired(_l("Lý do: không được để trống.")),
+                                       Length(max=2000, message=_l("Lý do: tối đa 2000 ký tự."))])
 
 
 class ReopenForm(ReasonForm):

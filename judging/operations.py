@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import os
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from flask_babel import gettext
@@ -33,7 +33,8 @@ from contest.notices import operations as notices
 from contest.registry.codes import next_registry_codes
 from contest.registry.models import RegistryItem
 from contest.screening.operations import flag_duplicates
-from contest.timeutil import format_number
+from contest.screening.queries import open_flag_counts
+from contest.timeutil import format_number, to_utc
 from judging import aggregation, assignment, ranking, rubric
 from judging.models import (
     BY_ARBITRATION,
@@ -84,6 +85,7 @@ from judging.queries import (
 )
 
 ALL, BALANCED = "all", "balanced"
+REASON_MAX = 2000  # characters of a reason (the forms' limit too)
 VOTE_RULE = "vote"
 
 COUNCIL = N_("Hội đồng chấm sáng kiến kinh nghiệm của thị xã")
@@ -604,6 +606,8 @@ def waive_minimum(actor: Any, entry: Entry, reason: str) -> PanelWaiver:
     reason = (reason or "").strip()
     if not reason:
         raise JudgingError(gettext("Lý do: không được để trống."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise JudgingError(gettext("Lý do: tối đa %(max)s ký tự.", max=REASON_MAX), field="reason")
     waiver = db.session.scalar(select(PanelWaiver).filter_by(entry_id=entry.id))
     before = {"reason": waiver.reason} if waiver is not None else None
     if waiver is None:
@@ -623,15 +627,28 @@ def waive_shortfalls(actor: Any, contest: Contest, reason: str) -> list[PanelWai
     return [waive_minimum(actor, short.entries[s.entry_id], reason) for s in short.unwaived]
 
 
-def close_judging(actor: Any, contest: Contest, meeting_at: Optional[datetime] = None) -> list[Result]:
+def close_judging(actor: Any, contest: Contest, meeting_at: Optional[datetime] = None,
+                  despite_open_flags: bool = False) -> list[Result]:
     """Rank the entries from submitted sheets, replace the contest's results, end judging.
 
     Refused while an entry has fewer submitted sheets than the minimum (`panel_shortfalls`) and the
-    chair has not accepted it with a reason (`waive_minimum`). `meeting_at` (UTC) is the panel's
-    closing meeting, for the minutes; by default, now.
+    chair has not accepted it with a reason (`waive_minimum`); and while duplicate flags wait for a
+    decision (they cannot be decided once results exist), unless the secretary closes
+    `despite_open_flags` (those entries are ranked as not duplicates; the audit record counts the flags).
+    `meeting_at` (UTC) is the panel's closing meeting, for the minutes: not before the contest's year
+    nor more than a day ahead; by default, now.
     """
     if contest.status != JUDGING:
         raise JudgingError(gettext("Chỉ kết thúc chấm được khi cuộc thi đang trong giai đoạn chấm."))
+    now = utcnow()
+    if meeting_at is not None and not to_utc(datetime(contest.year, 1, 1)) <= meeting_at <= now + timedelta(days=1):
+        raise JudgingError(gettext("Thời gian họp Ban giám khảo: từ năm %(year)s của cuộc thi đến nay.",
+                                   year=contest.year), field="meeting_at")
+    open_flags = sum(open_flag_counts(contest, eligible_only=True).values())
+    if open_flags and not despite_open_flags:
+        raise JudgingError(gettext("Còn %(count)s cảnh báo trùng lặp chưa kết luận: hãy kết luận ở “Sàng lọc trùng lặp” "
+                                   "trước khi kết thúc chấm (sau đó cảnh báo không kết luận được nữa), hoặc đánh dấu "
+                                   "“Vẫn kết thúc chấm”.", count=open_flags), field="despite_open_flags")
     short = panel_shortfalls(contest, closing=True)
     if short.unwaived:
         lines = "; ".join(gettext("“%(title)s”: %(have)s/%(required)s phiếu (%(reason)s)",
@@ -647,10 +664,11 @@ def close_judging(actor: Any, contest: Contest, meeting_at: Optional[datetime] =
     before = {"status": contest.status}
     results, sheet_count = _store_results(contest)
     contest.status = CLOSED
-    contest.meeting_at = meeting_at or utcnow()
+    contest.meeting_at = meeting_at or now
     db.session.flush()
     after = {
         "status": contest.status,
+        "open_flags": open_flags,
         "sheets": sheet_count,
         "meeting_at": contest.meeting_at,
         "results": [[r.entry_id, r.rank, r.mean_total, r.prize] for r in results],

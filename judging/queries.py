@@ -615,5 +615,5 @@ def town_outcome(transfer: Transfer) -> TownOutcome:
             return TownOutcome(target.title, state, prize, bool(row.get("recognised")), row.get("rank"),
                                row.get("mean_total"))
     if target.status == OPEN:
-        return TownOutcome(target.title, gettext("Đã chuyển, chờ vòng thị xã chấm"))
+        return TownOutcome(target.title, gettext("Chờ chấm"))
     return TownOutcome(target.title, gettext("Đang chấm ở vòng thị xã"))

@@ -27,7 +27,7 @@ from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest
 from contest.db import db, utcnow
 from contest.entries.models import Attachment, Entry
 from contest.policy import is_assigned
-from contest.screening.queries import cleared_registry_flags
+from contest.screening.queries import cleared_registry_flags, open_flag_counts
 from contest.timeutil import format_datetime, format_number, to_local, to_utc
 from contest.views import PAGE_SIZE, audit_read, change, page_window, xlsx_download
 from contest.xlsx import workbook_bytes
@@ -222,6 +222,7 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
         assignments=assignments, source_labels=ASSIGNMENT_SOURCE_LABELS, notices=queries.contest_notices(contest),
         behind=behind, short=queries.panel_shortfalls(contest) if contest.status in (OPEN, JUDGING) else None,
         short_sheets=queries.panel_shortfalls(contest, closing=True) if contest.status == JUDGING else None,
+        open_flags=sum(open_flag_counts(contest, eligible_only=True).values()) if contest.status == JUDGING else 0,
         shortfall_reason=queries.shortfall_reason, **context,
     ), status
 
@@ -437,7 +438,8 @@ def waive(contest_id: int, entry_id: int) -> Any:
     """The chair accepts that the entry be ranked on fewer sheets than the minimum, with a reason."""
     contest, entry = _chaired_entry(contest_id, entry_id)
     form = WaiverForm()
-    if not change(lambda: operations.waive_minimum(current_user, entry, form.reason.data or ""), form).ok:
+    if not form.validate() or not change(lambda: operations.waive_minimum(current_user, entry, form.reason.data or ""),
+                                         form).ok:
         return _render_chair(contest, 400, waiver_form=form, waiver_entry=entry.id)
     flash(gettext("Đã ghi nhận: “%(title)s” được xếp hạng với số phiếu hiện có.", title=entry.title), "success")
     return redirect(url_for("judging.chair", contest_id=contest.id))
@@ -451,8 +453,8 @@ def waive_all(contest_id: int) -> Any:
     get_chair_or_403(contest)
     form = WaiverForm()
     done = change(lambda: operations.waive_shortfalls(current_user, contest, form.reason.data or ""), form,
-                  refused="danger")
-    if not done.ok:
+                  refused="danger") if form.validate() else None
+    if done is None or not done.ok:
         return _render_chair(contest, 400, waiver_form=form, waiver_entry=0)
     flash(gettext("Đã ghi nhận: %(count)s sáng kiến được xếp hạng với số phiếu hiện có.", count=len(done.result)),
           "success")
@@ -468,10 +470,14 @@ def close(contest_id: int) -> Any:
     if not form.validate():
         return _render_panel(contest, 400, close_form=form)
     done = change(lambda: operations.close_judging(
-        current_user, contest, to_utc(form.meeting_at.data) if form.meeting_at.data else None), refused="danger")
+        current_user, contest, to_utc(form.meeting_at.data) if form.meeting_at.data else None,
+        despite_open_flags=form.despite_open_flags.data), form, refused="danger")
     if not done.ok:
         return _render_panel(contest, 400, close_form=form)
-    flash(gettext("Đã kết thúc chấm; đã xếp hạng %(count)s sáng kiến.", count=len(done.result)), "success")
+    ranked = sum(1 for r in done.result if r.sheet_count)
+    flash(gettext("Đã kết thúc chấm; đã xếp hạng %(count)s sáng kiến.", count=ranked)
+          + (" " + gettext("%(count)s sáng kiến chưa có phiếu chấm nào nên không được xếp hạng.",
+                           count=len(done.result) - ranked) if ranked < len(done.result) else ""), "success")
     return redirect(url_for("judging.standings", contest_id=contest.id))
 
 

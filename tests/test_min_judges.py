@@ -6,7 +6,7 @@ standings and the minutes name every such entry and the reason.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, timedelta
 from io import BytesIO
 from typing import Any, Callable
 
@@ -19,13 +19,14 @@ from contest.audit.models import AuditLog
 from contest.contests.models import Contest
 from contest.db import db
 from contest.entries.models import Entry
-from contest.timeutil import to_utc
+from contest.db import utcnow
+from contest.timeutil import to_local, to_utc
 from judging.assignment import EntryInfo, JudgeInfo, required_judges, shortfalls
 from judging.dossier import build_dossier, gather_dossier
 from judging.models import Assignment, PanelWaiver
 from judging.operations import JudgingError, save_sheet, set_panel, waive_minimum
 from judging.queries import panel_shortfalls
-from tests.conftest import post_form
+from tests.conftest import accept_fewer_sheets, post_form
 
 
 # --- the pure rule ---------------------------------------------------------------------------------------------
@@ -106,7 +107,8 @@ def test_closing_is_refused_until_the_chair_accepts_then_standings_and_minutes_s
     db.session.commit()
 
     # Closing is refused and nothing changes; the page names the entries and the reason.
-    refused = post_form(secretary, f"/judging/contests/{contest.id}/close", {"meeting_at": "2026-12-05T14:30"},
+    meeting = (to_local(utcnow()) - timedelta(hours=2)).replace(second=0, microsecond=0)
+    refused = post_form(secretary, f"/judging/contests/{contest.id}/close", {"meeting_at": f"{meeting:%Y-%m-%dT%H:%M}"},
                         page=panel_url(contest))
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400
@@ -127,6 +129,8 @@ def test_closing_is_refused_until_the_chair_accepts_then_standings_and_minutes_s
     assert "Sáng kiến có ít hơn 3 phiếu chấm đã nộp" in chair_client.get(chair_page).get_data(as_text=True)
     empty = post_form(chair_client, waive_url, {"reason": "  "}, page=chair_page)
     assert empty.status_code == 400 and "Lý do: không được để trống." in empty.get_data(as_text=True)
+    long = post_form(chair_client, waive_url, {"reason": "x" * 2001}, page=chair_page)
+    assert long.status_code == 400 and "tối đa 2000 ký tự" in long.get_data(as_text=True)
     assert db.session.scalar(select(PanelWaiver)) is None
     reason = "Hai giám khảo cùng đơn vị với tác giả; Ban thống nhất xếp hạng theo phiếu còn lại."
     for entry in entries:
@@ -136,12 +140,16 @@ def test_closing_is_refused_until_the_chair_accepts_then_standings_and_minutes_s
     assert [log.object_id for log in db.session.scalars(select(AuditLog).filter_by(action="judging.waive_minimum"))] \
         == [e.id for e in entries]
 
-    # Now the secretary closes, entering the meeting's time.
-    done = post_form(secretary, f"/judging/contests/{contest.id}/close", {"meeting_at": "2026-12-05T14:30"},
+    # A meeting in 1900 is refused beside the field; then the secretary closes, entering the meeting's time.
+    old = post_form(secretary, f"/judging/contests/{contest.id}/close", {"meeting_at": "1900-01-01T08:00"},
+                    page=panel_url(contest))
+    assert old.status_code == 400 and "Thời gian họp Ban giám khảo: từ năm 2024 của cuộc thi đến nay." in old.get_data(as_text=True)
+    assert db.session.get(Contest, contest.id).status == "judging"
+    done = post_form(secretary, f"/judging/contests/{contest.id}/close", {"meeting_at": f"{meeting:%Y-%m-%dT%H:%M}"},
                      page=panel_url(contest))
     assert done.status_code == 302
     closed = db.session.get(Contest, contest.id)
-    assert closed.status == "closed" and closed.meeting_at == to_utc(datetime(2026, 12, 5, 14, 30))
+    assert closed.status == "closed" and closed.meeting_at == to_utc(meeting)
     log = db.session.scalar(select(AuditLog).filter_by(action="judging.close"))
     assert [row[0] for row in log.after["short"]] == [e.id for e in entries]
 
@@ -153,7 +161,7 @@ def test_closing_is_refused_until_the_chair_accepts_then_standings_and_minutes_s
         data = gather_dossier(closed, app.config["SECRET_KEY"], lambda code: f"http://x/{code}", date(2026, 12, 6))
     minutes = next(body for name, body in build_dossier(data).items() if "bien-ban" in name)
     text = "\n".join(p.text for p in Document(BytesIO(minutes)).paragraphs)
-    assert "Thời gian: 14 giờ 30, ngày 05 tháng 12 năm 2026." in text
+    assert f"Thời gian: {meeting:%H} giờ {meeting:%M}, ngày {meeting:%d} tháng {meeting:%m} năm {meeting:%Y}." in text
     assert "Sáng kiến được chấm bởi ít hơn 3 giám khảo:" in text
     assert ("“Zalo OA trả lời người dân”: 1/3 phiếu chấm (Lê Cùng Phòng: cùng đơn vị với tác giả; "
             "Phạm Cùng Đơn: cùng đơn vị với tác giả)") in text
@@ -194,3 +202,28 @@ def test_the_minimum_cannot_exceed_the_judges_per_entry(scene: dict) -> None:
     with pytest.raises(OperationError) as refused:
         create_contest(scene["secretary"], data)
     assert refused.value.field == "min_judges" and "Số phiếu chấm tối thiểu" in refused.value.message
+
+
+def test_closing_waits_for_the_duplicate_flags_unless_the_secretary_closes_anyway(
+        scene: dict, signed_in: Callable, make_registry_item: Callable) -> None:
+    from contest.screening.models import FLAG_OPEN, DuplicateFlag
+
+    contest, entries, chair = scene["contest"], scene["entries"], scene["chair"]
+    item = make_registry_item(title=entries[0].title)
+    db.session.add(DuplicateFlag(entry_id=entries[0].id, registry_item_id=item.id, score=95.0, status=FLAG_OPEN))
+    db.session.commit()
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
+    post_form(secretary, panel_url(contest))
+    for entry in entries:
+        save_sheet(chair, entry, {c.id: (20, "Nhận xét") for c in contest.criteria}, submit=True)
+    accept_fewer_sheets(contest)
+    db.session.commit()
+    page = secretary.get(panel_url(contest)).get_data(as_text=True)
+    assert "Còn 1 cảnh báo trùng lặp chưa kết luận" in page
+    refused = post_form(secretary, f"/judging/contests/{contest.id}/close", page=panel_url(contest))
+    assert refused.status_code == 400 and "Còn 1 cảnh báo trùng lặp chưa kết luận" in refused.get_data(as_text=True)
+    assert db.session.get(Contest, contest.id).status == "judging"
+    done = post_form(secretary, f"/judging/contests/{contest.id}/close", {"despite_open_flags": "y"},
+                     page=panel_url(contest))
+    assert done.status_code == 302 and db.session.get(Contest, contest.id).status == "closed"
+    assert db.session.scalar(select(AuditLog).filter_by(action="judging.close")).after["open_flags"] == 1

@@ -18,6 +18,8 @@ def contest_entries(contest: Contest) -> Select:
 
 
 def entries_of(author: User) -> list[Entry]:
-    """An author's own entries, newest first, with their contests and transfers to the town's round."""
-    return list(db.session.scalars(select(Entry).filter_by(author_id=author.id).order_by(Entry.id.desc())
+    """An author's own entries, newest first, with their contests and transfers to the town's round (the town's
+    copy of a forwarded entry is not the author's to open: its ward entry shows what became of it)."""
+    return list(db.session.scalars(select(Entry).filter_by(author_id=author.id).where(~Entry.transfer_in.has())
+                                   .order_by(Entry.id.desc())
                                    .options(selectinload(Entry.contest), selectinload(Entry.transfers_out))))

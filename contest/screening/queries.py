@@ -6,19 +6,20 @@ from sqlalchemy.orm import selectinload
 
 from contest.contests.models import Contest
 from contest.db import db
-from contest.entries.models import Entry
+from contest.entries.models import SUBMITTED, Entry
 from contest.registry.models import RegistryItem
 from contest.screening.models import FLAG_CLEARED, FLAG_OPEN, DuplicateFlag
 
 
-def open_flag_counts(contest: Contest) -> dict[int, int]:
-    """Per entry of the contest, how many duplicate flags wait for a decision."""
-    return dict(db.session.execute(
-        select(DuplicateFlag.entry_id, func.count(DuplicateFlag.id))
-        .join(Entry, DuplicateFlag.entry_id == Entry.id)
-        .where(Entry.contest_id == contest.id, DuplicateFlag.status == FLAG_OPEN)
-        .group_by(DuplicateFlag.entry_id)
-    ).all())
+def open_flag_counts(contest: Contest, eligible_only: bool = False) -> dict[int, int]:
+    """Per entry of the contest (only the submitted, judged ones when `eligible_only`), how many
+    duplicate flags wait for a decision."""
+    query = (select(DuplicateFlag.entry_id, func.count(DuplicateFlag.id))
+             .join(Entry, DuplicateFlag.entry_id == Entry.id)
+             .where(Entry.contest_id == contest.id, DuplicateFlag.status == FLAG_OPEN))
+    if eligible_only:
+        query = query.where(Entry.status == SUBMITTED)
+    return dict(db.session.execute(query.group_by(DuplicateFlag.entry_id)).all())
 
 
 def contest_flags(contest: Contest) -> list[DuplicateFlag]:

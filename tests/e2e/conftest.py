@@ -208,6 +208,13 @@ def accept_as_chair(page: Page, contest: re.Pattern, chair: str = "giamkhao1") -
         context.close()
 
 
+def close_despite_open_flags(page: Page) -> None:
+    """On the panel page: the flags the demo leaves for people to review stay open; tick that judging closes anyway."""
+    despite = page.get_by_label(re.compile("^Vẫn kết thúc chấm"))
+    if despite.count():
+        despite.check()
+
+
 def close_and_publish(page: Page, contest: re.Pattern = CONTEST_THIS_YEAR) -> None:
     """As the secretary: end judging of the contest (if still judging), then publish its results."""
     dialogs = accept_dialogs(page)
@@ -219,6 +226,7 @@ def close_and_publish(page: Page, contest: re.Pattern = CONTEST_THIS_YEAR) -> No
             accept_as_chair(page, contest)
             page.reload()
             page.wait_for_load_state("load")
+        close_despite_open_flags(page)
         close.click()
         expect(page.get_by_role("alert").filter(has_text="Đã kết thúc chấm")).to_be_visible()
         assert any("Kết thúc chấm?" in m for m in dialogs), dialogs

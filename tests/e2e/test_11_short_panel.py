@@ -8,12 +8,24 @@ entering the meeting's time; the standings name the entries and the chair's reas
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import CONTEST_THIS_YEAR, accept_as_chair, accept_dialogs, open_contest, sign_in
+from contest.db import utcnow
+from contest.timeutil import to_local
+
+from tests.e2e.conftest import (
+    CONTEST_THIS_YEAR,
+    accept_as_chair,
+    accept_dialogs,
+    close_despite_open_flags,
+    open_contest,
+    sign_in,
+)
 
 PHONE = {"width": 360, "height": 740}
+MEETING = (to_local(utcnow()) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")  # this morning's meeting, say
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -38,7 +50,8 @@ def test_secretary_sees_entries_short_of_judges_and_closes_only_after_the_chair_
     no_sideways_scroll(page)
 
     # Closing is refused while entries lack sheets; the refusal names them.
-    page.get_by_label("Thời gian họp Ban giám khảo (giờ Việt Nam)").fill("2026-12-05T14:30")
+    page.get_by_label("Thời gian họp Ban giám khảo (giờ Việt Nam)").fill(MEETING)
+    close_despite_open_flags(page)
     page.get_by_role("button", name="Kết thúc chấm và xếp hạng").click()
     expect(page.get_by_role("alert").filter(has_text="Chưa thể kết thúc chấm")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name=re.compile("Ban giám khảo và tiến độ chấm"))).to_contain_text("Đang chấm")
@@ -48,7 +61,8 @@ def test_secretary_sees_entries_short_of_judges_and_closes_only_after_the_chair_
     page.goto(page.url.split("#")[0].replace("/close", "/panel"))
     page.wait_for_load_state("load")
     expect(page.locator("#close-short")).to_have_count(0)
-    page.get_by_label("Thời gian họp Ban giám khảo (giờ Việt Nam)").fill("2026-12-05T14:30")
+    page.get_by_label("Thời gian họp Ban giám khảo (giờ Việt Nam)").fill(MEETING)
+    close_despite_open_flags(page)
     page.get_by_role("button", name="Kết thúc chấm và xếp hạng").click()
     expect(page.get_by_role("alert").filter(has_text="Đã kết thúc chấm")).to_be_visible()
     named = page.locator("#short")

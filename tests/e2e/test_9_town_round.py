@@ -107,7 +107,7 @@ def test_an_entry_goes_from_the_ward_form_to_the_towns_certificate(page: Page, t
     expect(page.get_by_role("alert").filter(has_text="Đã chuyển 1 sáng kiến")).to_be_visible()
     sent = page.locator("#transfers")
     expect(sent).to_contain_text(TITLE)
-    expect(sent).to_contain_text("Đã chuyển, chờ vòng thị xã chấm")
+    expect(sent).to_contain_text("Chờ chấm")
     expect(sent.get_by_role("button", name="Rút lại")).to_be_visible()
 
     # The town's secretary finds it beside Đậu Liêu's two, seats one judge and assigns.
