@@ -28,7 +28,7 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, sync_playwright
 
 from contest.db import utcnow
-from contest.demo import demo_years
+from contest.demo import DEMO_PDF, demo_years
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -152,7 +152,7 @@ def author(page: Page, camera: Camera) -> None:
     missing = page.locator("#missing")
     camera.shoot(page, "nop-3-con-thieu", missing, outline=missing.get_by_role("link").first, pad=5)
     page.locator("input#file").set_input_files(files=[{
-        "name": "Ban mo ta sang kien.pdf", "mimeType": "application/pdf", "buffer": _one_page_pdf()}])
+        "name": "Ban mo ta sang kien.pdf", "mimeType": "application/pdf", "buffer": DEMO_PDF}])
     submit = page.get_by_role("button", name="Nộp bài")
     camera.shoot(page, "nop-4-dinh-kem-va-nop", page.get_by_role("heading", name="Tệp đính kèm"), submit,
                  outline=submit, pad=5)
@@ -165,16 +165,6 @@ def author_result(page: Page, camera: Camera) -> None:
     page.locator("a.list-group-item").filter(has_text=PUBLISHED).filter(has_text="Giải Nhất").first.tap()
     result = page.locator("#my-result")
     camera.shoot(page, "nop-5-ket-qua", result.locator("h2"), result.locator("dl"), outline=result.locator("h2"))
-
-
-def _one_page_pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def open_contest(page: Page, title: re.Pattern) -> None:
