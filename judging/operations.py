@@ -34,7 +34,7 @@ from contest.registry.codes import next_registry_codes
 from contest.registry.models import RegistryItem
 from contest.screening.operations import flag_duplicates
 from contest.screening.queries import open_flag_counts
-from contest.timeutil import format_number, to_utc
+from contest.timeutil import format_date, format_number, to_local, to_utc
 from judging import aggregation, assignment, ranking, rubric
 from judging.models import (
     BY_ARBITRATION,
@@ -636,14 +636,18 @@ def close_judging(actor: Any, contest: Contest, meeting_at: Optional[datetime] =
     decision (they cannot be decided once results exist), unless the secretary closes
     `despite_open_flags` (those entries are ranked as not duplicates; the audit record counts the flags).
     `meeting_at` (UTC) is the panel's closing meeting, for the minutes: not before the contest's year
-    nor more than a day ahead; by default, now.
+    (or the day it was created, if earlier) nor more than a day ahead; by default, now.
     """
     if contest.status != JUDGING:
         raise JudgingError(gettext("Chỉ kết thúc chấm được khi cuộc thi đang trong giai đoạn chấm."))
     now = utcnow()
-    if meeting_at is not None and not to_utc(datetime(contest.year, 1, 1)) <= meeting_at <= now + timedelta(days=1):
-        raise JudgingError(gettext("Thời gian họp Ban giám khảo: từ năm %(year)s của cuộc thi đến nay.",
-                                   year=contest.year), field="meeting_at")
+    # The earliest the panel can have met: the contest's year began, or (for a contest run ahead of its
+    # year) the day it was created.
+    created = to_local(contest.created_at)
+    earliest = to_utc(min(datetime(contest.year, 1, 1), datetime(created.year, created.month, created.day)))
+    if meeting_at is not None and not earliest <= meeting_at <= now + timedelta(days=1):
+        raise JudgingError(gettext("Thời gian họp Ban giám khảo: từ %(start)s đến nay.",
+                                   start=format_date(earliest)), field="meeting_at")
     open_flags = sum(open_flag_counts(contest, eligible_only=True).values())
     if open_flags and not despite_open_flags:
         raise JudgingError(gettext("Còn %(count)s cảnh báo trùng lặp chưa kết luận: hãy kết luận ở “Sàng lọc trùng lặp” "

@@ -143,7 +143,7 @@ def test_closing_is_refused_until_the_chair_accepts_then_standings_and_minutes_s
     # A meeting in 1900 is refused beside the field; then the secretary closes, entering the meeting's time.
     old = post_form(secretary, f"/judging/contests/{contest.id}/close", {"meeting_at": "1900-01-01T08:00"},
                     page=panel_url(contest))
-    assert old.status_code == 400 and "Thời gian họp Ban giám khảo: từ năm 2024 của cuộc thi đến nay." in old.get_data(as_text=True)
+    assert old.status_code == 400 and "Thời gian họp Ban giám khảo: từ 01/01/2024 đến nay." in old.get_data(as_text=True)
     assert db.session.get(Contest, contest.id).status == "judging"
     done = post_form(secretary, f"/judging/contests/{contest.id}/close", {"meeting_at": f"{meeting:%Y-%m-%dT%H:%M}"},
                      page=panel_url(contest))

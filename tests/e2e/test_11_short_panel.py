@@ -41,7 +41,7 @@ def test_secretary_sees_entries_short_of_judges_and_closes_only_after_the_chair_
     page.wait_for_load_state("load")
     page.get_by_role("button", name="Phân công Ban giám khảo chấm các sáng kiến đã nộp").click()
     expect(page.get_by_role("alert").filter(has_text=re.compile(r"\d+ sáng kiến có ít hơn 3 giám khảo"))).to_be_visible()
-    assert any("Phân công Ban giám khảo" in m for m in dialogs), dialogs
+    assert any("Phân công thêm cho các sáng kiến chưa đủ giám khảo" in m for m in dialogs), dialogs
 
     short = page.locator("section#short")
     expect(short.get_by_role("heading", name="Sáng kiến chưa đủ giám khảo")).to_be_visible()
