@@ -26,6 +26,7 @@ from contest.accounts.models import ADMIN, JUDGE, SECRETARY, User
 from contest.contests.models import CLOSED, JUDGING, OPEN, PUBLISHED, Contest
 from contest.db import db, utcnow
 from contest.entries.models import Attachment, Entry
+from contest.forms import attach_error
 from contest.policy import is_assigned
 from contest.screening.queries import cleared_registry_flags, open_flag_counts
 from contest.timeutil import format_datetime, format_number, to_local, to_utc
@@ -471,8 +472,10 @@ def close(contest_id: int) -> Any:
         return _render_panel(contest, 400, close_form=form)
     done = change(lambda: operations.close_judging(
         current_user, contest, to_utc(form.meeting_at.data) if form.meeting_at.data else None,
-        despite_open_flags=form.despite_open_flags.data), form, refused="danger")
+        despite_open_flags=form.despite_open_flags.data), refused="danger")
     if not done.ok:
+        if done.error.field:  # also beside its field, below the page's summary
+            attach_error(form, done.error)
         return _render_panel(contest, 400, close_form=form)
     ranked = sum(1 for r in done.result if r.sheet_count)
     flash(gettext("Đã kết thúc chấm; đã xếp hạng %(count)s sáng kiến.", count=ranked)
