@@ -350,7 +350,7 @@ def close_and_publish(app: Any, contest_id: int) -> None:
         contest = db.session.get(Contest, contest_id)
         if panel_shortfalls(contest, closing=True).unwaived:
             waive_shortfalls(chair, contest, "Giám khảo chưa chấm kịp; Ban thống nhất xếp hạng theo phiếu đã nộp.")
-        close_judging(secretary, contest)
+        close_judging(secretary, contest, despite_open_flags=True)  # the demo leaves flags for people to review
         publish_results(secretary, contest)
         db.session.commit()
 

@@ -156,9 +156,19 @@ class PanelShortfalls:
     people: dict[int, User]  # every judge an item names
     waivers: dict[int, PanelWaiver]  # the chair's, by entry id
 
+    SHOWN = 20  # a page lists this many; the rest are counted (a thousand-entry round stays light)
+
     @property
     def unwaived(self) -> list[Shortfall]:
         return [s for s in self.items if s.entry_id not in self.waivers]
+
+    @property
+    def shown(self) -> list[Shortfall]:
+        return self.items[:self.SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(len(self.items) - self.SHOWN, 0)
 
 
 def shortfall_reason(item: Shortfall, people: dict[int, User]) -> str:
@@ -176,28 +186,38 @@ def shortfall_reason(item: Shortfall, people: dict[int, User]) -> str:
 def panel_shortfalls(contest: Contest, closing: bool = False) -> PanelShortfalls:
     """The entries with fewer judges than the minimum (`assignment.required_judges`): counting the judges
     assigned, or, when `closing`, the sheets submitted that count."""
+    return shortfall_views(contest, (closing,))[0]
+
+
+def shortfall_views(contest: Contest, closing: tuple[bool, ...] = (False, True)) -> list[PanelShortfalls]:
+    """`panel_shortfalls` for each value of `closing`, reading the contest's entries, panel and
+    assignments once (the panel page shows both)."""
     members = [m for m in panel_members(contest) if m.judge.active]
     entries = eligible_entries(contest)
+    infos = entry_infos(contest, entries)
     required = required_judges(contest.assignment_mode, contest.min_judges, len(members))
     assigned: dict[int, set[int]] = {}
     for entry_id, judge_id in db.session.execute(
             select(Assignment.entry_id, Assignment.judge_id).join(Entry, Entry.id == Assignment.entry_id)
             .where(Entry.contest_id == contest.id)):
         assigned.setdefault(entry_id, set()).add(judge_id)
-    submitted: Optional[dict[int, set[int]]] = None
-    if closing:
-        submitted = {}
+    submitted: dict[int, set[int]] = {}
+    if any(closing):
         for entry_id, judge_id in db.session.execute(_counted(select(ScoreSheet.entry_id, ScoreSheet.judge_id), contest)):
             submitted.setdefault(entry_id, set()).add(judge_id)
     on_panel = {m.judge_id for m in members}
     outsiders = [u for u in active_judges(contest) if u.id not in on_panel]
-    declared = db.session.execute(select(Conflict.entry_id, Conflict.judge_id).join(Entry, Entry.id == Conflict.entry_id)
-                                  .where(Entry.contest_id == contest.id)).all()
-    items = shortfalls(entry_infos(contest, entries), [judge_info(m) for m in members],
-                       [user_info(u) for u in outsiders], required, assigned, submitted, [tuple(d) for d in declared])
+    declared = [tuple(d) for d in db.session.execute(
+        select(Conflict.entry_id, Conflict.judge_id).join(Entry, Entry.id == Conflict.entry_id)
+        .where(Entry.contest_id == contest.id))]
+    panel, others = [judge_info(m) for m in members], [user_info(u) for u in outsiders]
     people = {m.judge_id: m.judge for m in members} | {u.id: u for u in outsiders}
     waivers = {w.entry_id: w for w in db.session.scalars(select(PanelWaiver).filter_by(contest_id=contest.id))}
-    return PanelShortfalls(required, items, {e.id: e for e in entries}, people, waivers)
+    by_id = {e.id: e for e in entries}
+    return [PanelShortfalls(required, shortfalls(infos, panel, others, required, assigned,
+                                                 submitted if view else None, declared),
+                            by_id, people, waivers)
+            for view in closing]
 
 
 def conflicts(contest: Contest, entries: Optional[list[Entry]] = None,

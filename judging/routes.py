@@ -211,6 +211,8 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
     context = {**_panel_forms(contest, shown=shown), **forms}  # on a single page, shown is every eligible entry
     assignments = {(a.entry_id, a.judge_id): a for a in queries.contest_assignments(contest, [e.id for e in shown])}
     behind = queries.outstanding(contest, progress)
+    short, short_sheets = (queries.shortfall_views(contest) if contest.status == JUDGING
+                           else (queries.panel_shortfalls(contest) if contest.status == OPEN else None, None))
     context["remind_form"].judges.choices = [(o.judge.id, o.judge.full_name) for o in behind]
     if context["remind_form"].judges.data is None:  # offered: everyone behind, ticked
         context["remind_form"].judges.data = [o.judge.id for o in behind]
@@ -221,8 +223,7 @@ def _render_panel(contest: Contest, status: int = 200, **forms: Any) -> Any:
         conflicts=queries.conflicts(contest, progress.entries, members), conflict_labels=CONFLICT_LABELS,
         declared=queries.declared_conflicts(contest), overrides=queries.overridden(contest),
         assignments=assignments, source_labels=ASSIGNMENT_SOURCE_LABELS, notices=queries.contest_notices(contest),
-        behind=behind, short=queries.panel_shortfalls(contest) if contest.status in (OPEN, JUDGING) else None,
-        short_sheets=queries.panel_shortfalls(contest, closing=True) if contest.status == JUDGING else None,
+        behind=behind, short=short, short_sheets=short_sheets,
         open_flags=sum(open_flag_counts(contest, eligible_only=True).values()) if contest.status == JUDGING else 0,
         shortfall_reason=queries.shortfall_reason, **context,
     ), status
