@@ -569,7 +569,7 @@ def gather_dossier(contest: Contest, secret: str | bytes, verify_url: Callable[[
     organisation = contest.organisation
     shortfalls = queries.panel_shortfalls(contest, closing=True)
     with force_locale("vi"):  # the documents are in Vietnamese whatever the reader's interface
-        short = tuple((shortfalls.entries[s.entry_id].title, s.have, queries.shortfall_reason(s, shortfalls.people),
+        short = tuple((shortfalls.entry(s.entry_id).title, s.have, queries.shortfall_reason(s, shortfalls.people),
                        w.reason if (w := shortfalls.waivers.get(s.entry_id)) else "") for s in shortfalls.items)
     return DossierData(
         contest_id=contest.id, contest_title=contest.title, year=contest.year, threshold=contest.threshold,

@@ -624,7 +624,7 @@ def waive_shortfalls(actor: Any, contest: Contest, reason: str) -> list[PanelWai
     short = panel_shortfalls(contest, closing=True)
     if not short.unwaived:
         raise JudgingError(gettext("Không còn sáng kiến nào thiếu phiếu chấm cần chấp nhận."))
-    return [waive_minimum(actor, short.entries[s.entry_id], reason) for s in short.unwaived]
+    return [waive_minimum(actor, short.entry(s.entry_id), reason) for s in short.unwaived]
 
 
 def close_judging(actor: Any, contest: Contest, meeting_at: Optional[datetime] = None,
@@ -656,7 +656,7 @@ def close_judging(actor: Any, contest: Contest, meeting_at: Optional[datetime] =
     short = panel_shortfalls(contest, closing=True)
     if short.unwaived:
         lines = "; ".join(gettext("“%(title)s”: %(have)s/%(required)s phiếu (%(reason)s)",
-                                  title=short.entries[s.entry_id].title, have=s.have, required=s.required,
+                                  title=short.entry(s.entry_id).title, have=s.have, required=s.required,
                                   reason=shortfall_reason(s, short.people))
                           for s in short.unwaived[:10])
         more = len(short.unwaived) - 10

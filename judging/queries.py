@@ -16,7 +16,7 @@ from contest.accounts.models import JUDGE, User
 from contest.accounts.queries import members_with_role
 from contest.contests.models import JUDGING, OPEN, PUBLISHED, Contest, Criterion
 from contest.db import db, utcnow
-from contest.entries.models import EXCLUDED, SUBMITTED, Entry
+from contest.entries.models import EXCLUDED, SUBMITTED, CoAuthor, Entry
 from judging import charts, feedback
 from judging.assignment import (
     CONFLICT_LABELS,
@@ -152,7 +152,7 @@ class PanelShortfalls:
 
     required: int
     items: list[Shortfall]
-    entries: dict[int, Entry]
+    entries: dict[int, Entry]  # those a page shows; `entry` reads any other
     people: dict[int, User]  # every judge an item names
     waivers: dict[int, PanelWaiver]  # the chair's, by entry id
 
@@ -161,6 +161,12 @@ class PanelShortfalls:
     @property
     def unwaived(self) -> list[Shortfall]:
         return [s for s in self.items if s.entry_id not in self.waivers]
+
+    def entry(self, entry_id: int) -> Entry:
+        """An entry an item names (those a page shows are read with the items; any other, when asked for)."""
+        if entry_id not in self.entries:
+            self.entries[entry_id] = db.session.get(Entry, entry_id)
+        return self.entries[entry_id]
 
     @property
     def shown(self) -> list[Shortfall]:
@@ -193,8 +199,7 @@ def shortfall_views(contest: Contest, closing: tuple[bool, ...] = (False, True))
     """`panel_shortfalls` for each value of `closing`, reading the contest's entries, panel and
     assignments once (the panel page shows both)."""
     members = [m for m in panel_members(contest) if m.judge.active]
-    entries = eligible_entries(contest)
-    infos = entry_infos(contest, entries)
+    infos = _plain_entry_infos(contest)
     required = required_judges(contest.assignment_mode, contest.min_judges, len(members))
     assigned: dict[int, set[int]] = {}
     for entry_id, judge_id in db.session.execute(
@@ -213,11 +218,28 @@ def shortfall_views(contest: Contest, closing: tuple[bool, ...] = (False, True))
     panel, others = [judge_info(m) for m in members], [user_info(u) for u in outsiders]
     people = {m.judge_id: m.judge for m in members} | {u.id: u for u in outsiders}
     waivers = {w.entry_id: w for w in db.session.scalars(select(PanelWaiver).filter_by(contest_id=contest.id))}
-    by_id = {e.id: e for e in entries}
-    return [PanelShortfalls(required, shortfalls(infos, panel, others, required, assigned,
-                                                 submitted if view else None, declared),
-                            by_id, people, waivers)
-            for view in closing]
+    views = [shortfalls(infos, panel, others, required, assigned, submitted if view else None, declared)
+             for view in closing]
+    named = {s.entry_id for items in views  # the entries a page names: the first items, the first not accepted
+             for s in items[:PanelShortfalls.SHOWN] + [x for x in items if x.entry_id not in waivers][:PanelShortfalls.SHOWN]}
+    by_id = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_(named)))} if named else {}
+    return [PanelShortfalls(required, items, by_id, people, waivers) for items in views]
+
+
+def _plain_entry_infos(contest: Contest) -> list[EntryInfo]:
+    """`entry_infos` of the eligible entries read as columns, not objects: a thousand-entry round's
+    shortfalls are worked out on every panel page."""
+    coauthors: dict[int, list[str]] = {}
+    for entry_id, name in db.session.execute(
+            select(CoAuthor.entry_id, CoAuthor.full_name).join(Entry, Entry.id == CoAuthor.entry_id)
+            .where(Entry.contest_id == contest.id, Entry.status == SUBMITTED).order_by(CoAuthor.id)):
+        coauthors.setdefault(entry_id, []).append(name)
+    wards = dict(db.session.execute(select(Transfer.target_entry_id, Transfer.source_organisation_id)
+                                    .filter_by(target_contest_id=contest.id)).all())
+    rows = db.session.execute(select(Entry.id, Entry.author_id, Entry.unit_id, Entry.field)
+                              .filter_by(contest_id=contest.id, status=SUBMITTED).order_by(Entry.id))
+    return [EntryInfo(i, author, unit, field or "", tuple(coauthors.get(i, ())), ward_id=wards.get(i))
+            for i, author, unit, field in rows]
 
 
 def conflicts(contest: Contest, entries: Optional[list[Entry]] = None,

@@ -24,7 +24,7 @@ from contest.timeutil import to_local, to_utc
 from judging.assignment import EntryInfo, JudgeInfo, required_judges, shortfalls
 from judging.dossier import build_dossier, gather_dossier
 from judging.models import Assignment, PanelWaiver
-from judging.operations import JudgingError, save_sheet, set_panel, waive_minimum
+from judging.operations import JudgingError, close_judging, save_sheet, set_panel, waive_minimum, waive_shortfalls
 from judging.queries import panel_shortfalls
 from tests.conftest import accept_fewer_sheets, post_form
 
@@ -227,3 +227,25 @@ def test_closing_waits_for_the_duplicate_flags_unless_the_secretary_closes_anywa
                      page=panel_url(contest))
     assert done.status_code == 302 and db.session.get(Contest, contest.id).status == "closed"
     assert db.session.scalar(select(AuditLog).filter_by(action="judging.close")).after["open_flags"] == 1
+
+
+def test_a_large_round_lists_twenty_counts_the_rest_and_the_chair_accepts_them_all(
+        scene: dict, signed_in: Callable, make_entry: Callable, app: Any) -> None:
+    contest, chair = scene["contest"], scene["chair"]
+    author = scene["entries"][0].author
+    for n in range(23):
+        make_entry(contest, author, title=f"Sáng kiến số {n:02d}")
+    secretary, _ = signed_in(SECRETARY, user=scene["secretary"])
+    post_form(secretary, panel_url(contest))
+    page = secretary.get(panel_url(contest)).get_data(as_text=True)
+    section = page[page.index('id="short"'):]
+    assert "… và 5 sáng kiến khác" in section and section.count("1/3 giám khảo") == 20
+    waived = waive_shortfalls(chair, contest, "Hai giám khảo cùng đơn vị với tác giả.")
+    assert len(waived) == 25 and panel_shortfalls(contest, closing=True).unwaived == []
+    for entry in db.session.scalars(select(Entry).filter_by(contest_id=contest.id)):
+        save_sheet(chair, entry, {c.id: (20, "Nhận xét") for c in contest.criteria}, submit=True)
+    close_judging(scene["secretary"], contest)
+    db.session.commit()
+    with app.test_request_context():
+        data = gather_dossier(contest, app.config["SECRET_KEY"], lambda code: f"http://x/{code}", date(2026, 12, 6))
+    assert len(data.short) == 25 and {title for title, *_ in data.short} >= {"Sáng kiến số 22", "Sáng kiến số 00"}
