@@ -71,13 +71,23 @@ def app(tmp_path: Any) -> Iterator[Flask]:
     duplicates._cache.clear()
     with app.app_context():
         if os.environ.get("TEST_DATABASE_URL"):
-            db.drop_all()
+            _empty_database()
         create_tables()
         yield app
         db.session.remove()
         if os.environ.get("TEST_DATABASE_URL"):
-            db.drop_all()
+            _empty_database()
         db.engine.dispose()  # each test's pool closes its connections now, not whenever it is collected
+
+
+def _empty_database() -> None:
+    """Drop the models' tables and Alembic's version table: a revision an earlier test's migrations
+    left behind would make `init-db` upgrade tables create_all() has just made."""
+    from sqlalchemy import text
+
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture
