@@ -23,7 +23,7 @@ from contest.accounts.models import User
 from contest.contests.models import Contest, Criterion
 from contest.forms import BaseForm
 from contest.timeutil import format_number
-from judging.models import REMINDER_MAX, PanelMember, ScoreSheet
+from judging.models import REASON_MAX, REMINDER_MAX, PanelMember, ScoreSheet
 from judging.ranking import PRIZE_LABELS
 from judging.rubric import band_of
 
@@ -134,13 +134,13 @@ class AddAssignmentForm(BaseForm):
     entry_id = SelectField(_l("Sáng kiến"), coerce=int, validate_choice=False)
     judge_id = SelectField(_l("Giám khảo"), coerce=int, validate_choice=False)
     reason = TextAreaField(_l("Lý do (bắt buộc nếu có xung đột lợi ích)"),
-                           validators=[OptionalValue(), Length(max=2000)])
+                           validators=[OptionalValue(), Length(max=REASON_MAX)])
 
 
 class ReasonForm(BaseForm):
     """A reason for a declared conflict, a reopened sheet, a re-score request."""
 
-    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
+    reason = TextAreaField(_l("Lý do"), validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=REASON_MAX)])
 
 
 class CloseForm(BaseForm):
@@ -157,7 +157,7 @@ class WaiverForm(BaseForm):
 
     reason = TextAreaField(_l("Lý do chấp nhận"), id="waiver-reason",
                            validators=[DataRequired(_l("Lý do: không được để trống.")),
-                                       Length(max=2000, message=_l("Lý do: tối đa 2000 ký tự."))])
+                                       Length(max=REASON_MAX, message=_l("Lý do: tối đa %(max)s ký tự.", max=REASON_MAX))])
 
 
 class ReopenForm(ReasonForm):
@@ -166,7 +166,7 @@ class ReopenForm(ReasonForm):
     sheet_id = SelectField(_l("Phiếu chấm đã nộp"), coerce=int, validate_choice=False)
     # Its own id: the panel page also has the add-assignment form's "reason".
     reason = TextAreaField(_l("Lý do"), id="reopen-reason",
-                           validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
+                           validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=REASON_MAX)])
 
 
 class AmendResultForm(BaseForm):
@@ -179,7 +179,7 @@ class AmendResultForm(BaseForm):
                         + [SelectChoice(code, _l(label)) for code, label in PRIZE_LABELS.items()])
     recognised = BooleanField(_l("Được công nhận"))
     reason = TextAreaField(_l("Lý do điều chỉnh"),
-                           validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=2000)])
+                           validators=[DataRequired(_l("Lý do: không được để trống.")), Length(max=REASON_MAX)])
 
 
 class RemindForm(BaseForm):

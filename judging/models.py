@@ -101,6 +101,7 @@ class Notice(db.Model):
 
 
 REMINDER_MAX = 1000  # characters of a reminder's message
+REASON_MAX = 2000  # characters of a reason: a conflict, a reopened sheet, an amendment, the chair's acceptance
 
 
 class Reminder(db.Model):

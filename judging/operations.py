@@ -44,6 +44,7 @@ from judging.models import (
     NOTICE_ARBITRATION,
     NOTICE_BLIND,
     NOTICE_RESCORE,
+    REASON_MAX,
     REMINDER_MAX,
     SHEET_DRAFT,
     SHEET_SUBMITTED,
@@ -85,7 +86,6 @@ from judging.queries import (
 )
 
 ALL, BALANCED = "all", "balanced"
-REASON_MAX = 2000  # characters of a reason (the forms' limit too)
 VOTE_RULE = "vote"
 
 COUNCIL = N_("Hội đồng chấm sáng kiến kinh nghiệm của thị xã")
